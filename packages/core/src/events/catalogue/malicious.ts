@@ -1,0 +1,200 @@
+/** Attack-shaped traffic (OWASP malicious_*, mcp_*) plus Watchpost's protocol and traversal events. */
+import { defineEvent, p } from '../define.js'
+
+const actor = p.user('ActorUsername', 'The user, when the request was authenticated.')
+const web = { schema: 'WebSession', eventType: 'WebServerSession', result: 'Failure' } as const
+
+export const PROTOCOL_VIOLATIONS = [
+  'unexpected_method',
+  'null_byte_in_path',
+  'control_char_in_path',
+  'duplicate_header',
+  'oversized_header',
+  'invalid_header',
+  'parse_error',
+  'other',
+] as const
+
+export const malicious = {
+  excess404: defineEvent({
+    name: 'malicious_excess_404',
+    origin: 'owasp',
+    level: 'WARN',
+    ...web,
+    message: '{count} not-found responses from one source',
+    description:
+      'A source requested many paths that do not exist (aggregated over a window, see EventCount).',
+    params: {
+      userId: actor,
+      count: p.int('AdditionalFields.NotFoundCount', 'Misses in the window (also EventCount).'),
+      samplePaths: p.strings('AdditionalFields.SamplePaths', 'A few of the paths tried (redacted).'),
+      scannerPaths: p.int(
+        'AdditionalFields.ScannerPaths',
+        'How many looked like scanner probes (/.env, /.git/config...).',
+      ),
+      riskLevel: p.int('ThreatRiskLevel', 'Raised when scanner paths are among the misses.'),
+    },
+    fixed: {
+      ThreatCategory: 'Reconnaissance',
+      ThreatName: 'Path scanning',
+      ThreatRiskLevel: 40,
+      DvcAction: 'Allow',
+    },
+  }),
+  extraneous: defineEvent({
+    name: 'malicious_extraneous',
+    origin: 'owasp',
+    level: 'CRITICAL',
+    ...web,
+    message: 'Unexpected input {inputName} supplied',
+    description: 'The request carried an input the form or API never offers (tampering).',
+    params: { userId: actor, inputName: p.required(p.string('ThreatField', 'The unexpected input.')) },
+    fixed: { ThreatCategory: 'Tampering', ThreatRiskLevel: 60 },
+  }),
+  attackTool: defineEvent({
+    name: 'malicious_attack_tool',
+    origin: 'owasp',
+    level: 'CRITICAL',
+    ...web,
+    message: 'Attack tool {toolName} detected',
+    description: 'The request came from a known attack tool (sqlmap, nikto, ...), e.g. by its User-Agent.',
+    params: { userId: actor, toolName: p.required(p.string('ThreatName', 'The tool.')) },
+    fixed: { ThreatCategory: 'Attack tool', ThreatField: 'HttpUserAgent', ThreatRiskLevel: 70 },
+  }),
+  sqli: defineEvent({
+    name: 'malicious_sqli',
+    origin: 'owasp',
+    level: 'CRITICAL',
+    ...web,
+    message: 'SQL injection attempt in {parameter}',
+    description: 'An input carried SQL injection.',
+    params: {
+      userId: actor,
+      parameter: p.required(p.string('ThreatField', 'The input.')),
+      ruleId: p.string('RuleName', 'The rule that matched.'),
+    },
+    fixed: { ThreatCategory: 'SQL injection', ThreatName: 'SQL injection', ThreatRiskLevel: 90 },
+  }),
+  pathTraversal: defineEvent({
+    name: 'malicious_path_traversal',
+    origin: 'watchpost',
+    level: 'CRITICAL',
+    ...web,
+    message: 'Path traversal attempt in {parameter}',
+    description: 'An input or the path tried to climb out of a directory (../, encoded variants).',
+    params: {
+      userId: actor,
+      parameter: p.required(p.string('ThreatField', 'The input or "Url".')),
+      ruleId: p.string('RuleName', 'The rule that matched.'),
+    },
+    fixed: { ThreatCategory: 'Path traversal', ThreatName: 'Path traversal', ThreatRiskLevel: 80 },
+  }),
+  cors: defineEvent({
+    name: 'malicious_cors',
+    origin: 'owasp',
+    level: 'CRITICAL',
+    ...web,
+    message: 'Cross-origin request from {origin} refused',
+    description: 'A cross-origin request came from an origin that is not allowed.',
+    params: {
+      userId: actor,
+      origin: p.required(p.string('AdditionalFields.Origin', 'The Origin header.')),
+      referer: p.string('HttpReferrer', 'The Referer header.'),
+      preflight: p.boolean('AdditionalFields.Preflight', 'Whether it was a preflight (OPTIONS) request.'),
+    },
+    fixed: { ThreatCategory: 'CORS violation', ThreatRiskLevel: 50, DvcAction: 'Deny' },
+  }),
+  directReference: defineEvent({
+    name: 'malicious_direct_reference',
+    origin: 'owasp',
+    level: 'CRITICAL',
+    ...web,
+    message: 'Direct object reference to {object} by {userId}',
+    description: 'A user requested an object they do not own by its identifier (IDOR).',
+    params: { userId: actor, object: p.string('AdditionalFields.ObjectReference', 'The object referenced.') },
+    fixed: { ThreatCategory: 'Insecure direct object reference', ThreatRiskLevel: 70, DvcAction: 'Deny' },
+  }),
+  csrf: defineEvent({
+    name: 'malicious_csrf',
+    origin: 'owasp',
+    level: 'WARN',
+    ...web,
+    message: 'Cross-site request forgery attempt',
+    description: 'A state-changing request failed its CSRF check.',
+    params: { userId: actor },
+    fixed: { ThreatCategory: 'CSRF', ThreatRiskLevel: 60, DvcAction: 'Deny' },
+  }),
+  cspViolation: defineEvent({
+    name: 'malicious_csp_violation',
+    origin: 'owasp',
+    level: 'WARN',
+    ...web,
+    message: 'CSP violation: {directive} blocked {blockedUri}',
+    description: 'A browser reported a Content-Security-Policy violation.',
+    params: {
+      userId: actor,
+      directive: p.string('AdditionalFields.EffectiveDirective', 'The effective directive.'),
+      blockedUri: p.string('AdditionalFields.BlockedUri', 'The blocked URI.'),
+    },
+    fixed: { ThreatCategory: 'CSP violation', ThreatRiskLevel: 30 },
+  }),
+  unexpectedMethod: defineEvent({
+    name: 'malicious_unexpected_method',
+    origin: 'watchpost',
+    level: 'WARN',
+    ...web,
+    message: 'Unexpected HTTP method {method}',
+    description:
+      'A request used a method the app does not serve (TRACE, TRACK, DEBUG, CONNECT, unknown verbs).',
+    params: { method: p.required(p.string('HttpRequestMethod', 'The method sent.')) },
+    fixed: { ThreatCategory: 'Protocol violation', ThreatRiskLevel: 30 },
+  }),
+  protocolViolation: defineEvent({
+    name: 'malicious_protocol_violation',
+    origin: 'watchpost',
+    level: 'WARN',
+    ...web,
+    message: 'HTTP protocol violation: {reason}',
+    description:
+      'A request broke HTTP rules in a way attacks do: null bytes or CR/LF in the path, duplicated or absurd headers, a request the HTTP parser refused.',
+    params: {
+      reason: p.required(p.enum(PROTOCOL_VIOLATIONS, 'EventOriginalResultDetails', 'What was wrong.')),
+      header: p.string('ThreatField', 'The header concerned.'),
+      code: p.string('AdditionalFields.ErrorCode', "Node's parser error code (HPE_*)."),
+    },
+    fixed: { ThreatCategory: 'Protocol violation', ThreatRiskLevel: 40 },
+  }),
+}
+
+export const mcp = {
+  promptInjection: defineEvent({
+    name: 'mcp_prompt_injection',
+    origin: 'owasp',
+    level: 'WARN',
+    ...web,
+    message: 'Prompt injection attempt by {userId}',
+    description: 'An MCP/LLM input carried a prompt injection.',
+    params: { userId: actor, parameter: p.string('ThreatField', 'The input.') },
+    fixed: { ThreatCategory: 'Prompt injection', ThreatRiskLevel: 60 },
+  }),
+  resourceExhaustion: defineEvent({
+    name: 'mcp_resource_exhaustion',
+    origin: 'owasp',
+    level: 'WARN',
+    ...web,
+    message: 'MCP resource exhaustion by {userId}',
+    description: 'An MCP client consumed resources beyond its limits.',
+    params: { userId: actor },
+    fixed: { ThreatCategory: 'Resource exhaustion', ThreatRiskLevel: 50 },
+  }),
+  toolPoisoning: defineEvent({
+    name: 'mcp_tool_poisoning',
+    origin: 'owasp',
+    level: 'WARN',
+    ...web,
+    message: 'MCP tool poisoning attempt by {userId}',
+    description: 'An MCP tool description or result carried hidden instructions.',
+    params: { userId: actor, tool: p.string('AdditionalFields.Tool', 'The tool.') },
+    fixed: { ThreatCategory: 'Tool poisoning', ThreatRiskLevel: 60 },
+  }),
+}

@@ -1,0 +1,139 @@
+/**
+ * Projections of the canonical record (fields.ts) to the custom table and to the four ASIM tables.
+ * A field goes to the ASIM column of the same name and type when the table has one, to an explicit
+ * rename (below) otherwise, and else into AdditionalFields under its own name — nothing is lost.
+ * Column facts come from asim-columns.generated.ts (generated from spec/azure/asim-tables.json).
+ */
+import { ASIM_TABLES } from './asim-columns.generated.js'
+import { type ColumnType, FIELD_NAMES, FIELDS, type FieldName, type SecurityEvent } from './fields.js'
+
+export type AsimSchema = keyof typeof ASIM_TABLES
+export const ASIM_SCHEMAS = Object.keys(ASIM_TABLES) as AsimSchema[]
+
+/** The custom table used by `tables: custom` (every field a column). */
+export const CUSTOM_TABLE = 'WatchpostSecurityEvents_CL'
+export const CUSTOM_STREAM = 'Custom-WatchpostSecurityEvents'
+
+/**
+ * Renames where an ASIM table names our field differently. `null` drops a field the table implies
+ * (EventSchema is set by the ASIM parser from the table; Dvc is a query-time alias outside WebSession).
+ * The ASIM tables have no EventUid column: it travels as EventOriginalUid (DESIGN.md).
+ */
+const RENAMES: Record<AsimSchema, Partial<Record<FieldName, string | null>>> = {
+  WebSession: {
+    EventUid: 'EventOriginalUid',
+    EventSchema: null,
+    AppName: 'DstAppName',
+    ActorUsername: 'SrcUsername',
+  },
+  Authentication: {
+    EventUid: 'EventOriginalUid',
+    EventSchema: null,
+    Dvc: null,
+    AppName: 'TargetAppName',
+    Url: 'TargetUrl',
+  },
+  AuditEvent: {
+    EventUid: 'EventOriginalUid',
+    EventSchema: null,
+    Dvc: null,
+    AppName: 'TargetAppName',
+    Url: 'TargetUrl',
+  },
+  UserManagement: {
+    EventUid: 'EventOriginalUid',
+    Dvc: null,
+    OldValue: 'PreviousPropertyValue',
+    NewValue: 'NewPropertyValue',
+  },
+}
+
+/** Where one field goes in one table: a column, AdditionalFields (`additional`), or nowhere (`drop`). */
+export type FieldPlacement =
+  | { readonly kind: 'column'; readonly column: string }
+  | { readonly kind: 'additional' }
+  | { readonly kind: 'drop' }
+
+export interface AsimProjection {
+  readonly schema: AsimSchema
+  readonly table: string
+  readonly outputStream: string
+  readonly schemaVersion: string
+  readonly placements: Readonly<Record<FieldName, FieldPlacement>>
+  /** The DCR stream declaration's columns for this projection (name → type), in a stable order. */
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>
+}
+
+function compileProjection(schema: AsimSchema): AsimProjection {
+  const spec = ASIM_TABLES[schema]
+  const tableColumns: Readonly<Record<string, ColumnType>> = spec.columns
+  const renames = RENAMES[schema]
+  const placements = {} as Record<FieldName, FieldPlacement>
+  const columns: Array<{ name: string; type: ColumnType }> = []
+  for (const name of FIELD_NAMES) {
+    const renamed = renames[name]
+    if (renamed === null) {
+      placements[name] = { kind: 'drop' }
+      continue
+    }
+    const column = renamed ?? name
+    if (tableColumns[column] === FIELDS[name].type) {
+      placements[name] = { kind: 'column', column }
+      columns.push({ name: column, type: FIELDS[name].type })
+    } else if (renamed !== undefined) {
+      throw new Error(
+        `@watchpost/core: ${schema} projection renames ${name} to ${column}, which the table lacks`,
+      )
+    } else {
+      placements[name] = { kind: 'additional' }
+    }
+  }
+  return {
+    schema,
+    table: spec.table,
+    outputStream: spec.outputStream,
+    schemaVersion: spec.schemaVersion,
+    placements,
+    columns,
+  }
+}
+
+export const ASIM_PROJECTIONS: Readonly<Record<AsimSchema, AsimProjection>> = {
+  WebSession: compileProjection('WebSession'),
+  Authentication: compileProjection('Authentication'),
+  AuditEvent: compileProjection('AuditEvent'),
+  UserManagement: compileProjection('UserManagement'),
+}
+
+/** Column list of the custom table / its DCR stream: every field of the record. */
+export const CUSTOM_COLUMNS: ReadonlyArray<{
+  readonly name: FieldName
+  readonly type: ColumnType
+  readonly description: string
+}> = FIELD_NAMES.map((name) => ({ name, type: FIELDS[name].type, description: FIELDS[name].description }))
+
+/** Row for the ASIM table of the event's schema. Off the request path (delivery side). */
+export function projectToAsim(event: SecurityEvent): {
+  readonly projection: AsimProjection
+  readonly row: Record<string, unknown>
+} {
+  const projection = ASIM_PROJECTIONS[event.EventSchema as AsimSchema]
+  const row: Record<string, unknown> = {}
+  let additional: Record<string, unknown> | undefined
+  const source = event as Record<string, unknown>
+  for (const name of FIELD_NAMES) {
+    const value = source[name]
+    if (value === undefined || name === 'AdditionalFields') continue
+    const placement = projection.placements[name]
+    if (placement.kind === 'column') row[placement.column] = value
+    else if (placement.kind === 'additional') {
+      additional ??= {}
+      additional[name] = value
+    }
+  }
+  if (event.AdditionalFields !== undefined || additional !== undefined) {
+    row.AdditionalFields =
+      additional === undefined ? event.AdditionalFields : { ...event.AdditionalFields, ...additional }
+  }
+  return { projection, row }
+}
