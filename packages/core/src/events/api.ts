@@ -11,7 +11,7 @@ import type { EventDef, ParamsOf } from './define.js'
 
 /** Builds, redacts and emits one event; returns it, or `undefined` if it could not be recorded. */
 export type EventMethod<D> =
-  {} extends ParamsOf<D>
+  object extends ParamsOf<D>
     ? (params?: ParamsOf<D>, options?: EventOptions) => SecurityEvent | undefined
     : (params: ParamsOf<D>, options?: EventOptions) => SecurityEvent | undefined
 

@@ -15,7 +15,7 @@ export interface SinkFailure {
 export interface Sink {
   /** For stats and error messages, e.g. `console`, `file:./events.jsonl`. */
   readonly name: string
-  send(batch: readonly SecurityEvent[]): Promise<undefined | { readonly failures: readonly SinkFailure[] }>
+  send(batch: readonly SecurityEvent[]): Promise<void | { readonly failures: readonly SinkFailure[] }>
   flush?(): Promise<void>
   close(): Promise<void>
 }
