@@ -174,7 +174,11 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
       if (ctx.host !== undefined) event.HttpHost = redactor.string(ctx.host, MAX_SHORT)
       if (ctx.userAgent !== undefined) event.HttpUserAgent = redactor.string(ctx.userAgent, 1024)
       if (ctx.referer !== undefined) event.HttpReferrer = redactor.url(ctx.referer)
-      if (ctx.forwardedFor !== undefined) event.HttpRequestXff = redactor.string(ctx.forwardedFor, MAX_SHORT)
+      if (ctx.forwardedFor !== undefined) {
+        // Through the header redactor: it applies the allowlist and hashes/truncates every address.
+        const xff = redactor.headers({ 'x-forwarded-for': ctx.forwardedFor })['x-forwarded-for']
+        if (xff !== undefined) event.HttpRequestXff = xff
+      }
       event.HttpVersion = ctx.httpVersion
       if (ctx.userId !== undefined) event.ActorUsername = redactor.userId(ctx.userId)
       if (ctx.sessionId !== undefined) event.ActorSessionId = redactor.sessionId(ctx.sessionId)

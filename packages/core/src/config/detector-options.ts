@@ -1,0 +1,106 @@
+/**
+ * Option schemas of each detector, in one place for now so that a later issue can move each one next
+ * to its detector (STYLE.md: "one detector, one file"). Defaults follow DESIGN.md § Detection.
+ */
+import { t } from './schema-builder.js'
+
+const enabled = (what: string) =>
+  t.boolean({
+    default: true,
+    description: `Whether the ${what} detector runs. A disabled detector costs nothing.`,
+  })
+
+const windowSeconds = (what: string) =>
+  t.integer({
+    minimum: 1,
+    maximum: 86_400,
+    default: 60,
+    description: `Length of the sliding window, in seconds, over which ${what} are counted.`,
+  })
+
+export const authFailureOptions = t.object(
+  {
+    enabled: enabled('authentication-failure'),
+    threshold: t.integer({
+      minimum: 1,
+      default: 10,
+      description: 'Number of 401/403 responses from one source within the window that makes a burst.',
+      examples: [5],
+    }),
+    windowSeconds: windowSeconds('authentication failures'),
+  },
+  { description: 'Bursts of 401/403 responses per source (brute force, credential stuffing).' },
+)
+
+export const jwtOptions = t.object(
+  { enabled: enabled('JWT') },
+  { description: 'Invalid, expired or tampered JSON Web Tokens (e.g. `alg: none`, bad signature).' },
+)
+
+export const notFoundOptions = t.object(
+  {
+    enabled: enabled('not-found'),
+    threshold: t.integer({
+      minimum: 1,
+      default: 20,
+      description:
+        'Number of 404 responses from one source within the window that makes a flood (Aikido: 15 suspicious requests in 60 s).',
+      examples: [15],
+    }),
+    windowSeconds: windowSeconds('404 responses'),
+    reportEach: t.boolean({
+      default: false,
+      description: 'Also emit one event per 404, not only the aggregated flood event. Costly on busy apps.',
+    }),
+    scannerPaths: t.boolean({
+      default: true,
+      description:
+        'Report at once a request for a path only scanners ask for (`/.env`, `/wp-admin`, `/.git/config`), without waiting for the threshold.',
+    }),
+  },
+  { description: 'Floods of 404 responses per source (path scanning, forced browsing).' },
+)
+
+export const corsOptions = t.object(
+  { enabled: enabled('CORS') },
+  { description: 'Cross-origin requests from an origin the app does not allow.' },
+)
+
+export const rateLimitOptions = t.object(
+  { enabled: enabled('rate-limit') },
+  {
+    description: 'Requests rejected by the app’s rate limiter (`@fastify/rate-limit`, `express-rate-limit`).',
+  },
+)
+
+export const malformedBodyOptions = t.object(
+  { enabled: enabled('malformed-body') },
+  { description: 'Request bodies the body parser rejected (invalid JSON, too large, wrong content type).' },
+)
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+
+export const protocolOptions = t.object(
+  {
+    enabled: enabled('protocol'),
+    allowedMethods: t.array(t.string({ minLength: 1, pattern: '^[A-Z][A-Z0-9_-]*$' }), {
+      default: [...HTTP_METHODS],
+      description: 'HTTP methods the app serves (uppercase); any other method (e.g. `TRACE`) is reported.',
+      examples: [['GET', 'POST']],
+    }),
+  },
+  { description: 'Protocol anomalies: unexpected HTTP methods and malformed requests.' },
+)
+
+export const detectorsSchema = t.object(
+  {
+    authFailure: authFailureOptions,
+    jwt: jwtOptions,
+    notFound: notFoundOptions,
+    cors: corsOptions,
+    rateLimit: rateLimitOptions,
+    malformedBody: malformedBodyOptions,
+    protocol: protocolOptions,
+  },
+  { description: 'Each detector can be switched off and tuned.' },
+)

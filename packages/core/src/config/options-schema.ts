@@ -1,0 +1,321 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the configuration file's substitution syntax, not a template
+/**
+ * The configuration file format (`watchpost.config.yaml` / `.json`) — the single source of the option
+ * types (`types.ts`), the defaults (`defaults.ts`), the validator's rules and the published
+ * `schema/config.schema.json` + `docs/configuration.md` (`scripts/generate-config.ts`).
+ */
+import { detectorsSchema } from './detector-options.js'
+import { t } from './schema-builder.js'
+
+/** RFC 9110 token, lowercase: how Node.js presents incoming header names. */
+const HEADER_NAME = "^[a-z0-9!#$%&'*+.^_`|~-]+$"
+const header = (description?: string) =>
+  t.string(description === undefined ? { pattern: HEADER_NAME } : { pattern: HEADER_NAME, description })
+
+const positive = (description: string) => t.integer({ minimum: 1, description })
+const positiveOr = (defaultValue: number, description: string) =>
+  t.integer({ minimum: 1, default: defaultValue, description })
+
+const MiB = 1024 * 1024
+
+export const appSchema = t.object(
+  {
+    name: t.string({
+      minLength: 1,
+      defaultFrom: '`name` in package.json of the working directory, else `"app"`',
+      description: 'Name of the application, recorded on every event.',
+      examples: ['orders-api'],
+    }),
+    version: t.string({
+      minLength: 1,
+      defaultFrom: '`version` in package.json of the working directory, else `"0.0.0"`',
+      description: 'Version of the application, recorded on every event.',
+      examples: ['1.4.2'],
+    }),
+    environment: t.string({
+      minLength: 1,
+      defaultFrom: '`NODE_ENV`, else `"development"`',
+      description: 'Deployment environment, recorded on every event.',
+      examples: ['production'],
+    }),
+    host: t.string({
+      minLength: 1,
+      defaultFrom: '`os.hostname()`',
+      description: 'Host name recorded on every event (the `Dvc` of ASIM).',
+      examples: ['web-01'],
+    }),
+    port: t.optional(
+      t.integer({
+        minimum: 0,
+        maximum: 65_535,
+        description: 'Port the app listens on, recorded on events when set (e.g. `${PORT}`).',
+        examples: [3000],
+      }),
+    ),
+  },
+  { description: 'Identity of the application that emits the events.' },
+)
+
+export const trustProxySchema = t.union(
+  [
+    t.boolean({
+      description: '`true` trusts every hop (any client can then choose its IP); `false` trusts none.',
+    }),
+    t.integer({ minimum: 0, description: 'Number of hops (reverse proxies) to trust in front of the app.' }),
+    t.string({
+      minLength: 1,
+      description:
+        'Preset (`loopback`, `linklocal`, `uniquelocal`), address or CIDR, or a comma-separated list of them.',
+    }),
+    t.array(t.string({ minLength: 1 }), { description: 'Presets, addresses and CIDRs to trust.' }),
+  ],
+  {
+    default: false,
+    description:
+      "Which proxies in front of the app to trust for the client address (`X-Forwarded-For`). Same values and meaning as Express's `trust proxy` setting; in code it may also be a function `(addr, hop) => boolean`.",
+    examples: ['loopback, 10.0.0.0/8', 1],
+  },
+)
+
+export const correlationSchema = t.object(
+  {
+    traceparent: t.boolean({
+      default: true,
+      description: 'Use the trace-id of a valid W3C `traceparent` header as the correlation id.',
+    }),
+    requestIdHeaders: t.array(header(), {
+      default: ['x-request-id', 'x-correlation-id'],
+      description:
+        'Request headers (lowercase) whose value, when valid, is taken as the correlation id, in order.',
+      examples: [['x-request-id', 'x-amzn-trace-id']],
+    }),
+    responseHeader: t.union([header(), t.literal(false)], {
+      default: 'x-request-id',
+      description: 'Response header that echoes the correlation id; `false` does not echo it.',
+      examples: [false],
+    }),
+    maxLength: t.integer({
+      minimum: 8,
+      maximum: 256,
+      default: 128,
+      description: 'Longest incoming request id accepted; longer ones are replaced by a generated id.',
+    }),
+    asyncContext: t.boolean({
+      default: false,
+      description:
+        'Keep the request context in an `AsyncLocalStorage` so that code without the request object can read it.',
+    }),
+  },
+  { description: 'How each request gets its correlation id.' },
+)
+
+export const privacySchema = t.object(
+  {
+    hashKey: t.optional(
+      t.string({
+        minLength: 16,
+        description:
+          'Secret key (at least 16 characters) for the keyed hashes of user ids and IPs. Keep it out of the file: use `${WATCHPOST_HASH_KEY}`.',
+        examples: ['${WATCHPOST_HASH_KEY}'],
+      }),
+    ),
+    hashUserIds: t.boolean({ default: false, description: 'Record user names and ids as keyed hashes.' }),
+    hashIps: t.boolean({ default: false, description: 'Record IP addresses as keyed hashes.' }),
+    truncateIps: t.boolean({
+      default: false,
+      description: 'Record IP addresses truncated (IPv4 /24, IPv6 /48) instead of in full.',
+    }),
+    sensitiveKeys: t.array(t.string({ minLength: 1 }), {
+      default: [],
+      description:
+        'Extra key names (case-insensitive) whose values are always redacted, in addition to the built-in list (password, token, secret, …).',
+      examples: [['ssn', 'iban']],
+    }),
+    headerAllowlist: t.array(header(), {
+      default: [
+        'user-agent',
+        'referer',
+        'origin',
+        'content-type',
+        'content-length',
+        'accept',
+        'accept-language',
+        'host',
+        'x-forwarded-for',
+        'x-forwarded-proto',
+        'x-request-id',
+        'x-correlation-id',
+        'traceparent',
+      ],
+      description: 'Request headers (lowercase) recorded on events; all others are dropped.',
+    }),
+    redactCardNumbers: t.boolean({
+      default: true,
+      description: 'Redact payment card numbers (Luhn-valid digit runs) found in recorded strings.',
+    }),
+    maxStringLength: t.integer({
+      minimum: 64,
+      maximum: 65_536,
+      default: 8192,
+      description: 'Longest string recorded; longer ones are truncated.',
+    }),
+    maxDepth: t.integer({ minimum: 1, maximum: 32, default: 8, description: 'Deepest nesting recorded.' }),
+    maxKeys: t.integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+      description: 'Most keys recorded per object.',
+    }),
+  },
+  { description: 'What is recorded about people, and how.' },
+)
+
+export const routeSchema = t.object(
+  {
+    match: t.string({
+      minLength: 1,
+      description: 'Path pattern: exact (`/health`), prefix (`/admin/*`) or glob (`/api/**/export`).',
+      examples: ['/admin/*'],
+    }),
+    methods: t.optional(
+      t.array(t.string({ minLength: 1, pattern: '^[A-Z][A-Z0-9_-]*$' }), {
+        description: 'HTTP methods (uppercase) the override applies to; all methods when absent.',
+        examples: [['POST']],
+      }),
+    ),
+    ignore: t.boolean({ default: false, description: 'Record nothing for matching requests.' }),
+    detectors: t.partial(detectorsSchema),
+  },
+  { description: 'Overrides for the requests a pattern matches.' },
+)
+routeSchema.properties.detectors.description =
+  'Detector options for matching requests; same shape as `detectors`, every field optional, unset fields inherit.'
+
+export const ruleSchema = t.object(
+  {
+    name: t.string({ minLength: 1, description: 'Name of the rule, recorded on the events it derives.' }),
+    events: t.array(t.string({ minLength: 1 }), {
+      minItems: 1,
+      description: 'Event names the rule counts.',
+      examples: [['auth.failure', 'jwt.invalid']],
+    }),
+    threshold: positive('Number of events within the window that triggers the rule.'),
+    windowSeconds: positive('Length of the sliding window, in seconds.'),
+    groupBy: t.enum(['SrcIpAddr', 'TargetUsername', 'ActorUsername', 'CorrelationId'], {
+      default: 'SrcIpAddr',
+      description: 'Event field the events are counted per.',
+    }),
+    severity: t.optional(
+      t.enum(['Informational', 'Low', 'Medium', 'High'], {
+        description: 'Severity of the derived event; the highest of the counted events when absent.',
+      }),
+    ),
+    action: t.enum(['none', 'block', 'delay', 'reject', 'hook'], {
+      default: 'none',
+      description:
+        'Response in `protect` mode: block the source, delay or reject its requests, or call the app’s hook.',
+    }),
+    durationSeconds: t.optional(positive('How long the response lasts, in seconds.')),
+  },
+  { description: 'An in-process rule: events over a window → a derived event and a response.' },
+)
+
+export const consoleSinkSchema = t.object(
+  {
+    type: t.literal('console', { description: 'Selects the console sink.' }),
+    format: t.enum(['auto', 'pretty', 'json'], {
+      default: 'auto',
+      description: '`auto` is pretty on a TTY and JSON lines otherwise.',
+    }),
+    stream: t.enum(['stdout', 'stderr'], { default: 'stdout', description: 'Stream written to.' }),
+    colors: t.optional(
+      t.boolean({ description: 'Colour the pretty format; by default when the stream is a TTY.' }),
+    ),
+  },
+  { description: 'Writes events to the console.' },
+)
+
+export const fileSinkSchema = t.object(
+  {
+    type: t.literal('file', { description: 'Selects the file sink.' }),
+    path: t.string({
+      minLength: 1,
+      description: 'File the events are appended to, as JSON lines.',
+      examples: ['logs/security.jsonl'],
+    }),
+    maxBytes: t.integer({
+      minimum: 1024,
+      default: 10 * MiB,
+      description: 'Size in bytes at which the file is rotated.',
+    }),
+    maxFiles: t.integer({ minimum: 1, maximum: 100, default: 5, description: 'Rotated files kept.' }),
+  },
+  { description: 'Appends events to a local file, rotated by size.' },
+)
+
+export const queueSchema = t.object(
+  {
+    maxEvents: positiveOr(10_000, 'Most events held in memory before new ones are dropped (and counted).'),
+    maxBytes: positiveOr(16 * MiB, 'Most bytes of events held in memory.'),
+    flushIntervalMs: t.integer({
+      minimum: 10,
+      maximum: 60_000,
+      default: 250,
+      description: 'Longest time, in milliseconds, an event waits before being sent.',
+    }),
+    batchSize: t.integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 500,
+      description: 'Most events per batch.',
+    }),
+  },
+  { description: 'The in-memory delivery queue.' },
+)
+
+export const spoolSchema = t.object(
+  {
+    enabled: t.boolean({
+      default: false,
+      description: 'Keep events on disk while a sink is unreachable, and send them when it is back.',
+    }),
+    directory: t.string({
+      minLength: 1,
+      default: '.watchpost/spool',
+      description: 'Directory of the spool files.',
+    }),
+    maxBytes: positiveOr(256 * MiB, 'Most bytes kept on disk; the oldest events are dropped beyond it.'),
+    maxAgeHours: positiveOr(48, 'Events older than this are dropped from the spool.'),
+    syncIntervalMs: positiveOr(200, 'How often, in milliseconds, the spool is synced to disk.'),
+  },
+  { description: 'Durable on-disk buffer for undelivered events.' },
+)
+
+export const optionsSchema = t.object(
+  {
+    app: appSchema,
+    mode: t.enum(['monitor', 'protect'], {
+      default: 'monitor',
+      description: '`monitor` records only; `protect` also applies the responses of `rules`.',
+    }),
+    trustProxy: trustProxySchema,
+    correlation: correlationSchema,
+    privacy: privacySchema,
+    detectors: detectorsSchema,
+    routes: t.array(routeSchema, {
+      default: [],
+      description: 'Per-route overrides, first match wins.',
+      examples: [[{ match: '/health', ignore: true }]],
+    }),
+    rules: t.array(ruleSchema, { default: [], description: 'In-process detection rules.' }),
+    sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema]), {
+      default: [{ type: 'console' }],
+      description: 'Where events are delivered; each entry is selected by its `type`.',
+    }),
+    queue: queueSchema,
+    spool: spoolSchema,
+  },
+  { description: 'Watchpost configuration.' },
+)
+
+export type OptionsSchema = typeof optionsSchema

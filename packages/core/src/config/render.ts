@@ -1,0 +1,241 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the configuration file's substitution syntax, not a template
+/**
+ * Renders the published artefacts from the one schema: `schema/config.schema.json` and
+ * `docs/configuration.md`. `scripts/generate-config.ts` writes them; a test fails when the committed
+ * files differ, so the docs cannot drift from the code.
+ */
+import { CONFIG_FILE_NAMES } from './load.js'
+import { optionsSchema } from './options-schema.js'
+import { kDefaultFrom, kOptional, type SchemaNode } from './schema-builder.js'
+import { CONFIG_WARNINGS } from './warnings.js'
+
+export const CONFIG_SCHEMA_ID = 'https://unpkg.com/@watchpost/core/schema/config.schema.json'
+
+export function renderConfigSchemaJson(): string {
+  const { properties, ...root } = optionsSchema
+  const schema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: CONFIG_SCHEMA_ID,
+    title: 'Watchpost configuration',
+    ...root,
+    properties: {
+      $schema: {
+        type: 'string',
+        description: 'JSON Schema of this file, for editor completion; ignored by Watchpost.',
+        examples: ['./node_modules/@watchpost/core/schema/config.schema.json'],
+      },
+      ...properties,
+    },
+  }
+  // Symbol-keyed markers (optional, computed defaults) are not JSON Schema: stringify skips them.
+  return `${JSON.stringify(schema, null, 2)}\n`
+}
+
+/** A complete file: every section, realistic values. The tests validate it. */
+export const EXAMPLE_YAML = `# yaml-language-server: $schema=./node_modules/@watchpost/core/schema/config.schema.json
+$schema: ./node_modules/@watchpost/core/schema/config.schema.json
+app:
+  name: orders-api
+  environment: \${NODE_ENV:-production}
+  port: \${PORT:-3000}
+mode: protect
+trustProxy: loopback, 10.0.0.0/8
+correlation:
+  requestIdHeaders: [x-request-id, x-amzn-trace-id]
+  responseHeader: x-request-id
+privacy:
+  hashKey: \${WATCHPOST_HASH_KEY}
+  hashUserIds: true
+  truncateIps: true
+  sensitiveKeys: [iban, ssn]
+detectors:
+  notFound:
+    threshold: 15
+  protocol:
+    allowedMethods: [GET, POST, PUT, DELETE, OPTIONS]
+routes:
+  - match: /health
+    ignore: true
+  - match: /admin/*
+    detectors:
+      authFailure:
+        threshold: 3
+rules:
+  - name: credential-stuffing
+    events: [auth.failure]
+    threshold: 20
+    windowSeconds: 300
+    severity: High
+    action: block
+    durationSeconds: 900
+sinks:
+  - type: console
+    format: json
+  - type: file
+    path: logs/security.jsonl
+    maxFiles: 10
+`
+
+const ERROR_CODES: readonly [string, string][] = [
+  [
+    'ERR_WATCHPOST_CONFIG_INVALID',
+    'The options do not match the schema. `issues` lists every problem as `{ path, message }`.',
+  ],
+  [
+    'ERR_WATCHPOST_CONFIG_PARSE',
+    'The file is not valid YAML/JSON (or has a duplicate key). `file`, `line` and `column` say where.',
+  ],
+  [
+    'ERR_WATCHPOST_CONFIG_NOT_FOUND',
+    '`options.config` or `WATCHPOST_CONFIG` names a file that does not exist.',
+  ],
+  [
+    'ERR_WATCHPOST_CONFIG_ENV',
+    'A `${VAR}` reference names an unset variable and has no `:-default`; `issues` names the option and the variable.',
+  ],
+]
+
+interface Row {
+  path: string
+  schema: SchemaNode
+}
+
+/** Leaf options of an object schema, depth first; arrays of objects continue as `name[].field`. */
+function rows(schema: SchemaNode, prefix: string, out: Row[]): Row[] {
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    const path = prefix === '' ? key : `${prefix}.${key}`
+    if (path === 'routes[].detectors') {
+      out.push({ path, schema: prop }) // same shape as `detectors`: documented once, there
+    } else if (prop.type === 'object') {
+      rows(prop, path, out)
+    } else if (prop.type === 'array' && prop.items?.type === 'object') {
+      out.push({ path, schema: prop })
+      rows(prop.items, `${path}[]`, out)
+    } else if (prop.type === 'array' && prop.items?.anyOf !== undefined) {
+      out.push({ path, schema: prop })
+      for (const branch of prop.items.anyOf) {
+        const tag = branch.properties?.type?.const
+        rows(branch, `${path}[type=${String(tag)}]`, out)
+      }
+    } else {
+      out.push({ path, schema: prop })
+    }
+  }
+  return out
+}
+
+function typeText(schema: SchemaNode): string {
+  if (schema.anyOf !== undefined) return schema.anyOf.map(typeText).join(' \\| ')
+  if (schema.const !== undefined) return JSON.stringify(schema.const)
+  if (schema.enum !== undefined) return schema.enum.map((v) => JSON.stringify(v)).join(' \\| ')
+  if (schema.type === 'array') {
+    const item = schema.items === undefined ? 'unknown' : typeText(schema.items)
+    return schema.items?.anyOf === undefined ? `${item}[]` : `(${item})[]`
+  }
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const { minimum: min, maximum: max } = schema
+    if (min !== undefined && max !== undefined) return `${schema.type} ${min}–${max}`
+    if (min !== undefined) return `${schema.type} ≥ ${min}`
+    return schema.type
+  }
+  if (schema.type === 'string' && schema.minLength !== undefined && schema.minLength > 1)
+    return `string (≥ ${schema.minLength} chars)`
+  return schema.type ?? 'unknown'
+}
+
+function defaultText(schema: SchemaNode): string {
+  if ('default' in schema) return code(JSON.stringify(schema.default))
+  const from = schema[kDefaultFrom]
+  if (from !== undefined) return from
+  if (schema.type === 'object' && (schema.required ?? []).length === 0) return '(all fields optional)'
+  return schema[kOptional] === true ? 'unset' : '**required**'
+}
+
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ')
+}
+
+function table(list: readonly Row[]): string {
+  const lines = ['| Option | Type | Default | Description |', '|---|---|---|---|']
+  for (const { path, schema } of list) {
+    const example =
+      schema.examples === undefined
+        ? ''
+        : ` Example: ${schema.examples.map((e) => code(typeof e === 'string' ? e : JSON.stringify(e))).join(', ')}.`
+    lines.push(
+      `| \`${path}\` | ${typeText(schema)} | ${cell(defaultText(schema))} | ${cell((schema.description ?? '') + example)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function renderConfigurationMarkdown(): string {
+  const all = rows(optionsSchema, '', [])
+  const sections: string[] = []
+  const topLevel = all.filter((row) => !row.path.includes('.') && !row.path.includes('['))
+  sections.push(`### Top level\n\n${table(topLevel)}`)
+  for (const [key, prop] of Object.entries(optionsSchema.properties)) {
+    const inSection = all.filter((row) => row.path.startsWith(`${key}.`) || row.path.startsWith(`${key}[`))
+    if (inSection.length === 0) continue
+    sections.push(`### \`${key}\`\n\n${prop.description ?? ''}\n\n${table(inSection)}`)
+  }
+
+  return `<!-- Generated by packages/core/scripts/generate-config.ts from packages/core/src/config/options-schema.ts. Do not edit. -->
+# Configuration
+
+Watchpost reads its options from a file and from the options passed in code. Both have the same
+shape; **code wins**. Objects deep-merge, arrays replace: \`defaults ← file ← code\`.
+
+## Where the file comes from
+
+1. \`options.config\` in code — a path (relative to the working directory); \`false\` disables file loading.
+2. else the \`WATCHPOST_CONFIG\` environment variable — a path; a missing file is an error.
+3. else the first of ${CONFIG_FILE_NAMES.map((n) => `\`${n}\``).join(', ')} in the working directory.
+4. else no file: the defaults below apply.
+
+YAML is parsed as YAML 1.2 (a duplicated key is an error), JSON with \`JSON.parse\`. A \`$schema\` key is
+allowed and ignored: point it at \`./node_modules/@watchpost/core/schema/config.schema.json\` for editor
+completion and checking.
+
+## Environment variables
+
+Any string value may reference environment variables: \`\${NAME}\`, or \`\${NAME:-default}\` (the default
+also applies when the variable is empty). \`$\${\` writes a literal \`\${\`. Substitution is applied to the
+parsed values, never to the raw text, so a variable cannot inject YAML structure. A value that is exactly
+one reference (\`port: \${PORT}\`) is converted to the integer or boolean the option expects. An unset
+variable without a default is an error naming the option and the variable.
+
+Keep secrets such as \`privacy.hashKey\` out of the file: \`hashKey: \${WATCHPOST_HASH_KEY}\`.
+
+## Options
+
+${sections.join('\n\n')}
+
+## Example
+
+\`\`\`yaml
+${EXAMPLE_YAML}\`\`\`
+
+## Warnings
+
+A valid but suspicious configuration emits a process warning (\`process.emitWarning\`, type
+\`WatchpostWarning\`) once per process. Codes are never reused.
+
+| Code | When |
+|---|---|
+${CONFIG_WARNINGS.map((w) => `| \`${w.code}\` | ${cell(w.when)} |`).join('\n')}
+
+## Errors
+
+An unusable configuration throws a \`ConfigError\` at start-up (\`err.code\`; \`err.issues\` lists every
+problem as \`{ path, message }\`, e.g. \`detectors.notFound.threshold: expected a positive integer, got "ten"\`).
+
+| Code | Meaning |
+|---|---|
+${ERROR_CODES.map(([c, meaning]) => `| \`${c}\` | ${cell(meaning)} |`).join('\n')}
+`
+}

@@ -1,0 +1,231 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { kContext } from '../symbols.js'
+import { generateCorrelationId, validateRequestId } from './request-id.js'
+import { parseTraceparent } from './traceparent.js'
+import {
+  compileTrustProxy,
+  resolveClient,
+  type TrustFunction,
+  type TrustProxySetting,
+} from './trust-proxy.js'
+import type { CorrelationSource, RequestContext } from './types.js'
+
+export interface ContextFactoryOptions {
+  /** Express `trust proxy` semantics; `false` ignores `X-Forwarded-For`. */
+  readonly trustProxy: TrustProxySetting
+  /** Take the correlation id from a valid W3C `traceparent`. */
+  readonly traceparent: boolean
+  /** Incoming request-id headers, in order of preference (e.g. `['x-request-id', 'x-correlation-id']`). */
+  readonly requestIdHeaders: readonly string[]
+  /** Response header that echoes the correlation id, or `false`. */
+  readonly responseHeader: string | false
+  /** Longest incoming request id accepted. */
+  readonly maxLength: number
+}
+
+export interface ContextFactory {
+  /** The request's context, created on the first call and stored on `req[kContext]`; later calls return the same object. */
+  open(req: IncomingMessage, res?: ServerResponse): RequestContext
+  /** The request's context if `open` has been called, else `undefined`. */
+  get(req: IncomingMessage): RequestContext | undefined
+}
+
+/** How the context is kept on a request we do not own (fastify declares the slot up front as `null`). */
+interface ContextCarrier {
+  [kContext]?: RequestContext | null
+}
+
+/** RFC 9110 §5.1 field-name = token. Checked once, at start-up. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** Header values are `string | string[] | undefined`; the record keeps one string. */
+function headerString(value: string | string[] | undefined): string | undefined {
+  if (value === undefined || typeof value === 'string') return value
+  return value.join(', ')
+}
+
+/**
+ * One class, every field assigned in the constructor in the same order, so every context shares one
+ * hidden class (STYLE "fixed object shapes"; fastify `test/same-shape.test.js`). The client address
+ * is resolved on first read and cached: proxy-addr parses `X-Forwarded-For` and every hop's address,
+ * which most requests (no event emitted) never need.
+ */
+class Context implements RequestContext {
+  readonly correlationId: string
+  readonly correlationSource: CorrelationSource
+  readonly traceId: string | undefined
+  readonly parentSpanId: string | undefined
+  readonly requestId: string | undefined
+  readonly startTime: number
+  readonly forwardedFor: string | undefined
+  readonly method: string
+  readonly url: string
+  readonly host: string | undefined
+  readonly userAgent: string | undefined
+  readonly referer: string | undefined
+  readonly httpVersion: string
+  route: string | undefined
+  userId: string | undefined
+  sessionId: string | undefined
+  readonly request: IncomingMessage
+  /** `undefined` until `clientIp` or `clientPort` is first read. */
+  private resolvedIp: string | undefined
+  private resolvedPort: number | undefined
+  private readonly trust: TrustFunction
+
+  constructor(
+    req: IncomingMessage,
+    trust: TrustFunction,
+    correlationId: string,
+    correlationSource: CorrelationSource,
+    traceId: string | undefined,
+    parentSpanId: string | undefined,
+    requestId: string | undefined,
+  ) {
+    const headers = req.headers
+    this.correlationId = correlationId
+    this.correlationSource = correlationSource
+    this.traceId = traceId
+    this.parentSpanId = parentSpanId
+    this.requestId = requestId
+    this.startTime = Date.now()
+    this.forwardedFor = headerString(headers['x-forwarded-for'])
+    this.method = req.method ?? ''
+    this.url = req.url ?? ''
+    this.host = headers.host
+    this.userAgent = headers['user-agent']
+    this.referer = headers.referer
+    this.httpVersion = req.httpVersion
+    this.route = undefined
+    this.userId = undefined
+    this.sessionId = undefined
+    this.request = req
+    this.resolvedIp = undefined
+    this.resolvedPort = undefined
+    this.trust = trust
+  }
+
+  get clientIp(): string {
+    if (this.resolvedIp === undefined) this.resolve()
+    return this.resolvedIp as string
+  }
+
+  get clientPort(): number | undefined {
+    if (this.resolvedIp === undefined) this.resolve()
+    return this.resolvedPort
+  }
+
+  private resolve(): void {
+    const client = resolveClient(this.request, this.trust)
+    this.resolvedPort = client.port
+    this.resolvedIp = client.address
+  }
+
+  /** Plain data for `JSON.stringify`/`console.log`, without the request and with the lazy fields resolved. */
+  toJSON(): Omit<RequestContext, 'request'> {
+    return {
+      correlationId: this.correlationId,
+      correlationSource: this.correlationSource,
+      traceId: this.traceId,
+      parentSpanId: this.parentSpanId,
+      requestId: this.requestId,
+      startTime: this.startTime,
+      clientIp: this.clientIp,
+      clientPort: this.clientPort,
+      forwardedFor: this.forwardedFor,
+      method: this.method,
+      url: this.url,
+      host: this.host,
+      userAgent: this.userAgent,
+      referer: this.referer,
+      httpVersion: this.httpVersion,
+      route: this.route,
+      userId: this.userId,
+      sessionId: this.sessionId,
+    }
+  }
+}
+
+/**
+ * Compiles the correlation options once and returns the per-request `open`/`get`.
+ *
+ * @throws TypeError `@watchpost/core: …` for an invalid `trustProxy`, header name or `maxLength`.
+ */
+export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
+  const trust = compileTrustProxy(options.trustProxy)
+  const useTraceparent = options.traceparent === true
+
+  const maxLength = options.maxLength
+  if (!Number.isInteger(maxLength) || maxLength < 1) {
+    throw new TypeError(`@watchpost/core: correlation maxLength must be a positive integer, got ${maxLength}`)
+  }
+
+  const requestIdHeaders: string[] = []
+  for (const name of options.requestIdHeaders) {
+    if (typeof name !== 'string' || !TOKEN.test(name)) {
+      throw new TypeError(
+        `@watchpost/core: correlation requestIdHeaders has an invalid header name: ${String(name)}`,
+      )
+    }
+    // Node lowercases incoming header names; compare with the same case.
+    requestIdHeaders.push(name.toLowerCase())
+  }
+
+  const responseHeader = options.responseHeader
+  if (responseHeader !== false && (typeof responseHeader !== 'string' || !TOKEN.test(responseHeader))) {
+    throw new TypeError(
+      `@watchpost/core: correlation responseHeader must be a header name or false, got ${String(responseHeader)}`,
+    )
+  }
+
+  function open(req: IncomingMessage, res?: ServerResponse): RequestContext {
+    const carrier = req as IncomingMessage & ContextCarrier
+    const existing = carrier[kContext]
+    if (existing !== undefined && existing !== null) return existing
+
+    const headers = req.headers
+    let requestId: string | undefined
+    for (let i = 0; i < requestIdHeaders.length; i++) {
+      requestId = validateRequestId(headers[requestIdHeaders[i] as string], maxLength)
+      if (requestId !== undefined) break
+    }
+
+    let context: Context
+    const parent = useTraceparent ? parseTraceparent(headers.traceparent) : undefined
+    if (parent !== undefined) {
+      context = new Context(
+        req,
+        trust,
+        parent.traceId,
+        'traceparent',
+        parent.traceId,
+        parent.parentId,
+        requestId,
+      )
+    } else if (requestId !== undefined) {
+      context = new Context(req, trust, requestId, 'header', undefined, undefined, requestId)
+    } else {
+      context = new Context(req, trust, generateCorrelationId(), 'generated', undefined, undefined, undefined)
+    }
+    carrier[kContext] = context
+
+    if (responseHeader !== false && res !== undefined) echo(res, responseHeader, context.correlationId)
+    return context
+  }
+
+  function get(req: IncomingMessage): RequestContext | undefined {
+    return (req as IncomingMessage & ContextCarrier)[kContext] ?? undefined
+  }
+
+  return { open, get }
+}
+
+/** Sets the echo header; never throws into the request (headers already sent, a closed response). */
+function echo(res: ServerResponse, name: string, value: string): void {
+  if (res.headersSent) return
+  try {
+    res.setHeader(name, value)
+  } catch {
+    // The response is the app's: losing the echo header is better than failing its request.
+  }
+}

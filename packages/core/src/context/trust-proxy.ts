@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http'
+import proxyAddr from 'proxy-addr'
+
+/**
+ * The values of Express's `trust proxy` setting, meaning the same thing in both adapters
+ * (https://expressjs.com/en/guide/behind-proxies.html):
+ * - `false` (default): trust nothing, `X-Forwarded-For` is ignored, the client is the socket peer;
+ * - `true`: trust every hop, the client is the left-most `X-Forwarded-For` entry;
+ * - a number `n`: trust the `n` hops nearest to the server (`0` = none);
+ * - a string: comma-separated addresses, CIDRs (`10.0.0.0/8`, `10.0.0.0/255.0.0.0`) and presets
+ *   `loopback`, `linklocal`, `uniquelocal`; or the same as an array;
+ * - a function `(addr, hop) => boolean`, hop 0 being the socket peer.
+ */
+export type TrustProxySetting =
+  | boolean
+  | number
+  | string
+  | readonly string[]
+  | ((addr: string, hop: number) => boolean)
+
+export type TrustFunction = (addr: string, hop: number) => boolean
+
+/** The compiled "trust nothing": `resolveClient` recognises it and skips `X-Forwarded-For` parsing. */
+const trustNone: TrustFunction = () => false
+const trustAll: TrustFunction = () => true
+
+/**
+ * Compiles a `trustProxy` setting once, at start-up, with the semantics of Express's `compileTrust`
+ * (express `lib/utils.js`): functions are used as given, `true` trusts all, a number is a hop count,
+ * a string is split on `,` and trimmed, addresses go through `proxy-addr`'s `compile`.
+ *
+ * Stricter than Express in one place: a hop count must be a non-negative integer (Express would take
+ * `NaN` or `-1` silently as "trust nothing" and `1.5` as "2 hops").
+ *
+ * @throws TypeError `@watchpost/core: trustProxy …` for an invalid address, range or type.
+ */
+export function compileTrustProxy(setting: TrustProxySetting | null | undefined): TrustFunction {
+  if (typeof setting === 'function') return setting
+  if (setting === true) return trustAll
+  if (setting === false || setting === undefined || setting === null) return trustNone
+  if (typeof setting === 'number') {
+    if (!Number.isInteger(setting) || setting < 0) {
+      throw new TypeError(
+        `@watchpost/core: trustProxy hop count must be a non-negative integer, got ${setting}`,
+      )
+    }
+    if (setting === 0) return trustNone
+    const hops = setting
+    return (_addr, hop) => hop < hops
+  }
+
+  let list: string[]
+  if (typeof setting === 'string') {
+    list = setting.split(',').map((entry) => entry.trim())
+  } else if (Array.isArray(setting)) {
+    list = []
+    for (const entry of setting as readonly unknown[]) {
+      if (typeof entry !== 'string') {
+        throw new TypeError(`@watchpost/core: trustProxy list entries must be strings, got ${typeof entry}`)
+      }
+      list.push(entry)
+    }
+  } else {
+    throw new TypeError(
+      `@watchpost/core: trustProxy must be a boolean, a hop count, an address list or a function, got ${typeof setting}`,
+    )
+  }
+  if (list.length === 0) return trustNone
+
+  try {
+    return proxyAddr.compile(list)
+  } catch (cause) {
+    // proxy-addr throws `TypeError('invalid IP address: x')` / `('invalid range on address: x')`.
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    throw new TypeError(`@watchpost/core: trustProxy ${reason}`, { cause })
+  }
+}
+
+export interface ClientAddress {
+  /** The client address as Express's `req.ip` computes it; `''` when the socket has none (closed). */
+  readonly address: string
+  /** The socket's remote port when `address` is the socket peer; `undefined` when it came from `X-Forwarded-For`. */
+  readonly port: number | undefined
+}
+
+/**
+ * The client address of `req` under `trust` (a function from `compileTrustProxy`): the socket peer
+ * when nothing is trusted, else the nearest untrusted `X-Forwarded-For` hop (proxy-addr `all`).
+ *
+ * A `trust` function that throws (a user callback) cannot break the request: the socket peer is
+ * returned, as if nothing were trusted.
+ */
+export function resolveClient(req: IncomingMessage, trust: TrustFunction): ClientAddress {
+  const socket = req.socket
+  const peer = socket?.remoteAddress ?? ''
+  const peerPort = socket?.remotePort
+  // Skip proxy-addr entirely when nothing is trusted: no header split, no array, no ip parsing.
+  if (trust === trustNone) return { address: peer, port: peerPort }
+
+  let addrs: string[]
+  try {
+    addrs = proxyAddr.all(req, trust)
+  } catch {
+    return { address: peer, port: peerPort }
+  }
+  if (addrs.length <= 1) return { address: peer, port: peerPort }
+  return { address: addrs[addrs.length - 1] ?? '', port: undefined }
+}
+
+/** The client address of `req` under `trust`; see `resolveClient`. Same value as Express's `req.ip`. */
+export function resolveClientAddress(req: IncomingMessage, trust: TrustFunction): string {
+  return resolveClient(req, trust).address
+}

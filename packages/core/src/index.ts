@@ -1,0 +1,97 @@
+// Public entry point of @watchpost/core: explicit re-exports, each value with its types.
+
+export type {
+  AppConfig,
+  ConsoleSinkConfig,
+  CorrelationConfig,
+  DetectorsConfig,
+  FileSinkConfig,
+  LoadRuntime,
+  PrivacyConfig,
+  QueueConfig,
+  ResolvedConfig,
+  RouteConfig,
+  RuleConfig,
+  SinkConfig,
+  SpoolConfig,
+  TrustProxySetting,
+  WatchpostFileOptions,
+  WatchpostMode,
+  WatchpostOptions,
+} from './config/index.js'
+export {
+  CONFIG_FILE_NAMES,
+  CONFIG_WARNINGS,
+  type ConfigWarning,
+  DEFAULTS,
+  findConfigFile,
+  loadConfig,
+  optionsSchema,
+  validateConfig,
+} from './config/index.js'
+export {
+  type AsyncContext,
+  type ContextFactory,
+  type ContextFactoryOptions,
+  type CorrelationSource,
+  compileTrustProxy,
+  createAsyncContext,
+  createContextFactory,
+  currentContext,
+  generateCorrelationId,
+  parseTraceparent,
+  type RequestContext,
+  resolveClientAddress,
+  type Traceparent,
+  validateRequestId,
+} from './context/index.js'
+export { ConfigError, type ConfigIssue, WatchpostError, type WatchpostErrorCode } from './errors.js'
+export type { EventApi, EventMethod } from './events/api.js'
+export { type AppIdentity, type EventOptions, PRODUCT } from './events/build.js'
+export {
+  CATALOGUE,
+  type Catalogue,
+  EVENTS_BY_NAME,
+  type EventName,
+  JWT_FAIL_REASONS,
+  LOGIN_FAIL_REASONS,
+  MALFORMED_BODY_REASONS,
+  type Namespace,
+  PROTOCOL_VIOLATIONS,
+} from './events/catalogue/index.js'
+export type { EventDef, EventResult, OwaspLevel, ParamDef, ParamsOf, Severity } from './events/define.js'
+export { uuidv7, uuidv7Time } from './events/uid.js'
+export {
+  type DropReason,
+  Pipeline,
+  type PipelineHooks,
+  type PipelineOptions,
+  type PipelineStats,
+  type SinkStats,
+} from './pipeline/pipeline.js'
+export {
+  compileRedactor,
+  DEFAULT_REDACTION_OPTIONS,
+  type JsonValue,
+  type RedactionOptions,
+  type Redactor,
+} from './redaction/index.js'
+export { eventJsonSchema } from './schema/event-json-schema.js'
+
+export { type ColumnType, FIELD_NAMES, FIELDS, type FieldName, type SecurityEvent } from './schema/fields.js'
+export {
+  ASIM_PROJECTIONS,
+  ASIM_SCHEMAS,
+  type AsimProjection,
+  type AsimSchema,
+  CUSTOM_COLUMNS,
+  CUSTOM_STREAM,
+  CUSTOM_TABLE,
+  type FieldPlacement,
+  projectToAsim,
+} from './schema/projections.js'
+export { type ConsoleSinkOptions, createConsoleSink, formatPretty } from './sinks/console.js'
+export { createFileSink, type FileSinkOptions } from './sinks/file.js'
+export type { Sink, SinkFailure } from './sinks/types.js'
+export { kContext } from './symbols.js'
+export { type CreateRuntime, createWatchpost, type Watchpost, type WatchpostStats } from './watchpost.js'

@@ -1,0 +1,187 @@
+/**
+ * `createWatchpost()`: loads the configuration, compiles everything once (redactor, context factory,
+ * event builders, sinks) and returns the instance the adapters and the app use. Nothing here runs
+ * per request except `record` → build → `pipeline.emit`, which never throws into the app.
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createRequire } from 'node:module'
+import type { LoadRuntime, ResolvedConfig, SinkConfig, WatchpostOptions } from './config/index.js'
+import { loadConfig } from './config/index.js'
+import { type AsyncContext, createAsyncContext, createContextFactory } from './context/index.js'
+import type { RequestContext } from './context/types.js'
+import { WatchpostError } from './errors.js'
+import { createEventApiFactory, type EventApi } from './events/api.js'
+import { type CompiledEvent, compileEvent, createBuilder, type EventOptions } from './events/build.js'
+import { CATALOGUE, EVENTS_BY_NAME, type EventName } from './events/catalogue/index.js'
+import { flushOnExit } from './pipeline/exit-flush.js'
+import { Pipeline, type PipelineStats } from './pipeline/pipeline.js'
+import { compileRedactor, type Redactor } from './redaction/index.js'
+import type { SecurityEvent } from './schema/fields.js'
+import { createConsoleSink } from './sinks/console.js'
+import { createFileSink } from './sinks/file.js'
+import type { Sink } from './sinks/types.js'
+
+const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version
+
+export interface CreateRuntime extends LoadRuntime {
+  /** Sink instances added to the configured ones (used by `@watchpost/sentinel` and tests). */
+  readonly sinks?: readonly Sink[]
+}
+
+export interface Watchpost {
+  /** The configuration in use: validated, defaulted, frozen. */
+  readonly config: ResolvedConfig
+  /** Event API without a request; with `correlation.asyncContext` on it uses the current request's context. */
+  readonly events: EventApi
+  readonly redactor: Redactor
+  /** Opens (once) the context of a request: correlation id, client address, echo header. */
+  openContext(req: IncomingMessage, res?: ServerResponse): RequestContext
+  /** The context of a request if it was opened. */
+  context(req: IncomingMessage): RequestContext | undefined
+  /** The context bound to the current async call chain (`correlation.asyncContext`), if any. */
+  currentContext(): RequestContext | undefined
+  /** Runs `fn` with `ctx` as the current async context when `correlation.asyncContext` is on; else just runs it. */
+  runInContext<T>(ctx: RequestContext, fn: () => T): T
+  /** The event API bound to one request's context (opening it if needed). */
+  forRequest(req: IncomingMessage): EventApi
+  /** The event API bound to a context (or to none). */
+  forContext(ctx: RequestContext | undefined): EventApi
+  /** Records an event by its vocabulary name; returns it, or `undefined` if it could not be recorded. Never throws. */
+  record(
+    name: EventName,
+    params?: Readonly<Record<string, unknown>>,
+    options?: EventOptions & { readonly context?: RequestContext | undefined },
+  ): SecurityEvent | undefined
+  /** Queues an already built event (e.g. from `record` of another instance). Never throws. */
+  emit(event: SecurityEvent): boolean
+  stats(): WatchpostStats
+  /** Hands everything queued to the sinks and waits for them. */
+  flush(): Promise<void>
+  /** Stops recording, flushes within `deadlineMs` (default 5000) and closes the sinks. */
+  close(deadlineMs?: number): Promise<void>
+}
+
+export interface WatchpostStats extends PipelineStats {
+  /** Events that could not be built (a bug or a hostile value the builder refused); each also reported once. */
+  readonly buildErrors: number
+}
+
+function createSink(config: SinkConfig): Sink {
+  switch (config.type) {
+    case 'console':
+      return createConsoleSink({ format: config.format, stream: config.stream, colors: config.colors })
+    case 'file':
+      return createFileSink({ path: config.path, maxBytes: config.maxBytes, maxFiles: config.maxFiles })
+    default:
+      throw new WatchpostError(
+        'ERR_WATCHPOST_SINK_INVALID',
+        `@watchpost/core: unknown sink type ${JSON.stringify((config as { type: unknown }).type)}`,
+      )
+  }
+}
+
+/** Emits a process warning at most once per key; warnings must never throw into the caller. */
+function warnOnce(seen: Set<string>, key: string, message: string, code: string): void {
+  if (seen.has(key)) return
+  seen.add(key)
+  try {
+    process.emitWarning(message, { code })
+  } catch {}
+}
+
+export function createWatchpost(options?: WatchpostOptions, runtime: CreateRuntime = {}): Watchpost {
+  const config = loadConfig(options, runtime)
+  const redactor = compileRedactor({ ...config.privacy })
+  const contexts = createContextFactory({
+    trustProxy: config.trustProxy,
+    traceparent: config.correlation.traceparent,
+    requestIdHeaders: config.correlation.requestIdHeaders,
+    responseHeader: config.correlation.responseHeader,
+    maxLength: config.correlation.maxLength,
+  })
+  const asyncContext: AsyncContext | undefined = config.correlation.asyncContext
+    ? createAsyncContext()
+    : undefined
+  const build = createBuilder({
+    identity: config.app,
+    redactor,
+    productVersion: VERSION,
+  })
+  const compiled = new Map<string, CompiledEvent>()
+  for (const [name, def] of EVENTS_BY_NAME) compiled.set(name, compileEvent(def))
+
+  const warned = new Set<string>()
+  const sinks = [...config.sinks.map(createSink), ...(runtime.sinks ?? [])]
+  const pipeline = new Pipeline(sinks, config.queue, {
+    onSinkFailure(sink, failure) {
+      const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
+      warnOnce(
+        warned,
+        `sink:${sink.name}`,
+        `@watchpost/core: sink ${sink.name} failed to deliver ${failure.failedEvents.length} event(s): ${cause}. ` +
+          'Further failures are counted in stats().sinks, not reported again.',
+        'WATCHPOST_W101',
+      )
+    },
+  })
+  const unregisterExitFlush = flushOnExit(pipeline)
+  let buildErrors = 0
+
+  function recordCompiled(
+    event: CompiledEvent,
+    params: Readonly<Record<string, unknown>> | undefined,
+    ctx: RequestContext | undefined,
+    opts: EventOptions | undefined,
+  ): SecurityEvent | undefined {
+    try {
+      const built = build(event, params, ctx, opts)
+      pipeline.emit(built)
+      return built
+    } catch (err) {
+      buildErrors++
+      warnOnce(
+        warned,
+        `build:${event.def.name}`,
+        `@watchpost/core: could not build ${event.def.name}: ${err instanceof Error ? err.message : String(err)}`,
+        'WATCHPOST_W102',
+      )
+      return undefined
+    }
+  }
+
+  const apis = createEventApiFactory(CATALOGUE, compiled, recordCompiled)
+  const events = asyncContext === undefined ? apis.forContext(undefined) : apis.dynamic(asyncContext.current)
+
+  return {
+    config,
+    events,
+    redactor,
+    openContext: (req, res) => contexts.open(req, res),
+    context: (req) => contexts.get(req),
+    currentContext: () => asyncContext?.current(),
+    runInContext: (ctx, fn) => (asyncContext === undefined ? fn() : asyncContext.run(ctx, fn)),
+    forRequest: (req) => apis.forContext(contexts.open(req)),
+    forContext: (ctx) => apis.forContext(ctx),
+    record(name, params, opts) {
+      const event = compiled.get(name)
+      if (event === undefined) {
+        warnOnce(
+          warned,
+          `unknown:${String(name)}`,
+          `@watchpost/core: unknown event ${JSON.stringify(name)}`,
+          'WATCHPOST_W103',
+        )
+        return undefined
+      }
+      return recordCompiled(event, params, opts?.context ?? asyncContext?.current(), opts)
+    },
+    emit: (event) => pipeline.emit(event),
+    stats: () => ({ ...pipeline.stats(), buildErrors }),
+    flush: () => pipeline.flush(),
+    close(deadlineMs) {
+      unregisterExitFlush()
+      return pipeline.close(deadlineMs)
+    },
+  }
+}

@@ -1,0 +1,65 @@
+import { strict as assert } from 'node:assert'
+import { readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
+import { parse } from 'yaml'
+import { DOCS_FILE, SCHEMA_FILE } from '../scripts/generate-config.js'
+import { loadConfig } from '../src/config/index.js'
+import { EXAMPLE_YAML, renderConfigSchemaJson, renderConfigurationMarkdown } from '../src/config/render.js'
+import { dirWith } from './config-fixtures.js'
+
+const regenerate = 'run `node --import tsx scripts/generate-config.ts` in packages/core'
+
+describe('generated configuration artefacts', () => {
+  it('schema/config.schema.json is up to date', () => {
+    assert.equal(readFileSync(SCHEMA_FILE, 'utf8'), renderConfigSchemaJson(), regenerate)
+  })
+
+  it('docs/configuration.md is up to date', () => {
+    assert.equal(readFileSync(DOCS_FILE, 'utf8'), renderConfigurationMarkdown(), regenerate)
+  })
+
+  it('the schema is JSON Schema 2020-12 with $id, title, descriptions and defaults', () => {
+    const schema = JSON.parse(renderConfigSchemaJson())
+    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema')
+    assert.match(schema.$id, /config\.schema\.json$/)
+    assert.equal(schema.title, 'Watchpost configuration')
+    assert.equal(schema.additionalProperties, false)
+    const threshold = schema.properties.detectors.properties.notFound.properties.threshold
+    assert.deepEqual(threshold.default, 20)
+    assert.equal(threshold.type, 'integer')
+    assert.equal(threshold.minimum, 1)
+    assert.ok(threshold.description.length > 0)
+    assert.deepEqual(schema.properties.sinks.items.anyOf.length, 2)
+    assert.deepEqual(schema.properties.rules.items.required, ['name', 'events', 'threshold', 'windowSeconds'])
+  })
+
+  it('the documented example is a valid configuration', () => {
+    const cwd = dirWith({ 'watchpost.config.yaml': EXAMPLE_YAML })
+    const config = loadConfig({}, { cwd, env: { WATCHPOST_HASH_KEY: 'k'.repeat(32), PORT: '8080' } })
+    assert.equal(config.app.port, 8080)
+    assert.equal(config.sinks.length, 2)
+    assert.ok(renderConfigurationMarkdown().includes(EXAMPLE_YAML))
+    assert.equal(typeof parse(EXAMPLE_YAML), 'object')
+  })
+
+  it('documents every option, warning code and error code', () => {
+    const docs = renderConfigurationMarkdown()
+    for (const path of [
+      'detectors.notFound.threshold',
+      'privacy.hashKey',
+      'sinks[type=file].path',
+      'routes[].detectors',
+      'trustProxy',
+    ]) {
+      assert.ok(docs.includes(`\`${path}\``), path)
+    }
+    for (const code of [
+      'WATCHPOST_W001',
+      'WATCHPOST_W004',
+      'ERR_WATCHPOST_CONFIG_ENV',
+      'ERR_WATCHPOST_CONFIG_PARSE',
+    ]) {
+      assert.ok(docs.includes(code), code)
+    }
+  })
+})
