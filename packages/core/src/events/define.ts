@@ -77,7 +77,10 @@ export interface EventDef<P extends Record<string, ParamDef> = Record<string, Pa
   }
 }
 
-export function defineEvent<const P extends Record<string, ParamDef>>(def: EventDef<P>): EventDef<P> {
+/** Declares a catalogue entry, keeping its name as a literal type (for `record('authn_login_fail', …)`). */
+export function defineEvent<const N extends string, const P extends Record<string, ParamDef>>(
+  def: EventDef<P> & { readonly name: N },
+): EventDef<P> & { readonly name: N } {
   return def
 }
 
@@ -88,8 +91,13 @@ type OptionalKeys<P> = Exclude<keyof P, RequiredKeys<P>>
 /** The typed parameters of an event definition. */
 export type ParamsOf<D> =
   D extends EventDef<infer P>
-    ? { [K in RequiredKeys<P>]: ValueOf<P[K]> } & { [K in OptionalKeys<P>]?: ValueOf<P[K]> | undefined }
+    ? Flatten<
+        { [K in RequiredKeys<P>]: ValueOf<P[K]> } & { [K in OptionalKeys<P>]?: ValueOf<P[K]> | undefined }
+      >
     : never
+
+/** One object type instead of an intersection: readable hovers, and excess-property checks on literals. */
+type Flatten<T> = { [K in keyof T]: T[K] }
 
 export const LEVEL_SEVERITY: Readonly<Record<OwaspLevel, Severity>> = {
   INFO: 'Informational',

@@ -4,8 +4,8 @@ import { defineEvent, p } from '../define.js'
 const actor = p.user('ActorUsername', 'The user (defaults to the request user).')
 const objectParam = p.required(p.string('Object', 'The file or object.'))
 
-function sensitive(
-  name: string,
+function sensitive<const N extends string>(
+  name: N,
   eventType: 'Create' | 'Read' | 'Set' | 'Delete',
   verb: string,
   operation: string,

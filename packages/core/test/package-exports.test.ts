@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+// These tests load the BUILT package through its `exports` map, as users do (turbo runs `build` before `test`).
+const pkgDir = fileURLToPath(new URL('..', import.meta.url))
+const built = join(pkgDir, 'dist', 'index.js')
+
+function run(file: string): string {
+  return execFileSync(process.execPath, [file], { cwd: pkgDir, encoding: 'utf8', timeout: 30_000 })
+}
+
+describe('package exports', () => {
+  test('the package is built (dist/index.js and dist/index.d.ts)', () => {
+    assert.ok(existsSync(built), `${built} missing: run \`npm run build\` first`)
+    assert.ok(existsSync(join(pkgDir, 'dist', 'index.d.ts')))
+  })
+
+  test("require('@watchpost/core') works from CommonJS on this Node", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watchpost-cjs-'))
+    const file = join(dir, 'app.cjs')
+    writeFileSync(
+      file,
+      `const path = require.resolve('@watchpost/core', { paths: [${JSON.stringify(pkgDir)}] })
+       const core = require(path)
+       const wp = core.createWatchpost({ config: false, sinks: [] })
+       const e = wp.events.authn.loginFail({ userId: 'bob' })
+       console.log(JSON.stringify({ type: typeof core.createWatchpost, name: e.EventOriginalType, path }))
+       wp.close()`,
+    )
+    const out = JSON.parse(run(file))
+    assert.equal(out.type, 'function')
+    assert.equal(out.name, 'authn_login_fail')
+    assert.equal(out.path, built, 'resolved through the exports map to the built ESM entry')
+  })
+
+  test("import '@watchpost/core' works from ESM, and the JSON schemas are exported", () => {
+    const file = join(pkgDir, 'test', `.esm-probe-${process.pid}.mjs`)
+    writeFileSync(
+      file,
+      `import { createWatchpost, CATALOGUE } from '@watchpost/core'
+       import { createRequire } from 'node:module'
+       const require = createRequire(import.meta.url)
+       const schema = require('@watchpost/core/schema/config.schema.json')
+       const event = require('@watchpost/core/schema/event.schema.json')
+       console.log(JSON.stringify({ fn: typeof createWatchpost, ns: Object.keys(CATALOGUE).length, s: schema.title, e: event.title }))`,
+    )
+    try {
+      const out = JSON.parse(run(file))
+      assert.equal(out.fn, 'function')
+      assert.ok(out.ns > 10)
+      assert.equal(out.s, 'Watchpost configuration')
+      assert.equal(out.e, 'Watchpost security event')
+    } finally {
+      execFileSync('rm', ['-f', file])
+    }
+  })
+})
