@@ -9,6 +9,7 @@ import type { Redactor } from '../redaction/index.js'
 import type { FieldName, SecurityEvent } from '../schema/fields.js'
 import { ASIM_PROJECTIONS } from '../schema/projections.js'
 import { type EventDef, LEVEL_SEVERITY, type ParamDef, type Severity } from './define.js'
+import { isoTime } from './iso-time.js'
 import { uuidv7 } from './uid.js'
 
 export const PRODUCT = 'Watchpost'
@@ -133,14 +134,14 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
   return function build(compiled, params, ctx, options) {
     const { def } = compiled
     const now = Date.now()
-    const nowIso = new Date(now).toISOString()
+    const nowIso = isoTime(now)
     const start = options?.startTime ?? ctx?.startTime ?? now
     const end = options?.endTime ?? now
     const event: SecurityEvent = {
       TimeGenerated: nowIso,
       EventUid: uuidv7(now),
-      EventStartTime: start === now ? nowIso : new Date(start).toISOString(),
-      EventEndTime: end === now ? nowIso : new Date(end).toISOString(),
+      EventStartTime: start === now ? nowIso : isoTime(start),
+      EventEndTime: end === now ? nowIso : isoTime(end),
       EventCount: options?.count !== undefined && options.count >= 1 ? Math.trunc(options.count) : 1,
       EventType: def.eventType,
       EventResult: def.result,

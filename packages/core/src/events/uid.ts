@@ -6,20 +6,26 @@
 import { randomFillSync } from 'node:crypto'
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+// The counter field: version nibble 7 + 3 hex digits, precomputed (4096 short strings).
+const COUNTER: string[] = Array.from({ length: 4096 }, (_, i) => `7${i.toString(16).padStart(3, '0')}`)
 // One getrandom() call per 512 ids instead of one per id.
 const POOL = Buffer.allocUnsafe(8 * 512)
 let poolOffset = POOL.length
 let lastMs = -1
 let counter = 0
+// "tttttttt-tttt-" for lastMs: formatted once per millisecond, not once per id.
+let timePrefix = ''
 
 export function uuidv7(now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now
     counter = 0
+    timePrefix = formatTime(now)
   } else if (++counter > 0xfff) {
     // Counter exhausted within one millisecond: borrow the next millisecond to stay monotonic.
     lastMs++
     counter = 0
+    timePrefix = formatTime(lastMs)
   }
   if (poolOffset === POOL.length) {
     randomFillSync(POOL)
@@ -27,31 +33,12 @@ export function uuidv7(now: number = Date.now()): string {
   }
   const r = poolOffset
   poolOffset += 8
-  const ms = lastMs
-  const hi = Math.floor(ms / 0x1000000) // top 24 bits of 48
-  const lo = ms % 0x1000000
-  return (
-    HEX[(hi >>> 16) & 0xff]! +
-    HEX[(hi >>> 8) & 0xff]! +
-    HEX[hi & 0xff]! +
-    HEX[(lo >>> 16) & 0xff]! +
-    '-' +
-    HEX[(lo >>> 8) & 0xff]! +
-    HEX[lo & 0xff]! +
-    '-' +
-    HEX[0x70 | (counter >>> 8)]! +
-    HEX[counter & 0xff]! +
-    '-' +
-    HEX[0x80 | (POOL[r]! & 0x3f)]! +
-    HEX[POOL[r + 1]!]! +
-    '-' +
-    HEX[POOL[r + 2]!]! +
-    HEX[POOL[r + 3]!]! +
-    HEX[POOL[r + 4]!]! +
-    HEX[POOL[r + 5]!]! +
-    HEX[POOL[r + 6]!]! +
-    HEX[POOL[r + 7]!]!
-  )
+  return `${timePrefix}${COUNTER[counter]}-${HEX[0x80 | (POOL[r]! & 0x3f)]}${HEX[POOL[r + 1]!]}-${HEX[POOL[r + 2]!]}${HEX[POOL[r + 3]!]}${HEX[POOL[r + 4]!]}${HEX[POOL[r + 5]!]}${HEX[POOL[r + 6]!]}${HEX[POOL[r + 7]!]}`
+}
+
+function formatTime(ms: number): string {
+  const hex = ms.toString(16).padStart(12, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-`
 }
 
 /** Milliseconds since the epoch encoded in a UUIDv7. */

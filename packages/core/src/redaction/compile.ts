@@ -100,7 +100,7 @@ export function compileRedactor(options: Partial<RedactionOptions> = {}): Redact
   }
   const text = redactCardNumbers ? maskedText : string
 
-  const url = createUrlRedactor({ isSensitiveKey, redactCardNumbers, maxLength: maxStringLength })
+  const url = memoise(createUrlRedactor({ isSensitiveKey, redactCardNumbers, maxLength: maxStringLength }))
 
   const ip = (value: string): string => {
     if (typeof value !== 'string' || value === '') return ''
@@ -192,4 +192,26 @@ export function compileRedactor(options: Partial<RedactionOptions> = {}): Redact
     },
   }
   return Object.freeze(redactor)
+}
+
+const MEMO_MAX_ENTRIES = 1024
+const MEMO_MAX_INPUT = 512
+
+/**
+ * Request targets repeat (the same route, the same referer), and parsing a query costs about as much
+ * as the rest of an event. A bounded memo of short inputs, cleared when full, makes the repeats a
+ * Map lookup; long or one-off inputs (a scanner's random paths) just pay the parse.
+ */
+function memoise(fn: (input: string) => string): (input: string) => string {
+  const memo = new Map<string, string>()
+  return (input) => {
+    const hit = memo.get(input)
+    if (hit !== undefined) return hit
+    const out = fn(input)
+    if (typeof input === 'string' && input.length <= MEMO_MAX_INPUT) {
+      if (memo.size >= MEMO_MAX_ENTRIES) memo.clear()
+      memo.set(input, out)
+    }
+    return out
+  }
 }
