@@ -1,7 +1,7 @@
 // The demo is what `npm run demo` shows a new user: run it for real and check what it prints.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, copyFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -31,9 +31,12 @@ test('the demo records the attack as redacted events on the console and in event
   assert.match(out, /corr=4bf92f3577b34da6a3ce929d0e0e4736/, 'the traceparent trace-id is the correlation id')
   assert.match(out, /corr=req-7f3a/, 'an incoming x-request-id is the correlation id')
   assert.match(out, /access_token=\[REDACTED\]/)
-  for (const secret of ['correct horse', 'eyJhbGciOiJIUzI1NiJ9', 'guess0']) assert.ok(!out.includes(secret), `${secret} leaked`)
+  for (const secret of ['correct horse', 'eyJhbGciOiJIUzI1NiJ9', 'guess0'])
+    assert.ok(!out.includes(secret), `${secret} leaked`)
   const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trimEnd().split('\n')
-  const summary = out.match(/(\d+) events recorded, (\d+) written to the console and (\d+) to \.\/events\.jsonl \(dropped: 0\)/)
+  const summary = out.match(
+    /(\d+) events recorded, (\d+) written to the console and (\d+) to \.\/events\.jsonl \(dropped: 0\)/,
+  )
   assert.ok(summary, 'summary line printed')
   assert.equal(Number(summary[1]), lines.length)
   assert.equal(Number(summary[2]), lines.length)

@@ -169,6 +169,7 @@ describe('createWatchpost', () => {
     const dir = mkdtempSync(join(tmpdir(), 'watchpost-wp-'))
     writeFileSync(
       join(dir, 'watchpost.config.yaml'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${EVENTS_FILE} is the config file's env syntax
       'app:\n  name: from-file\nsinks:\n  - type: file\n    path: ${EVENTS_FILE}\n',
     )
     const wp = createWatchpost(undefined, {
