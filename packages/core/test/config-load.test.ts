@@ -17,7 +17,7 @@ describe('config discovery', () => {
   it('prefers .yaml over .yml over .json', () => {
     const cwd = dirWith({
       'watchpost.config.yaml':
-        'mode: protect\nrules: [{name: r, events: [x], threshold: 1, windowSeconds: 1, action: block}]\n',
+        'mode: protect\nrules: [{name: r, events: [authn_login_fail], threshold: 1, windowSeconds: 1, action: block}]\n',
       'watchpost.config.yml': 'app: {name: yml}\n',
       'watchpost.config.json': '{"app": {"name": "json"}}',
     })
@@ -214,7 +214,7 @@ describe('resolved config', () => {
   it('fills defaults inside array items but not in route detector overrides', () => {
     const config = loadConfig(
       {
-        rules: [{ name: 'r', events: ['auth.failure'], threshold: 3, windowSeconds: 60 }],
+        rules: [{ name: 'r', events: ['authn_login_fail'], threshold: 3, windowSeconds: 60 }],
         routes: [{ match: '/admin/*', detectors: { authFailure: { threshold: 3 } } }],
         sinks: [{ type: 'file', path: 'x.jsonl' }],
       },
@@ -222,7 +222,7 @@ describe('resolved config', () => {
     )
     assert.deepEqual(config.rules[0], {
       name: 'r',
-      events: ['auth.failure'],
+      events: ['authn_login_fail'],
       threshold: 3,
       windowSeconds: 60,
       groupBy: 'SrcIpAddr',

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { loadConfig, validateConfig } from '../src/config/index.js'
 import { distance, suggest } from '../src/config/validate.js'
+import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
 import { configError, dirWith, noEnv } from './config-fixtures.js'
 
 const issuesOf = (raw: unknown) => validateConfig(raw, { cwd: dirWith(), env: noEnv }).issues
@@ -252,5 +253,19 @@ describe('hostile input', () => {
       'ERR_WATCHPOST_CONFIG_INVALID',
     )
     assert.deepEqual(err.issues, [{ path: 'detectors.self', message: 'unknown option' }])
+  })
+})
+
+describe('rule event names', () => {
+  it('are checked against the catalogue, with a short message and a suggestion', () => {
+    const issues = issuesOf({
+      rules: [{ name: 'r', events: ['authn_login_failed'], threshold: 1, windowSeconds: 1 }],
+    })
+    assert.deepEqual(issues, [
+      {
+        path: 'rules[0].events[0]',
+        message: `expected one of ${EVENTS_BY_NAME.size} names (event names, see docs/events.md), got "authn_login_failed"; did you mean "authn_login_fail"?`,
+      },
+    ])
   })
 })

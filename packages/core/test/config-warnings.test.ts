@@ -55,7 +55,7 @@ describe('suspicious settings warn once, with a code', () => {
   })
 
   it('W004: rule actions in monitor mode', async () => {
-    const rule = { name: 'stuffing', events: ['auth.failure'], threshold: 5, windowSeconds: 60 }
+    const rule = { name: 'stuffing', events: ['authn_login_fail'], threshold: 5, windowSeconds: 60 }
     assert.deepEqual(await warningsOf({ rules: [rule] }), [])
     const seen = await warningsOf({ rules: [{ ...rule, action: 'block' }] })
     assert.deepEqual(

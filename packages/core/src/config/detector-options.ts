@@ -102,5 +102,8 @@ export const detectorsSchema = t.object(
     malformedBody: malformedBodyOptions,
     protocol: protocolOptions,
   },
-  { description: 'Each detector can be switched off and tuned.' },
+  {
+    description:
+      'Each detector can be switched off and tuned. Not in effect yet: the detectors run in the framework adapters (`@watchpost/fastify`, `@watchpost/express`); these options are validated now and used once they land.',
+  },
 )

@@ -4,6 +4,7 @@
  * types (`types.ts`), the defaults (`defaults.ts`), the validator's rules and the published
  * `schema/config.schema.json` + `docs/configuration.md` (`scripts/generate-config.ts`).
  */
+import { EVENTS_BY_NAME } from '../events/catalogue/index.js'
 import { detectorsSchema } from './detector-options.js'
 import { t } from './schema-builder.js'
 
@@ -194,10 +195,10 @@ routeSchema.properties.detectors.description =
 export const ruleSchema = t.object(
   {
     name: t.string({ minLength: 1, description: 'Name of the rule, recorded on the events it derives.' }),
-    events: t.array(t.string({ minLength: 1 }), {
+    events: t.array(t.enum([...EVENTS_BY_NAME.keys()], { description: 'event names, see docs/events.md' }), {
       minItems: 1,
-      description: 'Event names the rule counts.',
-      examples: [['auth.failure', 'jwt.invalid']],
+      description: 'Event names the rule counts (the vocabulary names of docs/events.md).',
+      examples: [['authn_login_fail', 'authn_jwt_fail']],
     }),
     threshold: positive('Number of events within the window that triggers the rule.'),
     windowSeconds: positive('Length of the sliding window, in seconds.'),
@@ -288,7 +289,10 @@ export const spoolSchema = t.object(
     maxAgeHours: positiveOr(48, 'Events older than this are dropped from the spool.'),
     syncIntervalMs: positiveOr(200, 'How often, in milliseconds, the spool is synced to disk.'),
   },
-  { description: 'Durable on-disk buffer for undelivered events.' },
+  {
+    description:
+      'Durable on-disk buffer for undelivered events. Not in effect yet: validated now, used once delivery to Sentinel (`@watchpost/sentinel`) lands.',
+  },
 )
 
 export const optionsSchema = t.object(
@@ -296,7 +300,8 @@ export const optionsSchema = t.object(
     app: appSchema,
     mode: t.enum(['monitor', 'protect'], {
       default: 'monitor',
-      description: '`monitor` records only; `protect` also applies the responses of `rules`.',
+      description:
+        '`monitor` records only; `protect` also applies the responses of `rules`. Not in effect yet: validated now, used once the rules engine lands.',
     }),
     trustProxy: trustProxySchema,
     correlation: correlationSchema,
@@ -304,10 +309,15 @@ export const optionsSchema = t.object(
     detectors: detectorsSchema,
     routes: t.array(routeSchema, {
       default: [],
-      description: 'Per-route overrides, first match wins.',
+      description:
+        'Per-route overrides, first match wins. Not in effect yet: validated now, used once the framework adapters (`@watchpost/fastify`, `@watchpost/express`) land.',
       examples: [[{ match: '/health', ignore: true }]],
     }),
-    rules: t.array(ruleSchema, { default: [], description: 'In-process detection rules.' }),
+    rules: t.array(ruleSchema, {
+      default: [],
+      description:
+        'In-process detection rules. Not in effect yet: validated now, used once the rules engine lands.',
+    }),
     sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema]), {
       default: [{ type: 'console' }],
       description: 'Where events are delivered; each entry is selected by its `type`.',

@@ -62,7 +62,7 @@ routes:
         threshold: 3
 rules:
   - name: credential-stuffing
-    events: [auth.failure]
+    events: [authn_login_fail]
     threshold: 20
     windowSeconds: 300
     severity: High

@@ -15,6 +15,9 @@ export interface WalkResult {
 }
 
 /** Validates `value` against `schema`, returning it with defaults applied (new objects, input untouched). */
+/** Enums longer than this are summarised in messages instead of listed. */
+const MAX_LISTED_VALUES = 12
+
 export function walkSchema(schema: SchemaNode, value: unknown, path = ''): WalkResult {
   const issues: ConfigIssue[] = []
   return { value: walk(schema, value, path, issues), issues }
@@ -33,10 +36,12 @@ function walk(schema: SchemaNode, input: unknown, path: string, issues: ConfigIs
     const value = input instanceof EnvValue ? input.value : input
     if (!schema.enum.includes(value)) {
       const hint = typeof value === 'string' ? suggest(value, schema.enum.map(String)) : undefined
-      issues.push({
-        path,
-        message: `expected one of ${schema.enum.map(show).join(', ')}, got ${show(input)}${didYouMean(hint)}`,
-      })
+      // A long list (the event names) would drown the message: name the count, keep the suggestion.
+      const expected =
+        schema.enum.length > MAX_LISTED_VALUES
+          ? `one of ${schema.enum.length} names (${schema.description ?? 'see the docs'})`
+          : `one of ${schema.enum.map(show).join(', ')}`
+      issues.push({ path, message: `expected ${expected}, got ${show(input)}${didYouMean(hint)}` })
     }
     return value
   }
