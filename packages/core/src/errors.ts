@@ -7,9 +7,7 @@ export type WatchpostErrorCode =
   | 'ERR_WATCHPOST_CONFIG_PARSE'
   | 'ERR_WATCHPOST_CONFIG_NOT_FOUND'
   | 'ERR_WATCHPOST_CONFIG_ENV'
-  | 'ERR_WATCHPOST_EVENT_UNKNOWN'
   | 'ERR_WATCHPOST_SINK_INVALID'
-  | 'ERR_WATCHPOST_CLOSED'
 
 export class WatchpostError extends Error {
   readonly code: WatchpostErrorCode

@@ -47,10 +47,22 @@ interface CompiledParam {
   readonly additionalKey: string | undefined
 }
 
+/** A message template: literal text, then for each placeholder its parameter index (or -1) and name. */
+interface TemplateSlot {
+  readonly text: string
+  readonly param: number
+  readonly name: string
+}
+
 export interface CompiledEvent {
   readonly def: EventDef
   readonly params: readonly CompiledParam[]
-  readonly template: ReadonlyArray<string>
+  readonly head: string
+  readonly slots: readonly TemplateSlot[]
+  /** `fixed` as entries: a loop over them beats `Object.assign` on the request path. */
+  readonly fixed: ReadonlyArray<readonly [string, unknown]>
+  /** Index in `params` of the parameter that `byParam` reads, or -1. */
+  readonly byParamIndex: number
   readonly severity: Severity
   readonly schemaVersion: string
 }
@@ -74,12 +86,20 @@ export function compileEvent(def: EventDef): CompiledEvent {
       })
     }
   }
-  // "Login failed for {userId}" → ['Login failed for ', 'userId', ''] (odd indexes are names).
-  const template = def.message.split(/\{(\w+)\}/)
+  // "Login failed for {userId} ({reason})" → head 'Login failed for ', slots userId→' (', reason→')'.
+  const parts = def.message.split(/\{(\w+)\}/)
+  const slots: TemplateSlot[] = []
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!
+    slots.push({ name, param: params.findIndex((p) => p.name === name), text: parts[i + 1] ?? '' })
+  }
   return {
     def,
     params,
-    template,
+    head: parts[0] ?? '',
+    slots,
+    fixed: Object.entries(def.fixed ?? {}),
+    byParamIndex: def.byParam === undefined ? -1 : params.findIndex((p) => p.name === def.byParam?.param),
     severity: def.severity ?? LEVEL_SEVERITY[def.level],
     schemaVersion: ASIM_PROJECTIONS[def.schema].schemaVersion,
   }
@@ -163,7 +183,7 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
     const record = event as Record<string, unknown>
     if (def.eventSubType !== undefined) event.EventSubType = def.eventSubType
     if (def.resultDetails !== undefined) event.EventResultDetails = def.resultDetails
-    if (def.fixed !== undefined) Object.assign(event, def.fixed)
+    for (const [field, value] of compiled.fixed) record[field] = value
 
     if (ctx !== undefined) {
       event.CorrelationId = ctx.correlationId
@@ -186,14 +206,16 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
     }
 
     let additional: Record<string, unknown> | undefined
-    const rendered: Record<string, unknown> = {}
+    // Clean values by parameter index, for the fields, byParam and the message.
+    const rendered = new Array<unknown>(compiled.params.length)
     if (params !== undefined && params !== null) {
-      for (const param of compiled.params) {
+      for (let i = 0; i < compiled.params.length; i++) {
+        const param = compiled.params[i]!
         const raw = params[param.name]
         if (raw === undefined || raw === null) continue
         const value = cleanParam(param.def, raw)
         if (value === undefined) continue
-        rendered[param.name] = value
+        rendered[i] = value
         if (param.additionalKey !== undefined) {
           additional ??= {}
           additional[param.additionalKey] = value
@@ -203,7 +225,7 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
       }
       const by = def.byParam
       if (by !== undefined) {
-        const key = rendered[by.param]
+        const key = rendered[compiled.byParamIndex]
         if (typeof key === 'string') {
           const result = by.result?.[key]
           if (result !== undefined) event.EventResult = result
@@ -232,12 +254,10 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
     if (options?.message !== undefined) {
       event.EventMessage = redactor.text(String(options.message), MAX_MESSAGE)
     } else {
-      const parts = compiled.template
-      let message = parts[0] ?? ''
-      for (let i = 1; i < parts.length; i += 2) {
-        const name = parts[i]!
-        const value = rendered[name] ?? fallback(name, event)
-        message += (value === undefined ? 'unknown' : String(value)) + (parts[i + 1] ?? '')
+      let message = compiled.head
+      for (const slot of compiled.slots) {
+        const value = (slot.param === -1 ? undefined : rendered[slot.param]) ?? fallback(slot.name, event)
+        message += (value === undefined ? 'unknown' : String(value)) + slot.text
       }
       // Values are already clean; the bound still applies to the whole line.
       event.EventMessage = message.length > MAX_MESSAGE ? redactor.string(message, MAX_MESSAGE) : message
