@@ -5,6 +5,7 @@
  * `schema/config.schema.json` + `docs/configuration.md` (`scripts/generate-config.ts`).
  */
 import { EVENTS_BY_NAME } from '../events/catalogue/index.js'
+import { DEFAULT_REDACTION_OPTIONS as D } from '../redaction/index.js'
 import { detectorsSchema } from './detector-options.js'
 import { t } from './schema-builder.js'
 
@@ -120,10 +121,13 @@ export const privacySchema = t.object(
         examples: ['${WATCHPOST_HASH_KEY}'],
       }),
     ),
-    hashUserIds: t.boolean({ default: false, description: 'Record user names and ids as keyed hashes.' }),
-    hashIps: t.boolean({ default: false, description: 'Record IP addresses as keyed hashes.' }),
+    hashUserIds: t.boolean({
+      default: D.hashUserIds,
+      description: 'Record user names and ids as keyed hashes.',
+    }),
+    hashIps: t.boolean({ default: D.hashIps, description: 'Record IP addresses as keyed hashes.' }),
     truncateIps: t.boolean({
-      default: false,
+      default: D.truncateIps,
       description: 'Record IP addresses truncated (IPv4 /24, IPv6 /48) instead of in full.',
     }),
     sensitiveKeys: t.array(t.string({ minLength: 1 }), {
@@ -133,38 +137,29 @@ export const privacySchema = t.object(
       examples: [['ssn', 'iban']],
     }),
     headerAllowlist: t.array(header(), {
-      default: [
-        'user-agent',
-        'referer',
-        'origin',
-        'content-type',
-        'content-length',
-        'accept',
-        'accept-language',
-        'host',
-        'x-forwarded-for',
-        'x-forwarded-proto',
-        'x-request-id',
-        'x-correlation-id',
-        'traceparent',
-      ],
+      default: [...D.headerAllowlist],
       description: 'Request headers (lowercase) recorded on events; all others are dropped.',
     }),
     redactCardNumbers: t.boolean({
-      default: true,
+      default: D.redactCardNumbers,
       description: 'Redact payment card numbers (Luhn-valid digit runs) found in recorded strings.',
     }),
     maxStringLength: t.integer({
       minimum: 64,
       maximum: 65_536,
-      default: 8192,
+      default: D.maxStringLength,
       description: 'Longest string recorded; longer ones are truncated.',
     }),
-    maxDepth: t.integer({ minimum: 1, maximum: 32, default: 8, description: 'Deepest nesting recorded.' }),
+    maxDepth: t.integer({
+      minimum: 1,
+      maximum: 32,
+      default: D.maxDepth,
+      description: 'Deepest nesting recorded.',
+    }),
     maxKeys: t.integer({
       minimum: 1,
       maximum: 1000,
-      default: 100,
+      default: D.maxKeys,
       description: 'Most keys recorded per object.',
     }),
   },
