@@ -57,6 +57,9 @@ export type FieldPlacement =
 export interface AsimProjection {
   readonly schema: AsimSchema
   readonly table: string
+  /** The DCR input stream Watchpost sends this schema's rows to (`Custom-Watchpost<Schema>`). */
+  readonly inputStream: string
+  /** The DCR output stream of the ASIM table (`Microsoft-ASim…Logs`). */
   readonly outputStream: string
   readonly schemaVersion: string
   readonly placements: Readonly<Record<FieldName, FieldPlacement>>
@@ -91,6 +94,7 @@ function compileProjection(schema: AsimSchema): AsimProjection {
   return {
     schema,
     table: spec.table,
+    inputStream: `Custom-Watchpost${schema}`,
     outputStream: spec.outputStream,
     schemaVersion: spec.schemaVersion,
     placements,
