@@ -8,6 +8,7 @@ export type WatchpostErrorCode =
   | 'ERR_WATCHPOST_CONFIG_NOT_FOUND'
   | 'ERR_WATCHPOST_CONFIG_ENV'
   | 'ERR_WATCHPOST_SINK_INVALID'
+  | 'ERR_WATCHPOST_JWT_MISSING'
 
 export class WatchpostError extends Error {
   readonly code: WatchpostErrorCode

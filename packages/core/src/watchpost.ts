@@ -6,14 +6,19 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
+import type { JWTPayload } from 'jose'
 import type { LoadRuntime, ResolvedConfig, SinkConfig, WatchpostOptions } from './config/index.js'
 import { loadConfig } from './config/index.js'
 import { type AsyncContext, createAsyncContext, createContextFactory } from './context/index.js'
 import type { RequestContext } from './context/types.js'
+import { createDetection, type Detection } from './detection/engine.js'
+import { flagOf } from './detection/flags.js'
 import { WatchpostError } from './errors.js'
 import { createEventApiFactory, type EventApi } from './events/api.js'
 import { type CompiledEvent, compileEvent, createBuilder, type EventOptions } from './events/build.js'
 import { CATALOGUE, EVENTS_BY_NAME, type EventName } from './events/catalogue/index.js'
+import { classifyJwtError } from './jwt/classify.js'
+import { bearerToken, createJwtVerify, type JwtVerifierOptions } from './jwt/verify.js'
 import { flushOnExit } from './pipeline/exit-flush.js'
 import { Pipeline, type PipelineStats } from './pipeline/pipeline.js'
 import { compileRedactor, type Redactor } from './redaction/index.js'
@@ -58,7 +63,18 @@ export interface Watchpost {
   stats(): WatchpostStats
   /** Hands everything queued to the sinks and waits for them. */
   flush(): Promise<void>
-  /** Stops recording, flushes within `deadlineMs` (default 5000) and closes the sinks. */
+  /** Signals for the framework adapters; detectors turn them into events (docs/detectors.md). */
+  readonly detection: Detection
+  /**
+   * A JWT verifier for bearer tokens (jose): resolves with the payload, or records the failure with
+   * its reason (`authn_jwt_fail`) and rejects with the verifier's error — the app answers 401.
+   */
+  createJwtVerifier(
+    options: JwtVerifierOptions,
+  ): (req: IncomingMessage, token?: string) => Promise<JWTPayload>
+  /** Records a JWT failure from the app's own verifier (jose, `@fastify/jwt`, `express-jwt`), classified by its code. */
+  reportJwtFailure(req: IncomingMessage, err: unknown): void
+  /** Stops recording, reports open detector windows, flushes within `deadlineMs` (default 5000) and closes the sinks. */
   close(deadlineMs?: number): Promise<void>
 }
 
@@ -136,6 +152,7 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
   ): SecurityEvent | undefined {
     try {
       const built = build(event, params, ctx, opts)
+      if (ctx !== undefined) ctx.flags |= flagOf(event.def.name)
       pipeline.emit(built)
       return built
     } catch (err) {
@@ -152,6 +169,16 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
 
   const apis = createEventApiFactory(CATALOGUE, compiled, recordCompiled)
   const events = asyncContext === undefined ? apis.forContext(undefined) : apis.dynamic(asyncContext.current)
+  const detection = createDetection(config, { events: (ctx) => apis.forContext(ctx), now: Date.now }, (err) =>
+    warnOnce(
+      warned,
+      'detector',
+      `@watchpost/core: a detector failed: ${err instanceof Error ? err.message : String(err)}. Counted in detection.errors.`,
+      'WATCHPOST_W104',
+    ),
+  )
+  const reportJwtFailure = (req: IncomingMessage, err: unknown) =>
+    detection.jwtFailure(contexts.open(req), classifyJwtError(err))
 
   return {
     config,
@@ -177,10 +204,32 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
       return recordCompiled(event, params, opts?.context ?? asyncContext?.current(), opts)
     },
     emit: (event) => pipeline.emit(event),
+    detection,
+    reportJwtFailure,
+    createJwtVerifier(options) {
+      const verify = createJwtVerify(options)
+      return async (req, token = bearerToken(req.headers.authorization)) => {
+        if (token === undefined) {
+          const err = new WatchpostError(
+            'ERR_WATCHPOST_JWT_MISSING',
+            'No bearer token in the Authorization header',
+          )
+          detection.jwtFailure(contexts.open(req), { reason: 'missing' })
+          throw err
+        }
+        try {
+          return await verify(token)
+        } catch (err) {
+          reportJwtFailure(req, err)
+          throw err
+        }
+      }
+    },
     stats: () => ({ ...pipeline.stats(), buildErrors }),
     flush: () => pipeline.flush(),
     close(deadlineMs) {
       unregisterExitFlush()
+      detection.close()
       return pipeline.close(deadlineMs)
     },
   }

@@ -68,6 +68,8 @@ class Context implements RequestContext {
   userId: string | undefined
   sessionId: string | undefined
   readonly request: IncomingMessage
+  flags: number
+  detection: object | undefined
   /** `undefined` until `clientIp` or `clientPort` is first read. */
   private resolvedIp: string | undefined
   private resolvedPort: number | undefined
@@ -100,6 +102,8 @@ class Context implements RequestContext {
     this.userId = undefined
     this.sessionId = undefined
     this.request = req
+    this.flags = 0
+    this.detection = undefined
     this.resolvedIp = undefined
     this.resolvedPort = undefined
     this.trust = trust
@@ -122,7 +126,7 @@ class Context implements RequestContext {
   }
 
   /** Plain data for `JSON.stringify`/`console.log`, without the request and with the lazy fields resolved. */
-  toJSON(): Omit<RequestContext, 'request'> {
+  toJSON(): Omit<RequestContext, 'request' | 'flags' | 'detection'> {
     return {
       correlationId: this.correlationId,
       correlationSource: this.correlationSource,

@@ -38,4 +38,11 @@ export interface RequestContext {
   sessionId: string | undefined
   /** The request this context belongs to. */
   readonly request: IncomingMessage
+  /**
+   * Internal to detection: bits saying which kinds of event this request already recorded, so that
+   * inference from the response (a 401, a 429, a missing CORS header) does not report it twice.
+   */
+  flags: number
+  /** Internal to detection: the detector set chosen for this request's route (resolved once). */
+  detection: object | undefined
 }

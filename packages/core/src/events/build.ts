@@ -38,6 +38,8 @@ export interface EventOptions {
   readonly statusCode?: number | undefined
   /** The detector or rule that produced the event. */
   readonly ruleName?: string | undefined
+  /** The client address, for events built without a request context (aggregates of a window). */
+  readonly srcIp?: string | undefined
 }
 
 interface CompiledParam {
@@ -244,6 +246,8 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
         if (def.schema === 'WebSession') event.EventResultDetails = String(options.statusCode)
       }
       if (options.ruleName !== undefined) event.RuleName = redactor.string(options.ruleName, MAX_SHORT)
+      if (options.srcIp !== undefined && event.SrcIpAddr === undefined)
+        event.SrcIpAddr = redactor.ip(options.srcIp)
       if (options.details !== undefined) {
         additional ??= {}
         additional.Details = redactor.value(options.details)

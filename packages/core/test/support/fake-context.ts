@@ -24,6 +24,8 @@ export function fakeContext(overrides: Partial<RequestContext> = {}): RequestCon
     userId: 'alice',
     sessionId: 's3ss10n',
     request: new IncomingMessage(new Socket()),
+    flags: 0,
+    detection: undefined,
     ...overrides,
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * Signals: what the framework adapters observe, in framework-neutral terms. Adapters translate
+ * their lifecycle into these calls and hold no detection logic; detectors (one file each, in
+ * `../detectors/`) turn signals into events.
+ */
+import type { RequestContext } from '../context/types.js'
+import type { EventApi } from '../events/api.js'
+import type { JWT_FAIL_REASONS } from '../events/catalogue/authn.js'
+import type { MALFORMED_BODY_REASONS } from '../events/catalogue/input.js'
+
+/** The part of a response detectors read: Node's `ServerResponse` satisfies it. */
+export interface ResponseLike {
+  readonly statusCode: number
+  getHeader(name: string): number | string | readonly string[] | undefined
+}
+
+export type MalformedBodyReason = (typeof MALFORMED_BODY_REASONS)[number]
+export type JwtFailReason = keyof typeof JWT_FAIL_REASONS
+
+export interface BodyErrorInfo {
+  readonly reason: MalformedBodyReason
+  /** The framework's error code (`FST_ERR_CTP_INVALID_JSON_BODY`, `entity.parse.failed`). */
+  readonly code: string | undefined
+}
+
+export interface JwtFailureInfo {
+  readonly reason: JwtFailReason
+  /** The claim that failed, for `claim_invalid`. */
+  readonly claim?: string | undefined
+  /** The `alg` header, for `alg_not_allowed`. */
+  readonly algorithm?: string | undefined
+}
+
+export interface CorsCheckInfo {
+  readonly origin: string
+  readonly allowed: boolean
+  readonly preflight?: boolean | undefined
+}
+
+export interface RateLimitInfo {
+  readonly max?: number | undefined
+  readonly windowSeconds?: number | undefined
+  readonly banned?: boolean | undefined
+}
+
+/** A request Node's HTTP parser refused before any middleware ran (`server.on('clientError')`). */
+export interface ClientErrorInfo {
+  /** The parser's code (`HPE_INVALID_METHOD`, `HPE_INVALID_HEADER_TOKEN`, …). */
+  readonly code: string | undefined
+  readonly remoteAddress: string | undefined
+  readonly remotePort: number | undefined
+  /** Method and target parsed from the first bytes of the raw request, when readable. */
+  readonly method: string | undefined
+  readonly target: string | undefined
+}
+
+/** What a detector may react to. Every handler runs on the request path: cheap, synchronous, no I/O. */
+export interface DetectorHandlers {
+  requestStart?(ctx: RequestContext): void
+  bodyError?(ctx: RequestContext, info: BodyErrorInfo): void
+  jwtFailure?(ctx: RequestContext, info: JwtFailureInfo): void
+  corsCheck?(ctx: RequestContext, info: CorsCheckInfo): void
+  rateLimitHit?(ctx: RequestContext, info: RateLimitInfo): void
+  responseFinish?(ctx: RequestContext, res: ResponseLike): void
+  clientError?(info: ClientErrorInfo): void
+  /** Off the request path, on the sweep timer: report windows that closed. */
+  sweep?(now: number): void
+}
+
+export interface DetectorDeps {
+  /** The typed event API bound to a request (or to none, for aggregates reported on the sweep). */
+  readonly events: (ctx: RequestContext | undefined) => EventApi
+  readonly now: () => number
+}
+
+export interface DetectorDefinition<Id extends string = string, Options = unknown> {
+  readonly id: Id
+  /** Vocabulary names of the events it can emit (docs). */
+  readonly emits: readonly string[]
+  create(options: Options, deps: DetectorDeps): DetectorHandlers
+}
+
+/** Bits of `RequestContext.flags`: which kinds of event a request already recorded. */
+export const FLAG_AUTH = 1
+export const FLAG_CORS = 2
+export const FLAG_RATE_LIMIT = 4
+export const FLAG_BODY = 8
+export const FLAG_NOT_FOUND = 16

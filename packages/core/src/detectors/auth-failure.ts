@@ -1,0 +1,69 @@
+/**
+ * 401 and 403 responses the app's own code did not already record: a 401 becomes
+ * `authn_unauthorized`, a 403 `authz_fail`. Per source, the first `threshold` of each within the
+ * window are reported one by one; the rest of a burst (brute force, credential stuffing, forced
+ * browsing) is reported once, with EventCount, when the window closes.
+ */
+import type { DetectorsConfig } from '../config/index.js'
+import { CappedCounter } from '../detection/capped-counter.js'
+import { type DetectorDefinition, FLAG_AUTH } from '../detection/types.js'
+
+export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsConfig['authFailure']> = {
+  id: 'authFailure',
+  emits: ['authn_unauthorized', 'authz_fail'],
+  create(options, { events, now }) {
+    const windowMs = options.windowSeconds * 1000
+    const common = { ruleName: 'authFailure' } as const
+    const unauthorized = new CappedCounter({
+      windowMs,
+      cap: options.threshold,
+      onAggregate: (ip, count, start, end) =>
+        events(undefined).authn.unauthorized(
+          {},
+          {
+            ...common,
+            count,
+            startTime: start,
+            endTime: end,
+            srcIp: ip,
+            statusCode: 401,
+            message: `${count} more 401 responses to one source`,
+          },
+        ),
+    })
+    const forbidden = new CappedCounter({
+      windowMs,
+      cap: options.threshold,
+      onAggregate: (ip, count, start, end) =>
+        events(undefined).authz.fail(
+          {},
+          {
+            ...common,
+            count,
+            startTime: start,
+            endTime: end,
+            srcIp: ip,
+            statusCode: 403,
+            message: `${count} more 403 responses to one source`,
+          },
+        ),
+    })
+    return {
+      responseFinish(ctx, res) {
+        const status = res.statusCode
+        if ((status !== 401 && status !== 403) || (ctx.flags & FLAG_AUTH) !== 0) return
+        ctx.flags |= FLAG_AUTH
+        if (status === 401) {
+          if (unauthorized.admit(ctx.clientIp, now()))
+            events(ctx).authn.unauthorized({ userId: ctx.userId }, { ...common, statusCode: 401 })
+        } else if (forbidden.admit(ctx.clientIp, now())) {
+          events(ctx).authz.fail({ resource: ctx.route }, { ...common, statusCode: 403 })
+        }
+      },
+      sweep(t) {
+        unauthorized.sweep(t)
+        forbidden.sweep(t)
+      },
+    }
+  },
+}

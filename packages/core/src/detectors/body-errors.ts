@@ -1,0 +1,43 @@
+/**
+ * Classifies a body parser's error by its code, never its message (STYLE.md): Fastify's
+ * `FST_ERR_CTP_*` (lib/errors.js) and body-parser's `type` (as used by Express's `express.json()`).
+ * Returns `undefined` for errors that are not about the body.
+ */
+import type { BodyErrorInfo, MalformedBodyReason } from '../detection/types.js'
+
+// A Map, not an object: a code such as `constructor` must not find Object.prototype.
+const BY_CODE: ReadonlyMap<string, MalformedBodyReason> = new Map(
+  Object.entries({
+    // fastify
+    FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+    FST_ERR_CTP_EMPTY_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_INSTANCE_ALREADY_STARTED: 'other',
+    // body-parser `type`s
+    'entity.parse.failed': 'invalid_json',
+    'entity.too.large': 'too_large',
+    'entity.verify.failed': 'other',
+    'request.size.invalid': 'invalid_content_length',
+    'request.aborted': 'other',
+    'stream.encoding.set': 'other',
+    'stream.not.readable': 'other',
+    'charset.unsupported': 'bad_charset',
+    'encoding.unsupported': 'bad_encoding',
+    'parameters.too.many': 'too_large',
+  } satisfies Record<string, MalformedBodyReason>),
+)
+
+export function classifyBodyError(err: unknown): BodyErrorInfo | undefined {
+  if (err === null || typeof err !== 'object') return undefined
+  const e = err as { code?: unknown; type?: unknown }
+  for (const code of [e.code, e.type]) {
+    if (typeof code !== 'string') continue
+    const reason = BY_CODE.get(code)
+    if (reason !== undefined) return { reason, code }
+  }
+  return undefined
+}

@@ -1,0 +1,71 @@
+/**
+ * Cross-origin requests from origins the app does not allow. Reported from the origin check of
+ * `cors` / `@fastify/cors` when the adapter wraps it (`corsCheck`), else inferred from the
+ * response: an `Origin` from another host and no `Access-Control-Allow-Origin` granting it (a
+ * failed preflight included). Same-origin requests (browsers send `Origin` on same-origin POSTs)
+ * are recognised by comparing the origin's host with the `Host` header. Capped per source.
+ */
+import type { DetectorsConfig } from '../config/index.js'
+import type { RequestContext } from '../context/types.js'
+import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { type DetectorDefinition, FLAG_CORS } from '../detection/types.js'
+
+export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> = {
+  id: 'cors',
+  emits: ['malicious_cors'],
+  create(_options, { events, now }) {
+    const capped = new CappedCounter({
+      windowMs: DEFAULT_CAP_WINDOW_MS,
+      cap: DEFAULT_CAP,
+      onAggregate: (ip, count, start, end) =>
+        events(undefined).malicious.cors(
+          { origin: '(several)' },
+          {
+            count,
+            startTime: start,
+            endTime: end,
+            srcIp: ip,
+            ruleName: 'cors',
+            message: `${count} more refused cross-origin requests from one source`,
+          },
+        ),
+    })
+    const report = (
+      ctx: RequestContext,
+      origin: string,
+      preflight: boolean,
+      statusCode: number | undefined,
+    ) => {
+      ctx.flags |= FLAG_CORS
+      if (!capped.admit(ctx.clientIp, now())) return
+      events(ctx).malicious.cors(
+        { origin, preflight, userId: ctx.userId },
+        { ruleName: 'cors', ...(statusCode === undefined ? {} : { statusCode }) },
+      )
+    }
+    return {
+      corsCheck(ctx, info) {
+        if (!info.allowed && (ctx.flags & FLAG_CORS) === 0)
+          report(ctx, info.origin, info.preflight ?? ctx.method === 'OPTIONS', undefined)
+      },
+      responseFinish(ctx, res) {
+        if ((ctx.flags & FLAG_CORS) !== 0) return
+        const origin = ctx.request.headers.origin
+        if (origin === undefined || isSameOrigin(origin, ctx.host)) return
+        const allowed = res.getHeader('access-control-allow-origin')
+        if (allowed === '*' || allowed === origin) return
+        const preflight =
+          ctx.method === 'OPTIONS' && ctx.request.headers['access-control-request-method'] !== undefined
+        report(ctx, origin, preflight, res.statusCode)
+      },
+      sweep: (t) => capped.sweep(t),
+    }
+  },
+}
+
+/** `https://shop.example.com:8443` vs Host `shop.example.com:8443`. `null` and junk are cross-origin. */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false
+  const scheme = origin.indexOf('://')
+  return scheme !== -1 && origin.slice(scheme + 3).toLowerCase() === host.toLowerCase()
+}

@@ -1,0 +1,44 @@
+/**
+ * Bodies the app's parser refused: invalid or empty JSON, unsupported media type, too large, bad
+ * charset or encoding. The adapters pass the parser's error; `classifyBodyError` (body-errors.ts)
+ * maps Fastify's `FST_ERR_CTP_*` codes and body-parser's `type`s to one reason. Capped per source.
+ */
+import type { DetectorsConfig } from '../config/index.js'
+import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { type DetectorDefinition, FLAG_BODY } from '../detection/types.js'
+
+export const malformedBodyDetector: DetectorDefinition<'malformedBody', DetectorsConfig['malformedBody']> = {
+  id: 'malformedBody',
+  emits: ['input_validation_malformed_body'],
+  create(_options, { events, now }) {
+    const capped = new CappedCounter({
+      windowMs: DEFAULT_CAP_WINDOW_MS,
+      cap: DEFAULT_CAP,
+      onAggregate: (ip, count, start, end) =>
+        events(undefined).inputValidation.malformedBody(
+          { reason: 'other' },
+          {
+            count,
+            startTime: start,
+            endTime: end,
+            srcIp: ip,
+            ruleName: 'malformedBody',
+            message: `${count} more malformed bodies from one source`,
+          },
+        ),
+    })
+    return {
+      bodyError(ctx, info) {
+        if ((ctx.flags & FLAG_BODY) !== 0) return
+        ctx.flags |= FLAG_BODY
+        if (!capped.admit(ctx.clientIp, now())) return
+        const contentType = ctx.request.headers['content-type']
+        events(ctx).inputValidation.malformedBody(
+          { reason: info.reason, code: info.code, contentType },
+          { ruleName: 'malformedBody' },
+        )
+      },
+      sweep: (t) => capped.sweep(t),
+    }
+  },
+}

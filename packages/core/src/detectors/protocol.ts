@@ -1,0 +1,106 @@
+/**
+ * Protocol anomalies attack tools produce: methods the app does not serve (TRACE, TRACK, DEBUG,
+ * CONNECT, made-up verbs), null bytes or CR/LF in the path (raw or percent-encoded), duplicated
+ * singleton headers (request smuggling, host confusion), absurd header counts or sizes — and what
+ * Node's own parser refused before any middleware ran (`clientError`, observed by the adapters
+ * without changing the 400 Node sends). Capped per source.
+ */
+import type { DetectorsConfig } from '../config/index.js'
+import type { RequestContext } from '../context/types.js'
+import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import type { DetectorDefinition } from '../detection/types.js'
+import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
+
+type Violation = (typeof PROTOCOL_VIOLATIONS)[number]
+
+/** Headers a request may carry once; Node silently keeps the first copy of several of them. */
+const SINGLETONS = new Set(['host', 'content-length', 'content-type', 'authorization', 'transfer-encoding'])
+const MAX_HEADERS = 100
+const MAX_HEADER_VALUE = 8192
+
+export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['protocol']> = {
+  id: 'protocol',
+  emits: ['malicious_unexpected_method', 'malicious_protocol_violation'],
+  create(options, { events, now }) {
+    const allowed = new Set(options.allowedMethods)
+    const capped = new CappedCounter({
+      windowMs: DEFAULT_CAP_WINDOW_MS,
+      cap: DEFAULT_CAP,
+      onAggregate: (ip, count, start, end) =>
+        events(undefined).malicious.protocolViolation(
+          { reason: 'other' },
+          {
+            count,
+            startTime: start,
+            endTime: end,
+            srcIp: ip,
+            ruleName: 'protocol',
+            message: `${count} more protocol violations from one source`,
+          },
+        ),
+    })
+    const violation = (ctx: RequestContext, reason: Violation, header?: string) => {
+      if (capped.admit(ctx.clientIp, now()))
+        events(ctx).malicious.protocolViolation({ reason, header }, { ruleName: 'protocol' })
+    }
+    return {
+      requestStart(ctx) {
+        if (!allowed.has(ctx.method)) {
+          if (capped.admit(ctx.clientIp, now()))
+            events(ctx).malicious.unexpectedMethod({ method: ctx.method }, { ruleName: 'protocol' })
+          return
+        }
+        const target = pathViolation(ctx.url)
+        if (target !== undefined) return violation(ctx, target)
+        const header = headerViolation(ctx.request.rawHeaders)
+        if (header !== undefined) violation(ctx, header.reason, header.name)
+      },
+      clientError(info) {
+        const ip = info.remoteAddress ?? ''
+        if (!capped.admit(ip, now())) return
+        const api = events(undefined)
+        const options = { ruleName: 'protocol', srcIp: ip, statusCode: 400 } as const
+        if (info.code === 'HPE_INVALID_METHOD' && info.method !== undefined) {
+          api.malicious.unexpectedMethod({ method: info.method }, options)
+        } else {
+          api.malicious.protocolViolation({ reason: 'parse_error', code: info.code }, options)
+        }
+      },
+      sweep: (t) => capped.sweep(t),
+    }
+  },
+}
+
+/** `\0`, CR, LF in the target, raw or as `%00`/`%0d`/`%0a` (any case). One linear scan. */
+export function pathViolation(url: string): Violation | undefined {
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i)
+    if (c === 0) return 'null_byte_in_path'
+    if (c === 10 || c === 13) return 'control_char_in_path'
+    if (c === 37 /* % */ && url.charCodeAt(i + 1) === 48 /* 0 */) {
+      const d = url.charCodeAt(i + 2) | 0x20
+      if (d === 48 /* 0 */) return 'null_byte_in_path'
+      if (d === 97 /* a */ || d === 100 /* d */) return 'control_char_in_path'
+    }
+  }
+  return undefined
+}
+
+/** Duplicated singleton headers, too many headers, or an absurdly long value, from `rawHeaders`. */
+export function headerViolation(raw: readonly string[]): { reason: Violation; name: string } | undefined {
+  if (raw.length > MAX_HEADERS * 2) return { reason: 'oversized_header', name: '(count)' }
+  let seen: Set<string> | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if ((raw[i + 1]?.length ?? 0) > MAX_HEADER_VALUE)
+      return { reason: 'oversized_header', name: name.toLowerCase() }
+    // Only singleton names are lowercased and tracked: most requests allocate nothing here.
+    if (name.length > 17) continue
+    const lower = name.toLowerCase()
+    if (!SINGLETONS.has(lower)) continue
+    seen ??= new Set()
+    if (seen.has(lower)) return { reason: 'duplicate_header', name: lower }
+    seen.add(lower)
+  }
+  return undefined
+}

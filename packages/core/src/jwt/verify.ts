@@ -1,0 +1,70 @@
+/**
+ * A jose-based JWT verifier that records every failure with its reason. The allowlist of
+ * algorithms is required (no default: `alg` confusion and `none` are what attackers try first);
+ * keys come from a JWKS URL (cached by jose) or are given. The token and its claims are never
+ * recorded; the caller gets the payload, or jose's error to answer with a 401.
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  type KeyObject,
+} from 'jose'
+
+export interface JwtVerifierOptions {
+  /** Allowed `alg` values, e.g. `['RS256']`. Required. */
+  readonly algorithms: readonly string[]
+  /** A JWKS URL (fetched and cached by jose) … */
+  readonly jwksUrl?: string | URL
+  /** … or a JWKS document … */
+  readonly jwks?: JSONWebKeySet
+  /** … or one key: a KeyObject (public key) or the bytes of an HMAC secret. */
+  readonly key?: KeyObject | Uint8Array
+  readonly issuer?: string | readonly string[]
+  readonly audience?: string | readonly string[]
+  /** Seconds of clock skew tolerated for `exp`/`nbf`. Default 5. */
+  readonly clockTolerance?: number
+}
+
+export type VerifyJwt = (token: string) => Promise<JWTPayload>
+
+export function createJwtVerify(options: JwtVerifierOptions): VerifyJwt {
+  if (!Array.isArray(options.algorithms) || options.algorithms.length === 0) {
+    throw new TypeError('@watchpost/core: jwt algorithms must be a non-empty allowlist, e.g. ["RS256"]')
+  }
+  if (options.algorithms.some((alg) => typeof alg !== 'string' || alg.toLowerCase() === 'none')) {
+    throw new TypeError('@watchpost/core: jwt algorithms must not include "none"')
+  }
+  const sources = [options.jwksUrl, options.jwks, options.key].filter((s) => s !== undefined).length
+  if (sources !== 1) throw new TypeError('@watchpost/core: jwt needs exactly one of jwksUrl, jwks or key')
+  const key: JWTVerifyGetKey | KeyObject | Uint8Array =
+    options.jwksUrl !== undefined
+      ? createRemoteJWKSet(new URL(options.jwksUrl))
+      : options.jwks !== undefined
+        ? createLocalJWKSet(options.jwks)
+        : (options.key as KeyObject | Uint8Array)
+  const verifyOptions = {
+    algorithms: [...options.algorithms],
+    clockTolerance: options.clockTolerance ?? 5,
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer as string | string[] }),
+    ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
+  }
+  return async (token) => {
+    const { payload } =
+      typeof key === 'function'
+        ? await jwtVerify(token, key, verifyOptions)
+        : await jwtVerify(token, key, verifyOptions)
+    return payload
+  }
+}
+
+/** The bearer token of an `Authorization` header, or `undefined`. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined || authorization.length < 8) return undefined
+  if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') return undefined
+  const token = authorization.slice(7).trim()
+  return token === '' ? undefined : token
+}

@@ -1,0 +1,385 @@
+import assert from 'node:assert/strict'
+import { createSecretKey } from 'node:crypto'
+import net from 'node:net'
+import { describe, test } from 'node:test'
+import { SignJWT, UnsecuredJWT } from 'jose'
+import { classifyBodyError } from '../src/detectors/body-errors.js'
+import { headerViolation, pathViolation } from '../src/detectors/protocol.js'
+import { isScannerPath } from '../src/detectors/scanner-paths.js'
+import { createWatchpost, type SecurityEvent } from '../src/index.js'
+import { fakeContext } from './support/fake-context.js'
+import { harness, statusFromQuery } from './support/harness.js'
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  fetch(url, { headers }).then((r) => r.status)
+
+/** Sends raw bytes and returns what the server answered (until it closes the connection). */
+function raw(url: string, request: string): Promise<string> {
+  const { port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request))
+    let data = ''
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1')
+    })
+    socket.on('close', () => resolve(data))
+    socket.on('error', reject)
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')))
+  })
+}
+
+describe('notFound detector', () => {
+  test('a flood is reported at the threshold and its tail once when the window closes', async () => {
+    const h = await harness({ detectors: { notFound: { threshold: 20 } } }, statusFromQuery)
+    for (let i = 0; i < 25; i++) assert.equal(await get(`${h.url}/missing-${i}`), 404)
+    let floods = await h.of('malicious_excess_404')
+    assert.equal(floods.length, 1, 'one event at the crossing, not one per 404')
+    assert.equal(floods[0]?.EventCount, 20)
+    assert.equal(floods[0]?.SrcIpAddr, '127.0.0.1')
+    assert.equal(floods[0]?.EventResultDetails, '404')
+    assert.equal(floods[0]?.RuleName, 'notFound')
+    assert.deepEqual((floods[0]?.AdditionalFields?.SamplePaths as string[]).slice(0, 2), [
+      '/missing-0',
+      '/missing-1',
+    ])
+    assert.equal(await h.of('access_not_found').then((e) => e.length), 0, 'reportEach is off by default')
+    await h.close() // closes the window: the 5 misses after the crossing are reported once
+    floods = h.events.filter((e) => e.EventOriginalType === 'malicious_excess_404')
+    assert.equal(floods.length, 2)
+    assert.equal(floods[1]?.EventCount, 5)
+    assert.equal(
+      floods.reduce((n, e) => n + e.EventCount, 0),
+      25,
+      'EventCount sums to the real number of misses',
+    )
+  })
+
+  test('scanner paths are reported at once and raise the flood risk', async () => {
+    const h = await harness({ detectors: { notFound: { threshold: 3 } } }, statusFromQuery)
+    await get(`${h.url}/.env`)
+    await get(`${h.url}/.git/config`)
+    await get(`${h.url}/nothing-here`)
+    const probes = await h.of('access_not_found')
+    assert.deepEqual(
+      probes.map((e) => [e.AdditionalFields?.Path, e.AdditionalFields?.ScannerProbe, e.EventSeverity]),
+      [
+        ['/.env', true, 'Medium'],
+        ['/.git/config', true, 'Medium'],
+      ],
+    )
+    const [flood] = await h.of('malicious_excess_404')
+    assert.equal(flood?.ThreatRiskLevel, 70)
+    assert.equal(flood?.AdditionalFields?.ScannerPaths, 2)
+    await h.close()
+  })
+
+  test('100,000 misses from one source make at most 2 rows (and reportEach stays capped)', async () => {
+    const events: SecurityEvent[] = []
+    const wp = createWatchpost(
+      {
+        config: false,
+        sinks: [],
+        detectors: { notFound: { reportEach: true } },
+        queue: { maxEvents: 1_000_000 },
+      },
+      { sinks: [{ name: 'm', send: async (b) => void events.push(...b), close: async () => {} }] },
+    )
+    const res = { statusCode: 404, getHeader: () => undefined }
+    for (let i = 0; i < 100_000; i++) wp.detection.responseFinish(fakeContext({ url: `/x${i}` }), res)
+    await wp.close()
+    const floods = events.filter((e) => e.EventOriginalType === 'malicious_excess_404')
+    const each = events.filter((e) => e.EventOriginalType === 'access_not_found')
+    assert.equal(floods.length, 2)
+    assert.equal(
+      floods.reduce((n, e) => n + e.EventCount, 0),
+      100_000,
+    )
+    assert.equal(each.length, 11, '10 individual + 1 aggregate')
+    assert.equal(
+      each.reduce((n, e) => n + e.EventCount, 0),
+      100_000,
+    )
+  })
+
+  test('scanner path heuristics', () => {
+    for (const p of [
+      '/.env',
+      '/.env.production',
+      '/.git/config',
+      '/wp-admin/',
+      '/backup.zip',
+      '/index.php',
+      '/db.sql',
+      '/a/b.bak',
+    ])
+      assert.ok(isScannerPath(p), p)
+    for (const p of ['/', '/users/42', '/api/orders', '/environment', '/gitlab'])
+      assert.ok(!isScannerPath(p), p)
+  })
+})
+
+describe('authFailure detector', () => {
+  test('401/403 are reported per request up to the threshold, the rest of the burst once', async () => {
+    const h = await harness({ detectors: { authFailure: { threshold: 3 } } }, statusFromQuery)
+    for (let i = 0; i < 5; i++) await get(`${h.url}/account?status=401`)
+    await get(`${h.url}/admin?status=403`)
+    assert.equal((await h.of('authn_unauthorized')).length, 3)
+    const [denied] = await h.of('authz_fail')
+    assert.equal(denied?.HttpStatusCode, 403)
+    assert.equal(denied?.DvcAction, 'Deny')
+    await h.close()
+    const unauthorized = h.events.filter((e) => e.EventOriginalType === 'authn_unauthorized')
+    assert.equal(unauthorized.length, 4)
+    assert.equal(unauthorized[3]?.EventCount, 2, 'the aggregate carries the rest of the burst')
+    assert.equal(unauthorized[3]?.SrcIpAddr, '127.0.0.1')
+  })
+
+  test('a 401 the app already recorded (a failed login) is not reported twice', async () => {
+    const h = await harness({}, (req, res) => {
+      h.wp.forRequest(req).authn.loginFail({ userId: 'bob', reason: 'bad_password' })
+      res.statusCode = 401
+      res.end()
+    })
+    await get(`${h.url}/login`)
+    assert.equal((await h.of('authn_login_fail')).length, 1)
+    assert.equal((await h.of('authn_unauthorized')).length, 0)
+    await h.close()
+  })
+})
+
+describe('rateLimit detector', () => {
+  test('a 429 is reported; the limiter hook and the inference never double-report', async () => {
+    const h = await harness({}, (req, res, ctx) => {
+      if (req.url === '/hooked') h.wp.detection.rateLimitHit(ctx, { max: 5, windowSeconds: 60, banned: true })
+      res.statusCode = 429
+      res.end()
+    })
+    await get(`${h.url}/plain`)
+    await get(`${h.url}/hooked`)
+    const events = await h.of('excess_rate_limit_exceeded')
+    assert.equal(events.length, 2)
+    assert.equal(events[0]?.HttpStatusCode, 429)
+    assert.deepEqual(events[1]?.AdditionalFields, { Max: 5, WindowSeconds: 60, Banned: true })
+    assert.equal(events[1]?.EventSeverity, 'High', 'a ban is High')
+    await h.close()
+  })
+})
+
+describe('cors detector', () => {
+  test('a foreign Origin without a granting Access-Control-Allow-Origin is reported', async () => {
+    const h = await harness({}, (req, res) => {
+      if (req.url === '/granted') res.setHeader('access-control-allow-origin', 'https://good.example')
+      res.end()
+    })
+    await get(`${h.url}/api`, { origin: 'https://evil.example' })
+    await get(`${h.url}/granted`, { origin: 'https://good.example' })
+    await get(`${h.url}/api`, { origin: `${h.url}` }) // same origin (browsers send it on POST)
+    await get(`${h.url}/api`) // no Origin: not a browser cross-origin request
+    await fetch(`${h.url}/api`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' },
+    })
+    const events = await h.of('malicious_cors')
+    assert.deepEqual(
+      events.map((e) => [e.AdditionalFields?.Origin, e.AdditionalFields?.Preflight]),
+      [
+        ['https://evil.example', false],
+        ['https://evil.example', true],
+      ],
+    )
+    await h.close()
+  })
+
+  test('an origin check that refuses (the cors wrapper) reports once per request', async () => {
+    const h = await harness({}, (_req, res, ctx) => {
+      h.wp.detection.corsCheck(ctx, { origin: 'https://evil.example', allowed: false })
+      res.end()
+    })
+    await get(`${h.url}/api`, { origin: 'https://evil.example' })
+    assert.equal((await h.of('malicious_cors')).length, 1)
+    await h.close()
+  })
+})
+
+describe('malformedBody detector', () => {
+  test('parser errors are classified by code and reported', async () => {
+    const h = await harness({}, (req, res, ctx) => {
+      const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? ''
+      const err = code.includes('.') ? { type: code } : { code }
+      res.statusCode = h.wp.detection.bodyError(ctx, err) ? 400 : 500
+      res.end()
+    })
+    assert.equal(await get(`${h.url}/?code=FST_ERR_CTP_INVALID_JSON_BODY`), 400)
+    assert.equal(await get(`${h.url}/?code=entity.too.large`), 400)
+    assert.equal(await get(`${h.url}/?code=ECONNRESET`), 500, 'not a body error')
+    const events = await h.of('input_validation_malformed_body')
+    assert.deepEqual(
+      events.map((e) => [e.EventOriginalResultDetails, e.AdditionalFields?.ErrorCode]),
+      [
+        ['invalid_json', 'FST_ERR_CTP_INVALID_JSON_BODY'],
+        ['too_large', 'entity.too.large'],
+      ],
+    )
+    await h.close()
+  })
+
+  test('classification never reaches the prototype', () => {
+    assert.equal(classifyBodyError({ code: 'constructor' }), undefined)
+    assert.equal(classifyBodyError({ type: '__proto__' }), undefined)
+    assert.equal(classifyBodyError(null), undefined)
+    assert.deepEqual(classifyBodyError({ type: 'charset.unsupported' }), {
+      reason: 'bad_charset',
+      code: 'charset.unsupported',
+    })
+  })
+})
+
+describe('protocol detector', () => {
+  test('unexpected methods and encoded control characters are reported', async () => {
+    const h = await harness({}, (_req, res) => res.end())
+    await fetch(`${h.url}/x`, { method: 'PROPFIND' })
+    await raw(h.url, 'GET /files/a%00.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    await raw(h.url, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n')
+    assert.deepEqual(
+      (await h.of('malicious_unexpected_method')).map((e) => e.HttpRequestMethod),
+      ['PROPFIND'],
+    )
+    assert.deepEqual(
+      (await h.of('malicious_protocol_violation')).map((e) => [e.EventOriginalResultDetails, e.ThreatField]),
+      [
+        ['null_byte_in_path', undefined],
+        ['duplicate_header', 'host'],
+      ],
+    )
+    await h.close()
+  })
+
+  test("requests Node's parser refuses are recorded, and the client gets exactly Node's answer", async () => {
+    const bare = await import('node:http').then((http) => http.createServer((_q, s) => s.end()))
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r))
+    const bareUrl = `http://127.0.0.1:${(bare.address() as net.AddressInfo).port}`
+    const h = await harness({}, (_req, res) => res.end())
+    for (const request of ['TRACK / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n']) {
+      assert.equal(await raw(h.url, request), await raw(bareUrl, request))
+    }
+    bare.close()
+    const [method] = await h.of('malicious_unexpected_method')
+    assert.equal(method?.HttpRequestMethod, 'TRACK')
+    assert.equal(method?.SrcIpAddr, '127.0.0.1')
+    const [parse] = await h.of('malicious_protocol_violation')
+    assert.equal(parse?.EventOriginalResultDetails, 'parse_error')
+    assert.match(String(parse?.AdditionalFields?.ErrorCode), /^HPE_/)
+    await h.close()
+  })
+
+  test('path and header checks', () => {
+    assert.equal(pathViolation('/a%0d%0aSet-Cookie:x'), 'control_char_in_path')
+    assert.equal(pathViolation('/a%0A'), 'control_char_in_path')
+    assert.equal(pathViolation('/a%2F%0'), undefined)
+    assert.equal(pathViolation('/ok?q=%20'), undefined)
+    assert.deepEqual(headerViolation(['Content-Length', '1', 'content-length', '2']), {
+      reason: 'duplicate_header',
+      name: 'content-length',
+    })
+    assert.equal(headerViolation(['Accept', 'a', 'Accept', 'b']), undefined, 'list headers may repeat')
+    assert.equal(headerViolation(['X-Big', 'x'.repeat(9000)])?.reason, 'oversized_header')
+  })
+})
+
+describe('JWT verification', () => {
+  const secret = new TextEncoder().encode('0123456789abcdef0123456789abcdef')
+  const sign = (claims: Record<string, unknown>, exp: string | number = '5m') =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .setAudience('shop')
+      .sign(secret)
+
+  test('each failure is recorded with its reason; the token never is', async () => {
+    const tokens: string[] = []
+    const h = await harness({}, async (req, res) => {
+      try {
+        await verify(req)
+        res.statusCode = 200
+      } catch {
+        res.statusCode = 401
+      }
+      res.end()
+    })
+    const verify = h.wp.createJwtVerifier({
+      algorithms: ['HS256'],
+      key: createSecretKey(secret),
+      audience: 'shop',
+    })
+    const send = async (token?: string) => {
+      if (token !== undefined) tokens.push(token)
+      return get(`${h.url}/me`, token === undefined ? {} : { authorization: `Bearer ${token}` })
+    }
+    assert.equal(await send(await sign({ sub: 'alice' })), 200)
+    assert.equal(await send(await sign({ sub: 'alice' }, Math.floor(Date.now() / 1000) - 3600)), 401)
+    const good = await sign({ sub: 'alice' })
+    assert.equal(await send(`${good.slice(0, -2)}xx`), 401)
+    assert.equal(await send(new UnsecuredJWT({ sub: 'alice' }).encode()), 401)
+    assert.equal(await send('not.a.jwt'), 401)
+    assert.equal(
+      await send(
+        await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience('other').sign(secret),
+      ),
+      401,
+    )
+    assert.equal(await send(), 401)
+    const events = await h.of('authn_jwt_fail')
+    assert.deepEqual(
+      events.map((e) => [e.EventOriginalResultDetails, e.EventResultDetails, e.AdditionalFields?.Claim]),
+      [
+        ['expired', 'Session expired', undefined],
+        ['bad_signature', 'Incorrect key', undefined],
+        ['alg_not_allowed', 'Logon violates policy', undefined],
+        ['malformed', 'Other', undefined],
+        ['claim_invalid', 'Logon violates policy', 'aud'],
+        ['missing', 'Other', undefined],
+      ],
+    )
+    assert.equal(
+      (await h.of('authn_unauthorized')).length,
+      0,
+      'the 401 after a JWT failure is the same failure',
+    )
+    const json = JSON.stringify(h.events)
+    for (const token of tokens)
+      for (const part of token.split('.')) if (part.length > 8) assert.ok(!json.includes(part))
+    await h.close()
+  })
+
+  test('the verifier refuses an allowlist with none or without algorithms', () => {
+    const wp = createWatchpost({ config: false, sinks: [] })
+    assert.throws(() => wp.createJwtVerifier({ algorithms: [], key: secret }), TypeError)
+    assert.throws(() => wp.createJwtVerifier({ algorithms: ['none'], key: secret }), TypeError)
+    void wp.close()
+  })
+})
+
+describe('routes', () => {
+  test('ignored routes record nothing; overrides apply to matching paths only', async () => {
+    const h = await harness(
+      {
+        detectors: { notFound: { threshold: 50 } },
+        routes: [
+          { match: '/health', ignore: true },
+          { match: '/admin/*', detectors: { notFound: { threshold: 2 } } },
+        ],
+      },
+      statusFromQuery,
+    )
+    for (let i = 0; i < 3; i++) await get(`${h.url}/health?status=401`)
+    await get(`${h.url}/admin/a`)
+    await get(`${h.url}/admin/b/c`)
+    await get(`${h.url}/other`)
+    assert.equal((await h.of('authn_unauthorized')).length, 0)
+    const floods = await h.of('malicious_excess_404')
+    assert.equal(floods.length, 1)
+    assert.equal(floods[0]?.EventCount, 2)
+    await h.close()
+  })
+})

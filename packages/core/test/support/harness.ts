@@ -1,0 +1,62 @@
+/**
+ * A plain node:http app wired to Watchpost the way an adapter does it (context, requestStart,
+ * responseFinish on 'finish', clientError observation), with an in-memory sink.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { observeClientErrors } from '../../src/detection/observe-server.js'
+import type { RequestContext, SecurityEvent, Sink, Watchpost, WatchpostOptions } from '../../src/index.js'
+import { createWatchpost } from '../../src/index.js'
+
+export interface Harness {
+  readonly wp: Watchpost
+  readonly url: string
+  readonly events: SecurityEvent[]
+  /** Flushes and returns the events of one vocabulary name. */
+  of(name: string): Promise<SecurityEvent[]>
+  close(): Promise<void>
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => void
+
+export async function harness(options: WatchpostOptions, handler: Handler): Promise<Harness> {
+  const events: SecurityEvent[] = []
+  const sink: Sink = {
+    name: 'memory',
+    async send(batch) {
+      events.push(...batch)
+    },
+    async close() {},
+  }
+  const wp = createWatchpost({ config: false, sinks: [], ...options }, { sinks: [sink] })
+  const server = http.createServer((req, res) => {
+    const ctx = wp.openContext(req, res)
+    wp.detection.requestStart(ctx)
+    res.on('finish', () => wp.detection.responseFinish(ctx, res))
+    handler(req, res, ctx)
+  })
+  observeClientErrors(server, (info) => wp.detection.clientError(info))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    wp,
+    url,
+    events,
+    async of(name) {
+      await wp.flush()
+      return events.filter((e) => e.EventOriginalType === name)
+    },
+    async close() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      await wp.close()
+    },
+  }
+}
+
+/** Answers with the status given in the `status` query parameter (404 by default). */
+export const statusFromQuery: Handler = (req, res) => {
+  const status = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? 404)
+  res.statusCode = status
+  res.end()
+}
