@@ -38,7 +38,7 @@ describe('notFound detector', () => {
     assert.equal(floods[0]?.SrcIpAddr, '127.0.0.1')
     assert.equal(floods[0]?.EventResultDetails, '404')
     assert.equal(floods[0]?.RuleName, 'notFound')
-    assert.deepEqual((floods[0]?.AdditionalFields?.SamplePaths as string[]).slice(0, 2), [
+    assert.deepEqual((floods[0]?.AdditionalFields?.SamplePaths as string[] | undefined)?.slice(0, 2), [
       '/missing-0',
       '/missing-1',
     ])
