@@ -46,7 +46,7 @@ export {
   validateRequestId,
 } from './context/index.js'
 export { ConfigError, type ConfigIssue, WatchpostError, type WatchpostErrorCode } from './errors.js'
-export type { EventApi, EventMethod } from './events/api.js'
+export type { EventApi, EventMethod, RequestApi, RequestHelpers } from './events/api.js'
 export { type AppIdentity, type EventOptions, PRODUCT } from './events/build.js'
 export {
   CATALOGUE,

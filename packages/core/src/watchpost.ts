@@ -14,7 +14,7 @@ import type { RequestContext } from './context/types.js'
 import { createDetection, type Detection } from './detection/engine.js'
 import { flagOf } from './detection/flags.js'
 import { WatchpostError } from './errors.js'
-import { createEventApiFactory, type EventApi } from './events/api.js'
+import { createEventApiFactory, type EventApi, type RequestApi } from './events/api.js'
 import { type CompiledEvent, compileEvent, createBuilder, type EventOptions } from './events/build.js'
 import { CATALOGUE, EVENTS_BY_NAME, type EventName } from './events/catalogue/index.js'
 import { classifyJwtError } from './jwt/classify.js'
@@ -48,8 +48,8 @@ export interface Watchpost {
   currentContext(): RequestContext | undefined
   /** Runs `fn` with `ctx` as the current async context when `correlation.asyncContext` is on; else just runs it. */
   runInContext<T>(ctx: RequestContext, fn: () => T): T
-  /** The event API bound to one request's context (opening it if needed). */
-  forRequest(req: IncomingMessage): EventApi
+  /** The request-scoped API (event namespaces + helpers), bound to the request's context (opened if needed). */
+  forRequest(req: IncomingMessage): RequestApi
   /** The event API bound to a context (or to none). */
   forContext(ctx: RequestContext | undefined): EventApi
   /** Records an event by its vocabulary name; returns it, or `undefined` if it could not be recorded. Never throws. */
@@ -167,9 +167,15 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
     }
   }
 
-  const apis = createEventApiFactory(CATALOGUE, compiled, recordCompiled)
+  // Detection is created below; the helpers reach it lazily (they only run per request).
+  let detection: Detection
+  const apis = createEventApiFactory(CATALOGUE, compiled, recordCompiled, {
+    jwtFailure: (ctx, err) => detection.jwtFailure(ctx, classifyJwtError(err)),
+    rateLimit: (ctx, info) => detection.rateLimitHit(ctx, info),
+    corsRefusal: (ctx, origin) => detection.corsCheck(ctx, { origin, allowed: false }),
+  })
   const events = asyncContext === undefined ? apis.forContext(undefined) : apis.dynamic(asyncContext.current)
-  const detection = createDetection(config, { events: (ctx) => apis.forContext(ctx), now: Date.now }, (err) =>
+  detection = createDetection(config, { events: (ctx) => apis.forContext(ctx), now: Date.now }, (err) =>
     warnOnce(
       warned,
       'detector',
@@ -188,7 +194,7 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
     context: (req) => contexts.get(req),
     currentContext: () => asyncContext?.current(),
     runInContext: (ctx, fn) => (asyncContext === undefined ? fn() : asyncContext.run(ctx, fn)),
-    forRequest: (req) => apis.forContext(contexts.open(req)),
+    forRequest: (req) => apis.forRequest(contexts.open(req)),
     forContext: (ctx) => apis.forContext(ctx),
     record(name, params, opts) {
       const event = compiled.get(name)

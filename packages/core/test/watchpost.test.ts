@@ -219,3 +219,33 @@ describe('createWatchpost', () => {
     assert.equal(readFileSync(file, 'utf8').trimEnd().split('\n').length, 3)
   })
 })
+
+describe('request-scoped API', () => {
+  test('helpers set the user and session and report to the detectors', async () => {
+    const sink = memorySink()
+    const wp = createWatchpost(quiet, { sinks: [sink] })
+    await withServer(
+      (req, res) => {
+        const api = wp.forRequest(req)
+        api.setUser('carol')
+        api.setSession('s-1')
+        assert.equal(api.context?.userId, 'carol')
+        api.sensitive.read({ object: 'invoices' })
+        api.reportRateLimit({ max: 3 })
+        api.reportCorsRefusal('https://evil.example')
+        api.reportJwtFailure(Object.assign(new Error('x'), { code: 'ERR_JWT_EXPIRED' }))
+        res.end()
+      },
+      async (url) => {
+        await fetch(url)
+      },
+    )
+    await wp.close()
+    const byName = new Map(sink.events.map((e) => [e.EventOriginalType, e]))
+    assert.equal(byName.get('sensitive_read')?.ActorUsername, 'carol')
+    assert.match(String(byName.get('sensitive_read')?.ActorSessionId), /^hmac:/)
+    assert.deepEqual(byName.get('excess_rate_limit_exceeded')?.AdditionalFields, { Max: 3 })
+    assert.equal(byName.get('malicious_cors')?.AdditionalFields?.Origin, 'https://evil.example')
+    assert.equal(byName.get('authn_jwt_fail')?.EventOriginalResultDetails, 'expired')
+  })
+})

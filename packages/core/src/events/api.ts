@@ -30,9 +30,36 @@ interface Scope {
   readonly ctx: RequestContext | undefined
 }
 
+/** What a request-scoped API adds to the event namespaces (`req.watchpost.setUser(...)`). */
+export interface RequestHelpers {
+  /** The request's context (correlation id, client address, route, user). */
+  readonly context: RequestContext | undefined
+  /** Records who the request is for: later events carry it as ActorUsername (hashed by option). */
+  setUser(userId: string | undefined): void
+  /** Records the request's session; it is always keyed-hashed before it reaches an event. */
+  setSession(sessionId: string | undefined): void
+  /** Records a JWT failure from the app's own verifier, classified by its error code. */
+  reportJwtFailure(err: unknown): void
+  /** Records that the app's rate limiter refused this request. */
+  reportRateLimit(info?: { max?: number; windowSeconds?: number; banned?: boolean }): void
+  /** Records that the app's CORS check refused `origin` for this request. */
+  reportCorsRefusal(origin: string): void
+}
+
+export type RequestApi = EventApi & RequestHelpers
+
+/** The detection side of the helpers, supplied by the instance. */
+export interface HelperDeps {
+  jwtFailure(ctx: RequestContext, err: unknown): void
+  rateLimit(ctx: RequestContext, info: { max?: number; windowSeconds?: number; banned?: boolean }): void
+  corsRefusal(ctx: RequestContext, origin: string): void
+}
+
 export interface EventApiFactory {
   /** An API whose events carry `ctx` (or no request context at all when `undefined`). */
   forContext(ctx: RequestContext | undefined): EventApi
+  /** The request-scoped API: the event namespaces plus the request helpers. */
+  forRequest(ctx: RequestContext): RequestApi
   /** An API that looks its context up on each call (AsyncLocalStorage), for code without the request. */
   dynamic(current: () => RequestContext | undefined): EventApi
 }
@@ -41,6 +68,7 @@ export function createEventApiFactory(
   catalogue: Catalogue,
   compiledByName: ReadonlyMap<string, CompiledEvent>,
   record: RecordFn,
+  helpers: HelperDeps,
 ): EventApiFactory {
   const root: Record<string, unknown> = {}
   for (const [ns, methods] of Object.entries(catalogue)) {
@@ -62,11 +90,45 @@ export function createEventApiFactory(
     })
   }
   Object.freeze(root)
+  // The request-scoped API: one more prototype level with the helpers, built once.
+  const requestRoot = Object.create(root, {
+    context: {
+      get(this: Scope) {
+        return this.ctx
+      },
+    },
+  }) as Record<string, unknown>
+  Object.assign(requestRoot, {
+    setUser(this: { ctx: RequestContext }, userId: string | undefined) {
+      this.ctx.userId = userId === undefined || userId === null ? undefined : String(userId)
+    },
+    setSession(this: { ctx: RequestContext }, sessionId: string | undefined) {
+      this.ctx.sessionId = sessionId === undefined || sessionId === null ? undefined : String(sessionId)
+    },
+    reportJwtFailure(this: { ctx: RequestContext }, err: unknown) {
+      helpers.jwtFailure(this.ctx, err)
+    },
+    reportRateLimit(
+      this: { ctx: RequestContext },
+      info: { max?: number; windowSeconds?: number; banned?: boolean } = {},
+    ) {
+      helpers.rateLimit(this.ctx, info)
+    },
+    reportCorsRefusal(this: { ctx: RequestContext }, origin: string) {
+      helpers.corsRefusal(this.ctx, String(origin))
+    },
+  } satisfies Omit<RequestHelpers, 'context'> & ThisType<{ ctx: RequestContext }>)
+  Object.freeze(requestRoot)
   return {
     forContext(ctx) {
       const api = Object.create(root) as { ctx: RequestContext | undefined }
       api.ctx = ctx
       return api as unknown as EventApi
+    },
+    forRequest(ctx) {
+      const api = Object.create(requestRoot) as { ctx: RequestContext }
+      api.ctx = ctx
+      return api as unknown as RequestApi
     },
     dynamic(current) {
       return Object.create(root, { ctx: { get: current } }) as EventApi
