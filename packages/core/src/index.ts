@@ -45,6 +45,24 @@ export {
   type Traceparent,
   validateRequestId,
 } from './context/index.js'
+export { clientErrorInfo } from './detection/client-error.js'
+export { DETECTORS, type Detection, type DetectorOverrides } from './detection/engine.js'
+export { observeClientErrors } from './detection/observe-server.js'
+export type {
+  BodyErrorInfo,
+  ClientErrorInfo,
+  CorsCheckInfo,
+  DetectorDefinition,
+  DetectorDeps,
+  DetectorHandlers,
+  JwtFailReason,
+  JwtFailureInfo,
+  MalformedBodyReason,
+  RateLimitInfo,
+  ResponseLike,
+} from './detection/types.js'
+export { classifyBodyError } from './detectors/body-errors.js'
+export { isScannerPath } from './detectors/scanner-paths.js'
 export { ConfigError, type ConfigIssue, WatchpostError, type WatchpostErrorCode } from './errors.js'
 export type { EventApi, EventMethod, RequestApi, RequestHelpers } from './events/api.js'
 export { type AppIdentity, type EventOptions, PRODUCT } from './events/build.js'
@@ -61,6 +79,8 @@ export {
 } from './events/catalogue/index.js'
 export type { EventDef, EventResult, OwaspLevel, ParamDef, ParamsOf, Severity } from './events/define.js'
 export { uuidv7, uuidv7Time } from './events/uid.js'
+export { classifyJwtError } from './jwt/classify.js'
+export { bearerToken, createJwtVerify, type JwtVerifierOptions, type VerifyJwt } from './jwt/verify.js'
 export {
   type DropReason,
   Pipeline,
@@ -77,7 +97,6 @@ export {
   type Redactor,
 } from './redaction/index.js'
 export { eventJsonSchema } from './schema/event-json-schema.js'
-
 export { type ColumnType, FIELD_NAMES, FIELDS, type FieldName, type SecurityEvent } from './schema/fields.js'
 export {
   ASIM_PROJECTIONS,

@@ -6,7 +6,7 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_RATE_LIMIT, type RateLimitInfo } from '../detection/types.js'
+import { type DetectorDefinition, FLAG_AUTH, FLAG_RATE_LIMIT, type RateLimitInfo } from '../detection/types.js'
 
 export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig['rateLimit']> = {
   id: 'rateLimit',
@@ -31,6 +31,8 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
     })
     const report = (ctx: RequestContext, info: RateLimitInfo) => {
       ctx.flags |= FLAG_RATE_LIMIT
+      // A ban is answered with a 403 by the limiters: that 403 is this event, not an authz failure.
+      if (info.banned) ctx.flags |= FLAG_AUTH
       if (!capped.admit(ctx.clientIp, now())) return
       events(ctx).excess.rateLimitExceeded(
         { userId: ctx.userId, max: info.max, windowSeconds: info.windowSeconds, banned: info.banned },
@@ -39,7 +41,8 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
     }
     return {
       rateLimitHit(ctx, info) {
-        if ((ctx.flags & FLAG_RATE_LIMIT) === 0) report(ctx, info)
+        // `@fastify/rate-limit` calls onExceeded, then onBanReach for the same request: the ban is news.
+        if ((ctx.flags & FLAG_RATE_LIMIT) === 0 || info.banned) report(ctx, info)
       },
       responseFinish(ctx, res) {
         if (res.statusCode === 429 && (ctx.flags & FLAG_RATE_LIMIT) === 0) report(ctx, {})
