@@ -104,6 +104,6 @@ export const detectorsSchema = t.object(
   },
   {
     description:
-      'Each detector can be switched off and tuned. Not in effect yet: the detectors run in the framework adapters (`@watchpost/fastify`, `@watchpost/express`); these options are validated now and used once they land.',
+      'Each detector can be switched off and tuned. They run on what the framework adapters (`@watchpost/fastify`, `@watchpost/express`) observe; what each records is in docs/detectors.md.',
   },
 )

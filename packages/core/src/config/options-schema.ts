@@ -305,7 +305,7 @@ export const optionsSchema = t.object(
     routes: t.array(routeSchema, {
       default: [],
       description:
-        'Per-route overrides, first match wins. Not in effect yet: validated now, used once the framework adapters (`@watchpost/fastify`, `@watchpost/express`) land.',
+        'Per-route overrides, first match wins (matched on the request path, without the query).',
       examples: [[{ match: '/health', ignore: true }]],
     }),
     rules: t.array(ruleSchema, {

@@ -1,0 +1,54 @@
+import type {
+  CreateRuntime,
+  DetectorOverrides,
+  RequestApi,
+  Watchpost,
+  WatchpostOptions,
+} from '@watchpost/core'
+
+/** Per-route settings: `app.get('/health', { config: { watchpost: { ignore: true } } }, handler)`. */
+export interface WatchpostRouteConfig {
+  /** Record nothing for this route. */
+  readonly ignore?: boolean
+  /** Detector options for this route; unset fields inherit the configuration's. */
+  readonly detectors?: DetectorOverrides
+}
+
+/**
+ * Options of the plugin: the configuration file's shape plus `config` (a path, or `false`), and
+ * `runtime` (code only: extra sink instances, the directory and environment the file is read with).
+ */
+export type WatchpostFastifyOptions = WatchpostOptions & { runtime?: CreateRuntime }
+
+/** The instance API: `fastify.watchpost`. */
+export interface FastifyWatchpost extends Watchpost {
+  /** Hooks for `@fastify/rate-limit`: `app.register(rateLimit, { ...app.watchpost.rateLimitHooks() })`. */
+  rateLimitHooks(): {
+    onExceeded(request: { raw: import('node:http').IncomingMessage }, key: string): void
+    onBanReach(request: { raw: import('node:http').IncomingMessage }, key: string): void
+  }
+  /**
+   * A `delegator` for `@fastify/cors` that decides the origin from `allowed` and records refusals:
+   * `app.register(cors, { delegator: app.watchpost.corsDelegator(['https://shop.example']) })`.
+   */
+  corsDelegator(
+    allowed: readonly string[] | RegExp | ((origin: string) => boolean),
+    options?: Record<string, unknown>,
+  ): (
+    request: { raw: import('node:http').IncomingMessage },
+    callback: (error: Error | null, options: Record<string, unknown>) => void,
+  ) => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    watchpost: FastifyWatchpost
+  }
+  interface FastifyRequest {
+    /** The request-scoped event API: `request.watchpost.authn.loginFail({ userId, reason })`. */
+    watchpost: RequestApi
+  }
+  interface FastifyContextConfig {
+    watchpost?: WatchpostRouteConfig
+  }
+}

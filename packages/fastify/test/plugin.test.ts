@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import { describe, test } from 'node:test'
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import type { SecurityEvent, Sink } from '@watchpost/core'
+import fastify5, { type FastifyInstance } from 'fastify'
+import fastify4 from 'fastify4'
+import watchpost from '../src/index.js'
+
+type FastifyFactory = typeof fastify5
+
+function memorySink(): Sink & { events: SecurityEvent[] } {
+  const events: SecurityEvent[] = []
+  return { name: 'memory', events, send: async (batch) => void events.push(...batch), close: async () => {} }
+}
+
+/** The same app, with or without Watchpost: the responses must not differ. */
+async function build(
+  fastify: FastifyFactory,
+  opts: {
+    watchpost?: boolean
+    options?: Record<string, unknown>
+    routes?: (app: ReturnType<FastifyFactory>) => void
+  } = {},
+) {
+  const sink = memorySink()
+  const app = fastify({ bodyLimit: 64 })
+  if (opts.watchpost !== false) {
+    // The in-memory sink goes in through `runtime.sinks`, the way @watchpost/sentinel plugs in.
+    await app.register(watchpost, {
+      config: false,
+      sinks: [],
+      ...opts.options,
+      runtime: { sinks: [sink] },
+    } as never)
+  }
+  app.post('/login', async (request, reply) => {
+    const { username, password } = (request.body ?? {}) as { username?: string; password?: string }
+    if (password !== 'right') {
+      request.watchpost?.authn.loginFail({ userId: String(username), reason: 'bad_password' })
+      return reply.code(401).send({ error: 'invalid credentials' })
+    }
+    request.watchpost?.setUser(String(username))
+    request.watchpost?.authn.loginSuccess({ userId: String(username) })
+    return { ok: true }
+  })
+  app.get('/admin', async (_request, reply) => reply.code(403).send({ error: 'forbidden' }))
+  app.get('/private', async (_request, reply) => reply.code(401).send({ error: 'who are you' }))
+  app.get('/boom', async () => {
+    throw new Error('kaput')
+  })
+  app.get('/health', { config: { watchpost: { ignore: true } } }, async (_request, reply) =>
+    reply.code(401).send(),
+  )
+  app.get('/users/:id', async (request) => ({ id: (request.params as { id: string }).id }))
+  opts.routes?.(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address() as net.AddressInfo
+  const url = `http://127.0.0.1:${address.port}`
+  return {
+    app,
+    url,
+    sink,
+    async of(name: string) {
+      await app.watchpost?.flush()
+      return sink.events.filter((e) => e.EventOriginalType === name)
+    },
+  }
+}
+
+function raw(url: string, request: string): Promise<string> {
+  const { port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request))
+    let data = ''
+    socket.on('data', (c) => {
+      data += c.toString('latin1')
+    })
+    socket.on('close', () => resolve(data.replace(/date: [^\r]+\r\n/i, '')))
+    socket.on('error', reject)
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')))
+  })
+}
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+for (const [name, fastify] of [
+  ['fastify 5', fastify5],
+  ['fastify 4', fastify4 as unknown as FastifyFactory],
+] as const) {
+  describe(`@watchpost/fastify on ${name}`, () => {
+    test('the app API records semantic events with the request context; the 401 is not reported twice', async () => {
+      const t = await build(fastify)
+      const res = await fetch(`${t.url}/login`, {
+        ...json({ username: 'alice', password: 'nope' }),
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-42' },
+      })
+      assert.equal(res.status, 401)
+      assert.equal(res.headers.get('x-request-id'), 'req-42')
+      await fetch(`${t.url}/login`, json({ username: 'alice', password: 'right' }))
+      const [fail] = await t.of('authn_login_fail')
+      assert.equal(fail?.CorrelationId, 'req-42')
+      assert.equal(fail?.HttpRoute, '/login')
+      assert.equal(fail?.TargetUsername, 'alice')
+      assert.equal(fail?.SrcIpAddr, '127.0.0.1')
+      const [ok] = await t.of('authn_login_success')
+      assert.equal(ok?.ActorUsername, 'alice')
+      assert.equal((await t.of('authn_unauthorized')).length, 0)
+      await t.app.close()
+    })
+
+    test('401/403 responses, 404 floods and scanner probes are inferred', async () => {
+      const t = await build(fastify, { options: { detectors: { notFound: { threshold: 5 } } } })
+      await fetch(`${t.url}/private`)
+      await fetch(`${t.url}/admin`)
+      for (let i = 0; i < 5; i++) await fetch(`${t.url}/nope-${i}`)
+      await fetch(`${t.url}/.env`)
+      const [unauthorized] = await t.of('authn_unauthorized')
+      assert.equal(unauthorized?.HttpRoute, '/private')
+      assert.equal(unauthorized?.HttpStatusCode, 401)
+      assert.equal((await t.of('authz_fail'))[0]?.HttpRoute, '/admin')
+      const [flood] = await t.of('malicious_excess_404')
+      assert.equal(flood?.EventCount, 5)
+      assert.equal((await t.of('access_not_found'))[0]?.AdditionalFields?.Path, '/.env')
+      await t.app.close()
+    })
+
+    test('route config: ignore, and the route pattern is recorded', async () => {
+      const t = await build(fastify)
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`${t.url}/health`)).status, 401)
+      assert.equal((await t.of('authn_unauthorized')).length, 0)
+      await t.app.close()
+    })
+
+    test('malformed bodies are recorded and answered exactly as without the plugin', async () => {
+      const bare = await build(fastify, { watchpost: false })
+      const t = await build(fastify)
+      const cases: Array<[string, RequestInit]> = [
+        ['invalid_json', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' }],
+        [
+          'too_large',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ a: 'x'.repeat(100) }),
+          },
+        ],
+        [
+          'unsupported_media_type',
+          { method: 'POST', headers: { 'content-type': 'application/x-unknown' }, body: 'x' },
+        ],
+        ['empty_body', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' }],
+      ]
+      for (const [, init] of cases) {
+        const [a, b] = await Promise.all([fetch(`${bare.url}/login`, init), fetch(`${t.url}/login`, init)])
+        assert.equal(b.status, a.status)
+        assert.equal(await b.text(), await a.text())
+      }
+      const events = await t.of('input_validation_malformed_body')
+      assert.deepEqual(
+        events.map((e) => e.EventOriginalResultDetails),
+        cases.map(([reason]) => reason),
+      )
+      assert.match(String(events[0]?.AdditionalFields?.ErrorCode), /^FST_ERR_CTP_/)
+      await bare.app.close()
+      await t.app.close()
+    })
+
+    test('an error thrown by a route reaches the app unchanged; __proto__ in the body pollutes nothing', async () => {
+      const bare = await build(fastify, { watchpost: false })
+      const t = await build(fastify)
+      const [a, b] = await Promise.all([fetch(`${bare.url}/boom`), fetch(`${t.url}/boom`)])
+      assert.equal(b.status, a.status)
+      assert.equal(await b.text(), await a.text())
+      const r = await fetch(`${t.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"username":"x","__proto__":{"polluted":true},"password":"nope"}',
+      })
+      assert.ok([400, 401].includes(r.status))
+      assert.equal(({} as Record<string, unknown>).polluted, undefined)
+      await bare.app.close()
+      await t.app.close()
+    })
+
+    test('requests the HTTP parser refuses are recorded; the answer is the one Fastify gives', async () => {
+      const bare = await build(fastify, { watchpost: false })
+      const t = await build(fastify)
+      for (const request of [
+        'TRACK / HTTP/1.1\r\nHost: x\r\n\r\n',
+        'GET /\x7f HTTP/1.1\r\nHost: x\r\n\r\n',
+      ]) {
+        assert.equal(await raw(t.url, request), await raw(bare.url, request))
+      }
+      await fetch(`${t.url}/users/1`, { method: 'PROPFIND' })
+      const methods = (await t.of('malicious_unexpected_method')).map((e) => e.HttpRequestMethod)
+      assert.deepEqual(methods.sort(), ['PROPFIND', 'TRACK'])
+      assert.equal((await t.of('malicious_protocol_violation'))[0]?.EventOriginalResultDetails, 'parse_error')
+      await bare.app.close()
+      await t.app.close()
+    })
+  })
+}
+
+describe('@watchpost/fastify with @fastify/rate-limit and @fastify/cors (fastify 5)', () => {
+  test('rate-limit hooks report exceeded and banned clients once each', async () => {
+    const t = await build(fastify5, {
+      routes: (app) =>
+        app.register(async (scoped: FastifyInstance) => {
+          await scoped.register(rateLimit, {
+            max: 1,
+            timeWindow: 60_000,
+            ban: 1,
+            ...app.watchpost.rateLimitHooks(),
+          })
+          scoped.get('/limited', async () => 'ok')
+        }),
+    })
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${t.url}/limited`)).status)
+    assert.deepEqual(statuses, [200, 429, 403, 403])
+    const events = await t.of('excess_rate_limit_exceeded')
+    assert.ok(
+      events.some((e) => e.AdditionalFields?.Banned === true),
+      'the ban is reported',
+    )
+    assert.equal((await t.of('authz_fail')).length, 0, 'the ban 403 is not an authorization failure')
+    await t.app.close()
+  })
+
+  test('the cors delegator records refused origins; inference covers the rest', async () => {
+    const t = await build(fastify5, {
+      routes: (app) =>
+        app.register(async (scoped: FastifyInstance) => {
+          await scoped.register(cors, { delegator: app.watchpost.corsDelegator(['https://shop.example']) })
+          scoped.get('/api/items', async () => [])
+        }),
+    })
+    const good = await fetch(`${t.url}/api/items`, { headers: { origin: 'https://shop.example' } })
+    assert.equal(good.headers.get('access-control-allow-origin'), 'https://shop.example')
+    await fetch(`${t.url}/api/items`, { headers: { origin: 'https://evil.example' } })
+    await fetch(`${t.url}/users/1`, { headers: { origin: 'https://other.example' } })
+    const events = await t.of('malicious_cors')
+    assert.deepEqual(
+      events.map((e) => e.AdditionalFields?.Origin),
+      ['https://evil.example', 'https://other.example'],
+    )
+    await t.app.close()
+  })
+
+  test('fastify.close() flushes and closes the pipeline', async () => {
+    const t = await build(fastify5)
+    await fetch(`${t.url}/admin`)
+    await t.app.close()
+    assert.equal(t.sink.events.filter((e) => e.EventOriginalType === 'authz_fail').length, 1)
+    assert.equal(t.app.watchpost.emit(t.sink.events[0]!), false, 'closed with the app')
+  })
+})
