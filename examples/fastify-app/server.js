@@ -24,9 +24,15 @@ export async function buildApp(watchpostOptions = {}) {
   const app = Fastify({ bodyLimit: 1024 * 1024 })
   await app.register(watchpost, watchpostOptions)
   const failures = new Map()
-  const verifyJwt = app.watchpost.createJwtVerifier({ algorithms: ['HS256'], key: JWT_SECRET, audience: 'shop-api' })
+  const verifyJwt = app.watchpost.createJwtVerifier({
+    algorithms: ['HS256'],
+    key: JWT_SECRET,
+    audience: 'shop-api',
+  })
 
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  )
   await app.register(cors, { delegator: app.watchpost.corsDelegator(['https://shop.example']) })
 
   async function authenticate(request, reply) {
@@ -52,8 +58,12 @@ export async function buildApp(watchpostOptions = {}) {
       }
       if (user === undefined || user.password !== password) {
         failures.set(username, failed + 1)
-        request.watchpost.authn.loginFail({ userId: username, reason: user === undefined ? 'unknown_user' : 'bad_password' })
-        if (failed + 1 === MAX_FAILURES) request.watchpost.authn.loginLock({ userId: username, reason: 'maxretries' })
+        request.watchpost.authn.loginFail({
+          userId: username,
+          reason: user === undefined ? 'unknown_user' : 'bad_password',
+        })
+        if (failed + 1 === MAX_FAILURES)
+          request.watchpost.authn.loginLock({ userId: username, reason: 'maxretries' })
         return reply.code(401).send({ error: 'invalid credentials' })
       }
       failures.delete(username)
@@ -80,7 +90,13 @@ export async function buildApp(watchpostOptions = {}) {
     '/api/orders',
     {
       preHandler: authenticate,
-      schema: { body: { type: 'object', required: ['item'], properties: { item: { type: 'string' }, qty: { type: 'integer' } } } },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['item'],
+          properties: { item: { type: 'string' }, qty: { type: 'integer' } },
+        },
+      },
     },
     async (request, reply) => reply.code(201).send({ id: 2, ...request.body }),
   )
@@ -95,7 +111,11 @@ export async function buildApp(watchpostOptions = {}) {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const filename = request.params.name
     const kind = ACCEPTED.find((a) => a.magic.every((byte, i) => body[i] === byte))
-    request.watchpost.upload.validation({ filename, check: 'magic-bytes', outcome: kind ? 'passed' : 'failed' })
+    request.watchpost.upload.validation({
+      filename,
+      check: 'magic-bytes',
+      outcome: kind ? 'passed' : 'failed',
+    })
     if (!kind) return reply.code(415).send({ error: 'unsupported file type' })
     request.watchpost.upload.complete({ filename, type: kind.type, size: body.length })
     return reply.code(201).send({ stored: filename })

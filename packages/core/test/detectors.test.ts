@@ -190,12 +190,13 @@ describe('cors detector', () => {
     await h.close()
   })
 
-  test('an origin check that refuses (the cors wrapper) reports once per request', async () => {
-    const h = await harness({}, (_req, res, ctx) => {
-      h.wp.detection.corsCheck(ctx, { origin: 'https://evil.example', allowed: false })
+  test('an origin check that refuses (the cors wrapper) reports once per request, never a same-origin one', async () => {
+    const h = await harness({}, (req, res, ctx) => {
+      h.wp.detection.corsCheck(ctx, { origin: req.headers.origin ?? '', allowed: false })
       res.end()
     })
     await get(`${h.url}/api`, { origin: 'https://evil.example' })
+    await get(`${h.url}/api`, { origin: h.url })
     assert.equal((await h.of('malicious_cors')).length, 1)
     await h.close()
   })

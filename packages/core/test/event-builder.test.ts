@@ -248,3 +248,19 @@ describe('event builder: forwarded addresses', () => {
     assert.equal(notAllowed.HttpRequestXff, undefined, 'off the allowlist: not recorded')
   })
 })
+
+describe('event builder: route lookup', () => {
+  test("an adapter's route lookup names the route when the event is built; a throwing one is ignored", () => {
+    const build = builderWith()
+    const ctx = fakeContext({ route: undefined, routeLookup: () => '/users/:id' })
+    assert.equal(build('authz_fail', {}, ctx).HttpRoute, '/users/:id')
+    assert.equal(ctx.route, '/users/:id', 'looked up once, then kept')
+    const broken = fakeContext({
+      route: undefined,
+      routeLookup: () => {
+        throw new Error('no')
+      },
+    })
+    assert.equal(build('authz_fail', {}, broken).HttpRoute, undefined)
+  })
+})

@@ -131,3 +131,13 @@ describe('file sink', () => {
     await sink.close()
   })
 })
+
+describe('file sink on a device', () => {
+  test('/dev/null is written to, never rotated or fsync-ed', async () => {
+    const sink = createFileSink({ path: '/dev/null', maxBytes: 1024 })
+    for (let i = 0; i < 10; i++) await sink.send([event(i), event(i + 1)])
+    await sink.flush?.()
+    await sink.close()
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still the device')
+  })
+})

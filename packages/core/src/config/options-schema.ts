@@ -304,8 +304,7 @@ export const optionsSchema = t.object(
     detectors: detectorsSchema,
     routes: t.array(routeSchema, {
       default: [],
-      description:
-        'Per-route overrides, first match wins (matched on the request path, without the query).',
+      description: 'Per-route overrides, first match wins (matched on the request path, without the query).',
       examples: [[{ match: '/health', ignore: true }]],
     }),
     rules: t.array(ruleSchema, {

@@ -65,6 +65,7 @@ class Context implements RequestContext {
   readonly referer: string | undefined
   readonly httpVersion: string
   route: string | undefined
+  routeLookup: ((request: IncomingMessage) => string | undefined) | undefined
   userId: string | undefined
   sessionId: string | undefined
   readonly request: IncomingMessage
@@ -99,6 +100,7 @@ class Context implements RequestContext {
     this.referer = headers.referer
     this.httpVersion = req.httpVersion
     this.route = undefined
+    this.routeLookup = undefined
     this.userId = undefined
     this.sessionId = undefined
     this.request = req
@@ -126,7 +128,7 @@ class Context implements RequestContext {
   }
 
   /** Plain data for `JSON.stringify`/`console.log`, without the request and with the lazy fields resolved. */
-  toJSON(): Omit<RequestContext, 'request' | 'flags' | 'detection'> {
+  toJSON(): Omit<RequestContext, 'request' | 'flags' | 'detection' | 'routeLookup'> {
     return {
       correlationId: this.correlationId,
       correlationSource: this.correlationSource,

@@ -32,6 +32,12 @@ export interface RequestContext {
   readonly httpVersion: string
   /** The matched route pattern (`/users/:id`), set by the adapter once known. */
   route: string | undefined
+  /**
+   * Set by adapters whose framework names the route only after the context opened (Express sets
+   * `req.route` when a route matches): asked, when an event is built, if `route` is still unset.
+   * One shared function per adapter, not a closure per request.
+   */
+  routeLookup: ((request: IncomingMessage) => string | undefined) | undefined
   /** The authenticated user, set by the app (`req.watchpost.setUser(...)`). */
   userId: string | undefined
   /** The session id, set by the app; always keyed-hashed before it reaches an event. */

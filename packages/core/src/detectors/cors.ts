@@ -45,8 +45,9 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
     }
     return {
       corsCheck(ctx, info) {
-        if (!info.allowed && (ctx.flags & FLAG_CORS) === 0)
-          report(ctx, info.origin, info.preflight ?? ctx.method === 'OPTIONS', undefined)
+        // A same-origin request is never a CORS refusal, whatever an origin list says.
+        if (info.allowed || (ctx.flags & FLAG_CORS) !== 0 || isSameOrigin(info.origin, ctx.host)) return
+        report(ctx, info.origin, info.preflight ?? ctx.method === 'OPTIONS', undefined)
       },
       responseFinish(ctx, res) {
         if ((ctx.flags & FLAG_CORS) !== 0) return

@@ -6,7 +6,12 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_AUTH, FLAG_RATE_LIMIT, type RateLimitInfo } from '../detection/types.js'
+import {
+  type DetectorDefinition,
+  FLAG_AUTH,
+  FLAG_RATE_LIMIT,
+  type RateLimitInfo,
+} from '../detection/types.js'
 
 export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig['rateLimit']> = {
   id: 'rateLimit',

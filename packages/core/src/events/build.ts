@@ -193,6 +193,7 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
       if (ctx.clientPort !== undefined) event.SrcPortNumber = ctx.clientPort
       event.HttpRequestMethod = redactor.string(ctx.method, 32)
       event.Url = redactor.url(ctx.url)
+      if (ctx.route === undefined && ctx.routeLookup !== undefined) ctx.route = lookupRoute(ctx)
       if (ctx.route !== undefined) event.HttpRoute = redactor.string(ctx.route, MAX_SHORT)
       if (ctx.host !== undefined) event.HttpHost = redactor.string(ctx.host, MAX_SHORT)
       if (ctx.userAgent !== undefined) event.HttpUserAgent = redactor.string(ctx.userAgent, 1024)
@@ -285,5 +286,15 @@ function fallback(name: string, event: SecurityEvent): unknown {
       return event.ActorUsername
     default:
       return undefined
+  }
+}
+
+/** Asks the adapter for the route; a throwing lookup only means no route on this event. */
+function lookupRoute(ctx: RequestContext): string | undefined {
+  try {
+    const route = ctx.routeLookup?.(ctx.request)
+    return typeof route === 'string' ? route : undefined
+  } catch {
+    return undefined
   }
 }

@@ -3,7 +3,7 @@
  * `events.jsonl.1` → … → `events.jsonl.<maxFiles-1>`, the oldest deleted). The file is fsync'ed
  * before each rotation and on close, so a rotated file is complete on disk.
  */
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Sink } from './types.js'
 
@@ -21,18 +21,27 @@ export function createFileSink(options: FileSinkOptions): Sink {
   const maxFiles = Math.max(1, options.maxFiles ?? 5)
   let handle: FileHandle | undefined
   let size = 0
+  // Only a regular file is rotated and fsync'ed: a path such as /dev/null or a FIFO is written to
+  // as it is (renaming /dev/null would break the machine; fsync on it fails with EINVAL).
+  let regular = true
 
   async function ensureOpen(): Promise<FileHandle> {
     if (handle !== undefined) return handle
     await mkdir(dirname(path), { recursive: true })
     handle = await open(path, 'a', 0o640)
-    size = (await stat(path)).size
+    const info = await handle.stat()
+    regular = info.isFile()
+    size = info.size
     return handle
+  }
+
+  async function sync(fh: FileHandle): Promise<void> {
+    if (regular) await fh.sync()
   }
 
   async function rotate(): Promise<void> {
     if (handle !== undefined) {
-      await handle.sync()
+      await sync(handle)
       await handle.close()
       handle = undefined
     }
@@ -54,19 +63,19 @@ export function createFileSink(options: FileSinkOptions): Sink {
       for (const event of batch) out += `${JSON.stringify(event)}\n`
       const bytes = Buffer.byteLength(out)
       await ensureOpen()
-      if (size > 0 && size + bytes > maxBytes) await rotate()
+      if (regular && size > 0 && size + bytes > maxBytes) await rotate()
       const fh = await ensureOpen()
       await fh.write(out)
       size += bytes
     },
     async flush() {
-      await handle?.datasync()
+      if (handle !== undefined && regular) await handle.datasync()
     },
     async close() {
       if (handle === undefined) return
       const fh = handle
       handle = undefined
-      await fh.sync()
+      await sync(fh)
       await fh.close()
     },
   }

@@ -21,6 +21,7 @@ export function fakeContext(overrides: Partial<RequestContext> = {}): RequestCon
     referer: 'https://shop.example.com/login',
     httpVersion: '1.1',
     route: '/login',
+    routeLookup: undefined,
     userId: 'alice',
     sessionId: 's3ss10n',
     request: new IncomingMessage(new Socket()),

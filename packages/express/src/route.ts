@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http'
+import type { RequestContext } from '@watchpost/core'
+import type { Request } from 'express'
+
+/**
+ * Names the matched route on the context (`/api/users/:id`) unless the app already did. Express has
+ * no hook for "a route matched": `req.route` is set once one did, with a path relative to its router
+ * (`req.baseUrl`). So this runs where the adapter sees the request inside or after the route: the
+ * response's end, `wp.route()`, `wp.errors()`, the rate-limit handler — and, through the context's
+ * `routeLookup`, whenever an event is built inside the route (`req.watchpost.*`, the JWT verifier).
+ */
+export function syncRoute(ctx: RequestContext, req: Request): void {
+  if (ctx.route === undefined) ctx.route = routeOf(req)
+}
+
+/**
+ * The matched route of a request, or `undefined` before one matched. Also given to core as the
+ * context's `routeLookup`, so events recorded inside a route handler carry the route too.
+ */
+export function routeOf(req: IncomingMessage): string | undefined {
+  const r = req as Request
+  const path = (r.route as { path?: unknown } | undefined)?.path
+  return typeof path === 'string' ? (r.baseUrl ?? '') + path : undefined
+}

@@ -1,0 +1,87 @@
+/**
+ * Public types of `@watchpost/express`. Only `express`'s types are referenced (`@types/express`, v4
+ * or v5); `cors` and `express-rate-limit` are matched structurally so that apps which do not use them
+ * need neither their code nor their types.
+ */
+import type { IncomingMessage, Server } from 'node:http'
+import type { RequestApi, Watchpost } from '@watchpost/core'
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The request-scoped Watchpost API (`req.watchpost.authn.loginFail({ userId, reason })`), set by
+       * the Watchpost middleware for every request it sees.
+       */
+      watchpost: RequestApi
+    }
+  }
+}
+
+/** Per-detector options for one route; same shape as `detectors` in the config file, every field optional. */
+export type DetectorOverrides = NonNullable<Parameters<Watchpost['detection']['scopeFor']>[0]>
+
+/** What `wp.route()` takes. */
+export interface RouteOptions {
+  /** Record nothing for requests that reach this middleware (health checks, metrics). */
+  readonly ignore?: boolean | undefined
+  /** Detector options for this route on top of the configured ones (`{ notFound: { threshold: 5 } }`). */
+  readonly detectors?: DetectorOverrides | undefined
+}
+
+/**
+ * Which cross-origin requests are allowed: an exact origin, a RegExp, a list of both, or a function.
+ * A function that throws refuses the origin (and is reported once as `WATCHPOST_W302`).
+ */
+export type AllowedOrigins = string | RegExp | ReadonlyArray<string | RegExp> | ((origin: string) => boolean)
+
+/**
+ * An options delegate for the `cors` package: `cors(wp.cors(['https://shop.example']))`. It answers
+ * with the given `cors` options plus the `origin` decision.
+ */
+export type CorsDelegate<O extends object> = (
+  req: IncomingMessage,
+  callback: (err: Error | null, options?: O & { origin: boolean | never[] }) => void,
+) => void
+
+/** The part of `express-rate-limit`'s options (v7/v8, the 4th argument of `handler`) Watchpost reads. */
+export interface RateLimitOptionsLike {
+  readonly limit?: unknown
+  readonly windowMs?: unknown
+  readonly statusCode?: unknown
+  readonly message?: unknown
+  readonly requestPropertyName?: unknown
+}
+
+/** `express-rate-limit`'s `handler`: answers a request that exceeded the limit. */
+export type RateLimitHandler<O extends RateLimitOptionsLike = RateLimitOptionsLike> = (
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  options: O,
+) => unknown
+
+/** What `watchpost(options)` returns: the middleware to `app.use()` first, with its handle. */
+export interface WatchpostMiddleware extends RequestHandler {
+  /** The core instance: events outside a request (`wp.instance.events.sys.startup()`), stats, flush. */
+  readonly instance: Watchpost
+  /** The error middleware to `app.use()` after the routes: records body-parser errors, then `next(err)`. */
+  errors(): ErrorRequestHandler
+  /** A route-level middleware with this route's detector options, compiled once here. */
+  route(options?: RouteOptions): RequestHandler
+  /** A `handler` for `express-rate-limit` that records the refusal, then answers as `handler` (or the default) does. */
+  rateLimitHandler<O extends RateLimitOptionsLike = RateLimitOptionsLike>(
+    handler?: RateLimitHandler<O>,
+  ): (req: Request, res: Response, next: NextFunction, options: O) => Promise<void>
+  /** An options delegate for `cors` that decides the origin from `allowed` and records refusals. */
+  cors<O extends object = Record<never, never>>(allowed: AllowedOrigins, corsOptions?: O): CorsDelegate<O>
+  /**
+   * Records requests Node's HTTP parser refuses on `server` (TRACK, control characters), answering
+   * exactly as Node does. Done on the first request anyway; call it right after `app.listen()` to
+   * catch those that arrive before it. Idempotent.
+   */
+  observe(server: Server): void
+  /** Reports open detector windows, flushes within `deadlineMs` (default 5000) and closes the sinks. */
+  close(deadlineMs?: number): Promise<void>
+}

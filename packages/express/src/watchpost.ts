@@ -1,0 +1,134 @@
+/**
+ * `watchpost(options)`: the Express middleware and its handle. It translates Express's lifecycle
+ * into core signals and holds no detection logic (DESIGN.md): the first middleware opens the
+ * request context and signals `requestStart`; the response's end signals `responseFinish`; the
+ * error middleware signals body-parser errors and passes every error on. It never replaces a
+ * handler of Express or the app and never changes a response.
+ */
+import type { Server, ServerResponse } from 'node:http'
+import {
+  type CreateRuntime,
+  createWatchpost,
+  observeClientErrors,
+  validateConfig,
+  type Watchpost,
+  type WatchpostOptions,
+} from '@watchpost/core'
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
+import { createCorsDelegate } from './cors.js'
+import { createRateLimitHandler } from './rate-limit.js'
+import { routeOf, syncRoute } from './route.js'
+import type { RouteOptions, WatchpostMiddleware } from './types.js'
+import { createWarnOnce } from './warn.js'
+
+export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): WatchpostMiddleware {
+  const instance = createWatchpost(options, runtime)
+  const { detection } = instance
+  const warn = createWarnOnce()
+  const observed = new WeakSet<Server>()
+
+  function observe(server: Server): void {
+    if (observed.has(server)) return
+    observed.add(server)
+    observeClientErrors(server, (info) => detection.clientError(info))
+  }
+
+  // One listener shared by every response ('finish', or 'close' when the client went away first):
+  // no closure per request. Removing itself makes it run once.
+  function onResponseDone(this: ServerResponse): void {
+    this.off('finish', onResponseDone)
+    this.off('close', onResponseDone)
+    try {
+      const req = this.req as Request
+      const ctx = instance.context(req)
+      if (ctx === undefined) return
+      syncRoute(ctx, req)
+      detection.responseFinish(ctx, this)
+    } catch (err) {
+      warn('WATCHPOST_W301', 'observing a response failed', err)
+    }
+  }
+
+  const asyncContext = instance.config.correlation.asyncContext
+
+  const middleware = function watchpostMiddleware(req: Request, res: Response, next: NextFunction) {
+    // Mounted twice (app and router): the first one observes, the second only passes on.
+    if (instance.context(req) !== undefined) return next()
+    let ctx: ReturnType<Watchpost['openContext']>
+    try {
+      ctx = instance.openContext(req, res)
+      ctx.routeLookup = routeOf
+      req.watchpost = instance.forRequest(req)
+      detection.requestStart(ctx)
+      res.on('finish', onResponseDone)
+      res.on('close', onResponseDone)
+      const server = (req.socket as { server?: Server } | undefined)?.server
+      if (server !== undefined && !observed.has(server) && typeof server.prependListener === 'function')
+        observe(server)
+    } catch (err) {
+      warn('WATCHPOST_W301', 'opening a request failed; the request went on unobserved', err)
+      return next()
+    }
+    // Outside the try: an error thrown downstream belongs to Express, not to us.
+    return asyncContext ? instance.runInContext(ctx, next) : next()
+  }
+
+  const errors = (): ErrorRequestHandler =>
+    function watchpostErrors(err: unknown, req: Request, _res: Response, next: NextFunction) {
+      try {
+        const ctx = instance.context(req) ?? instance.openContext(req)
+        syncRoute(ctx, req)
+        detection.bodyError(ctx, err)
+      } catch (e) {
+        warn('WATCHPOST_W301', 'recording an error failed', e)
+      }
+      next(err)
+    }
+
+  const route = (routeOptions: RouteOptions = {}): RequestHandler => {
+    const scope = detection.scopeFor(checkRouteOptions(routeOptions), routeOptions.ignore === true)
+    return function watchpostRoute(req: Request, _res: Response, next: NextFunction) {
+      const ctx = instance.context(req)
+      if (ctx !== undefined) {
+        ctx.detection = scope
+        syncRoute(ctx, req)
+      }
+      next()
+    }
+  }
+
+  return Object.assign(middleware, {
+    instance,
+    errors,
+    route,
+    rateLimitHandler: ((handler) =>
+      createRateLimitHandler(instance, warn, handler)) as WatchpostMiddleware['rateLimitHandler'],
+    cors: ((allowed, corsOptions) =>
+      createCorsDelegate(instance, warn, allowed, corsOptions)) as WatchpostMiddleware['cors'],
+    observe(server: Server) {
+      if (server === null || typeof server !== 'object' || typeof server.prependListener !== 'function')
+        throw new TypeError('@watchpost/express: wp.observe(server) expects the http.Server of app.listen()')
+      observe(server)
+    },
+    close: (deadlineMs?: number) => instance.close(deadlineMs),
+  }) satisfies WatchpostMiddleware
+}
+
+/** Validates `wp.route()` options once, with the config file's rules, so typos fail at start-up. */
+function checkRouteOptions(options: RouteOptions): RouteOptions['detectors'] {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('@watchpost/express: wp.route(options): options must be an object')
+  const { ignore, detectors, ...rest } = options
+  const unknown = Object.keys(rest)
+  if (unknown.length > 0)
+    throw new TypeError(`@watchpost/express: wp.route(options): unknown option ${JSON.stringify(unknown[0])}`)
+  if (ignore !== undefined && typeof ignore !== 'boolean')
+    throw new TypeError('@watchpost/express: wp.route(options): ignore must be a boolean')
+  if (detectors === undefined) return undefined
+  const { issues } = validateConfig({ routes: [{ match: '/', detectors }] })
+  if (issues.length > 0) {
+    const list = issues.map((i) => `${i.path.replace(/^routes\[0\]\./, '')}: ${i.message}`).join('; ')
+    throw new TypeError(`@watchpost/express: wp.route(options): ${list}`)
+  }
+  return detectors
+}

@@ -1,0 +1,65 @@
+// One benchmark server per process: `node server.cjs <fastify|express> <bare|watchpost|aikido|datadog>`.
+// CommonJS on purpose: Aikido Zen and dd-trace patch modules through require hooks and must load
+// first (shared/peers.md); each variant gets a fresh process. Prints "ready <port>".
+'use strict'
+const [framework, variant] = process.argv.slice(2)
+
+if (variant === 'aikido') {
+  process.env.AIKIDO_BLOCK = 'true'
+  require('@aikidosec/firewall')
+}
+if (variant === 'datadog') {
+  // Traces go to a closed loopback port and are dropped; the WAF still runs (shared/peers.md).
+  process.env.DD_TRACE_AGENT_URL = 'http://127.0.0.1:9'
+  require('dd-trace').init({ appsec: true, startupLogs: false })
+}
+
+// Events go through the whole pipeline into a file sink on /dev/null: real serialisation and writes.
+const watchpostOptions = {
+  config: false,
+  app: { name: 'bench' },
+  sinks: [{ type: 'file', path: '/dev/null' }],
+}
+const record = variant === 'watchpost'
+
+async function fastifyApp() {
+  const app = require('fastify')()
+  if (variant === 'aikido') require('@aikidosec/firewall').addFastifyHook(app)
+  if (record) await app.register(require('@watchpost/fastify').default, watchpostOptions)
+  app.get('/hello', async () => ({ hello: 'world' }))
+  app.post('/json', async (request) => ({ received: request.body }))
+  app.post('/login', async (request, reply) => {
+    if (record)
+      request.watchpost.authn.loginFail({ userId: String(request.body?.username), reason: 'bad_password' })
+    return reply.code(401).send({ error: 'invalid credentials' })
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return app.server.address().port
+}
+
+async function expressApp() {
+  const express = require('express')
+  const app = express()
+  let wp
+  if (record) {
+    wp = require('@watchpost/express').default(watchpostOptions)
+    app.use(wp)
+  }
+  app.use(express.json())
+  app.get('/hello', (_req, res) => res.json({ hello: 'world' }))
+  app.post('/json', (req, res) => res.json({ received: req.body }))
+  app.post('/login', (req, res) => {
+    if (record) req.watchpost.authn.loginFail({ userId: String(req.body?.username), reason: 'bad_password' })
+    res.status(401).json({ error: 'invalid credentials' })
+  })
+  if (wp) app.use(wp.errors())
+  if (variant === 'aikido') require('@aikidosec/firewall').addExpressMiddleware(app)
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  return server.address().port
+}
+
+;(framework === 'fastify' ? fastifyApp() : expressApp()).then((port) =>
+  process.stdout.write(`ready ${port}\n`),
+)
