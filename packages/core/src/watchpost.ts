@@ -9,6 +9,7 @@ import { createRequire } from 'node:module'
 import type { JWTPayload } from 'jose'
 import type { LoadRuntime, ResolvedConfig, SinkConfig, WatchpostOptions } from './config/index.js'
 import { loadConfig } from './config/index.js'
+import type { SentinelSinkConfig } from './config/types.js'
 import { type AsyncContext, createAsyncContext, createContextFactory } from './context/index.js'
 import type { RequestContext } from './context/types.js'
 import { createDetection, type Detection } from './detection/engine.js'
@@ -83,8 +84,48 @@ export interface WatchpostStats extends PipelineStats {
   readonly buildErrors: number
 }
 
+const requireFromCore = createRequire(import.meta.url)
+
+/**
+ * Loads `@watchpost/sentinel` only when a `sentinel` sink is configured, so core never depends on the
+ * Azure packages (DESIGN.md: core imports nothing cloud-specific). `require(esm)` is synchronous on
+ * Node >= 20.19, which keeps `createWatchpost` synchronous. The package's `package.json` is resolved
+ * first so that "not installed" is told apart from "installed but failed to load" without reading
+ * error messages.
+ */
+function createSentinelSink(config: SentinelSinkConfig): Sink {
+  try {
+    requireFromCore.resolve('@watchpost/sentinel/package.json')
+  } catch (err) {
+    throw new WatchpostError(
+      'ERR_WATCHPOST_SINK_INVALID',
+      '@watchpost/core: the sentinel sink needs the @watchpost/sentinel package: npm install @watchpost/sentinel',
+      { cause: err },
+    )
+  }
+  let mod: { createSentinelSink?: unknown }
+  try {
+    mod = requireFromCore('@watchpost/sentinel') as { createSentinelSink?: unknown }
+  } catch (err) {
+    throw new WatchpostError(
+      'ERR_WATCHPOST_SINK_INVALID',
+      `@watchpost/core: @watchpost/sentinel could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    )
+  }
+  if (typeof mod.createSentinelSink !== 'function') {
+    throw new WatchpostError(
+      'ERR_WATCHPOST_SINK_INVALID',
+      '@watchpost/core: the installed @watchpost/sentinel has no createSentinelSink export; update it',
+    )
+  }
+  return (mod.createSentinelSink as (config: SentinelSinkConfig) => Sink)(config)
+}
+
 function createSink(config: SinkConfig): Sink {
   switch (config.type) {
+    case 'sentinel':
+      return createSentinelSink(config)
     case 'console':
       return createConsoleSink({ format: config.format, stream: config.stream, colors: config.colors })
     case 'file':

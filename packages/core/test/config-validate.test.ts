@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the configuration file's substitution syntax, not a template
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { loadConfig, validateConfig } from '../src/config/index.js'
@@ -108,7 +109,7 @@ describe('unions', () => {
       issuesOf({
         sinks: [
           { type: 'console', format: 'xml', path: 'x' },
-          { type: 'sentinel' },
+          { type: 'splunk' },
           { type: 'file', maxFiles: 0 },
           'console',
           { format: 'json' },
@@ -117,13 +118,93 @@ describe('unions', () => {
       [
         { path: 'sinks[0].format', message: 'expected one of "auto", "pretty", "json", got "xml"' },
         { path: 'sinks[0].path', message: 'unknown option' },
-        { path: 'sinks[1].type', message: 'expected one of "console", "file", got "sentinel"' },
+        { path: 'sinks[1].type', message: 'expected one of "console", "file", "sentinel", got "splunk"' },
         { path: 'sinks[2].path', message: 'missing required option' },
         { path: 'sinks[2].maxFiles', message: 'expected an integer between 1 and 100, got 0' },
-        { path: 'sinks[3]', message: 'expected an object with a "type" of "console", "file", got "console"' },
-        { path: 'sinks[4].type', message: 'missing required option; expected one of "console", "file"' },
+        {
+          path: 'sinks[3]',
+          message: 'expected an object with a "type" of "console", "file", "sentinel", got "console"',
+        },
+        {
+          path: 'sinks[4].type',
+          message: 'missing required option; expected one of "console", "file", "sentinel"',
+        },
       ],
     )
+  })
+
+  it('the sentinel sink: required keys, URL and DCR id shapes, table mode, credential type', () => {
+    const paths = (sink: unknown) => issuesOf({ sinks: [sink] }).map((i) => i.path)
+    assert.deepEqual(paths({ type: 'sentinel' }), ['sinks[0].endpoint', 'sinks[0].dcrImmutableId'])
+    assert.deepEqual(
+      paths({
+        type: 'sentinel',
+        endpoint: 'http://dce.example',
+        dcrImmutableId: '/subscriptions/x/dataCollectionRules/y',
+        tables: 'both',
+        streams: { WebSesion: 'Custom-X' },
+        credential: { type: 'password', secret: 'x' },
+        audience: 'monitor.azure.us',
+      }),
+      [
+        'sinks[0].endpoint',
+        'sinks[0].dcrImmutableId',
+        'sinks[0].tables',
+        'sinks[0].streams.WebSesion',
+        'sinks[0].credential.type',
+        'sinks[0].credential.secret',
+        'sinks[0].audience',
+      ],
+    )
+  })
+
+  it('the sentinel sink defaults to ASIM tables and DefaultAzureCredential; values come from ${VAR}', () => {
+    const cwd = dirWith({
+      'watchpost.config.yaml': [
+        'sinks:',
+        '  - type: sentinel',
+        '    endpoint: ${WATCHPOST_INGESTION_ENDPOINT}',
+        '    dcrImmutableId: ${WATCHPOST_DCR_IMMUTABLE_ID}',
+        '  - type: sentinel',
+        '    endpoint: https://dce.example',
+        '    dcrImmutableId: dcr-0123456789abcdef0123456789abcdef',
+        '    tables: custom',
+        '    credential: { type: clientSecret, tenantId: t, clientId: c, clientSecret: "${AZURE_CLIENT_SECRET}" }',
+        '',
+      ].join('\n'),
+    })
+    const config = loadConfig(
+      {},
+      {
+        cwd,
+        env: {
+          WATCHPOST_INGESTION_ENDPOINT: 'https://127.0.0.1:8443',
+          WATCHPOST_DCR_IMMUTABLE_ID: 'dcr-00000000000000000000000000000000',
+          AZURE_CLIENT_SECRET: 'from-the-environment',
+        },
+      },
+    )
+    assert.deepEqual(config.sinks, [
+      {
+        type: 'sentinel',
+        endpoint: 'https://127.0.0.1:8443',
+        dcrImmutableId: 'dcr-00000000000000000000000000000000',
+        tables: 'asim',
+        credential: { type: 'default' },
+      },
+      {
+        type: 'sentinel',
+        endpoint: 'https://dce.example',
+        dcrImmutableId: 'dcr-0123456789abcdef0123456789abcdef',
+        tables: 'custom',
+        credential: {
+          type: 'clientSecret',
+          tenantId: 't',
+          clientId: 'c',
+          clientSecret: 'from-the-environment',
+        },
+      },
+    ])
   })
 
   it('trustProxy accepts every Express form and rejects the rest', () => {

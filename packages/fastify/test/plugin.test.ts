@@ -22,6 +22,7 @@ async function build(
     watchpost?: boolean
     options?: Record<string, unknown>
     routes?: (app: ReturnType<FastifyFactory>) => void
+    sinks?: Sink[]
   } = {},
 ) {
   const sink = memorySink()
@@ -32,7 +33,7 @@ async function build(
       config: false,
       sinks: [],
       ...opts.options,
-      runtime: { sinks: [sink] },
+      runtime: { sinks: [sink, ...(opts.sinks ?? [])] },
     } as never)
   }
   app.post('/login', async (request, reply) => {
@@ -77,8 +78,10 @@ function raw(url: string, request: string): Promise<string> {
     socket.on('data', (c) => {
       data += c.toString('latin1')
     })
-    socket.on('close', () => resolve(data.replace(/date: [^\r]+\r\n/i, '')))
-    socket.on('error', reject)
+    const done = () => resolve(data.replace(/date: [^\r]+\r\n/i, ''))
+    socket.on('close', done)
+    // A server that answers before the request is fully sent (431) resets the rest of the upload.
+    socket.on('error', (err) => (data === '' ? reject(err) : done()))
     socket.setTimeout(5000, () => socket.destroy(new Error('timeout')))
   })
 }
@@ -184,6 +187,51 @@ for (const [name, fastify] of [
       })
       assert.ok([400, 401].includes(r.status))
       assert.equal(({} as Record<string, unknown>).polluted, undefined)
+      await bare.app.close()
+      await t.app.close()
+    })
+
+    test("bad input: a throwing sink, a huge header, invalid UTF-8 — every answer is the bare app's", async () => {
+      const throwing: Sink = {
+        name: 'throwing',
+        send: () => {
+          throw new Error('sink on fire')
+        },
+        close: async () => {
+          throw new Error('close on fire')
+        },
+      }
+      const bare = await build(fastify, { watchpost: false })
+      const t = await build(fastify, { sinks: [throwing] })
+      const requests: Array<[string, RequestInit]> = [
+        ['/admin', {}],
+        ['/users/%ff%fe', {}],
+        ['/login', json({ username: '\ud800\u0000', password: 'nope' })],
+        [
+          '/login',
+          {
+            ...json({ username: 'a', password: 'nope' }),
+            headers: { 'content-type': 'application/json', 'x-long': 'x'.repeat(12_000) },
+          },
+        ],
+      ]
+      for (const [path, init] of requests) {
+        const [a, b] = await Promise.all([fetch(bare.url + path, init), fetch(t.url + path, init)])
+        assert.equal(b.status, a.status, path)
+        assert.equal(await b.text(), await a.text(), path)
+      }
+      // A header far over Node's limit is refused by the parser (431) before Fastify runs.
+      const huge = `GET /users/1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(10 * 1024 * 1024)}\r\n\r\n`
+      assert.equal(await raw(t.url, huge), await raw(bare.url, huge))
+      await t.app.watchpost.flush()
+      assert.ok(
+        (t.app.watchpost.stats().sinks.throwing?.failed ?? 0) > 0,
+        'the failure is counted, not thrown',
+      )
+      assert.equal(
+        t.sink.events.some((e) => e.EventOriginalType === 'malicious_protocol_violation'),
+        true,
+      )
       await bare.app.close()
       await t.app.close()
     })

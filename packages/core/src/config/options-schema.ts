@@ -8,6 +8,7 @@ import { EVENTS_BY_NAME } from '../events/catalogue/index.js'
 import { DEFAULT_REDACTION_OPTIONS as D } from '../redaction/index.js'
 import { detectorsSchema } from './detector-options.js'
 import { t } from './schema-builder.js'
+import { sentinelSinkSchema } from './sentinel-options.js'
 
 /** RFC 9110 token, lowercase: how Node.js presents incoming header names. */
 const HEADER_NAME = "^[a-z0-9!#$%&'*+.^_`|~-]+$"
@@ -312,7 +313,7 @@ export const optionsSchema = t.object(
       description:
         'In-process detection rules. Not in effect yet: validated now, used once the rules engine lands.',
     }),
-    sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema]), {
+    sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema, sentinelSinkSchema]), {
       default: [{ type: 'console' }],
       description: 'Where events are delivered; each entry is selected by its `type`.',
     }),

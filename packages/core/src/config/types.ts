@@ -16,6 +16,7 @@ import type {
   spoolSchema,
 } from './options-schema.js'
 import type { Static, StaticInput } from './schema-builder.js'
+import type { sentinelSinkSchema } from './sentinel-options.js'
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -42,7 +43,9 @@ export type RouteConfig = Static<typeof routeSchema>
 export type RuleConfig = Static<typeof ruleSchema>
 export type ConsoleSinkConfig = Static<typeof consoleSinkSchema>
 export type FileSinkConfig = Static<typeof fileSinkSchema>
-export type SinkConfig = ConsoleSinkConfig | FileSinkConfig
+/** Options of the `sentinel` sink, as `@watchpost/sentinel`'s `createSentinelSink` receives them. */
+export type SentinelSinkConfig = Static<typeof sentinelSinkSchema>
+export type SinkConfig = ConsoleSinkConfig | FileSinkConfig | SentinelSinkConfig
 export type QueueConfig = Static<typeof queueSchema>
 export type SpoolConfig = Static<typeof spoolSchema>
 export type WatchpostMode = Static<typeof optionsSchema>['mode']

@@ -1,0 +1,10 @@
+// Public entry point of @watchpost/sentinel: explicit re-exports, each value with its types.
+
+export { createCredential } from './credential.js'
+export { createSentinelSink } from './sentinel-sink.js'
+export type {
+  SentinelCredentialConfig,
+  SentinelSinkConfig,
+  SentinelSinkOverrides,
+  SentinelTables,
+} from './types.js'
