@@ -1,7 +1,7 @@
 // The demo is what `npm run demo` shows a new user: run it for real and check what it prints.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -9,22 +9,26 @@ import { fileURLToPath } from 'node:url'
 
 const here = fileURLToPath(new URL('..', import.meta.url))
 
-test('the demo records the attack as redacted events on the console and in events.jsonl', () => {
-  // Run in a scratch copy so the test never depends on (or leaves) an events.jsonl in the repo.
+test('the attacked shop records redacted events and they land in the ASIM tables of the emulator', () => {
+  // A scratch directory: the emulator's CA and the config live there, nothing is left in the repo.
   const dir = mkdtempSync(join(tmpdir(), 'watchpost-demo-'))
   copyFileSync(join(here, 'watchpost.config.yaml'), join(dir, 'watchpost.config.yaml'))
   const out = execFileSync(process.execPath, [join(here, 'demo.js')], {
     cwd: dir,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   })
   for (const name of [
     'authn_login_fail',
     'authn_login_lock',
     'authn_login_successafterfail',
-    'input_validation_malformed_body',
+    'access_not_found',
+    'malicious_excess_404',
     'authz_fail',
-    'sensitive_export',
+    'input_validation_malformed_body',
+    'malicious_cors',
+    'malicious_unexpected_method',
+    'sensitive_read',
   ]) {
     assert.match(out, new RegExp(` ${name} `), `${name} printed`)
   }
@@ -33,13 +37,23 @@ test('the demo records the attack as redacted events on the console and in event
   assert.match(out, /access_token=\[REDACTED\]/)
   for (const secret of ['correct horse', 'eyJhbGciOiJIUzI1NiJ9', 'guess0'])
     assert.ok(!out.includes(secret), `${secret} leaked`)
-  const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trimEnd().split('\n')
   const summary = out.match(
-    /(\d+) events recorded, (\d+) written to the console and (\d+) to \.\/events\.jsonl \(dropped: 0\)/,
+    /(\d+) events recorded; (\d+) delivered to the Logs Ingestion API, (\d+) failed \(dropped: 0\)/,
   )
   assert.ok(summary, 'summary line printed')
-  assert.equal(Number(summary[1]), lines.length)
-  assert.equal(Number(summary[2]), lines.length)
-  assert.equal(lines.length, 10)
-  for (const line of lines) assert.equal(JSON.parse(line).AppName, 'demo-shop')
+  assert.equal(summary[2], summary[1], 'every event was delivered')
+  assert.equal(summary[3], '0')
+  const rows = [...out.matchAll(/^ {2}(ASim\w+)\s+(\d+)$/gm)]
+  assert.deepEqual(rows.map((m) => m[1]).sort(), [
+    'ASimAuditEventLogs',
+    'ASimAuthenticationEventLogs',
+    'ASimUserManagementActivityLogs',
+    'ASimWebSessionLogs',
+  ])
+  assert.equal(
+    rows.reduce((n, m) => n + Number(m[2]), 0),
+    Number(summary[1]),
+    'every event is one row in its ASIM table',
+  )
+  assert.match(out, /EventOriginalType\s+"malicious_excess_404"/)
 })

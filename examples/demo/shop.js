@@ -1,0 +1,74 @@
+// The shop under attack: a small Fastify API with @watchpost/fastify, attacked by its own client.
+// Most events are recorded with no code at all (401/403 inference, 404 floods and scanner probes,
+// malformed bodies, refused cross-origin requests, unexpected methods); the login route adds the
+// ones only the app knows. demo.js runs this with the emulator's environment.
+import watchpost from '@watchpost/fastify'
+import Fastify from 'fastify'
+
+const users = new Map([['alice', { password: 'correct horse battery staple', failures: 0 }]])
+const MAX_FAILURES = 3
+
+const app = Fastify()
+await app.register(watchpost) // reads ./watchpost.config.yaml
+
+app.post('/login', async (request, reply) => {
+  const { username = '', password = '' } = request.body ?? {}
+  const user = users.get(username)
+  if (user === undefined) {
+    request.watchpost.authn.loginFail({ userId: username, reason: 'unknown_user' })
+    return reply.code(401).send({ error: 'invalid credentials' })
+  }
+  if (user.failures >= MAX_FAILURES) {
+    request.watchpost.authn.loginFail({ userId: username, reason: 'locked' })
+    return reply.code(423).send({ error: 'locked' })
+  }
+  if (password !== user.password) {
+    user.failures++
+    request.watchpost.authn.loginFail({ userId: username, reason: 'bad_password' })
+    if (user.failures === MAX_FAILURES)
+      request.watchpost.authn.loginLock({ userId: username, reason: 'maxretries' })
+    return reply.code(401).send({ error: 'invalid credentials' })
+  }
+  request.watchpost.setUser(username)
+  request.watchpost.authn.loginSuccessAfterFail({ userId: username, retries: user.failures })
+  user.failures = 0
+  return { ok: true }
+})
+app.get('/admin/users', async (_request, reply) => reply.code(403).send({ error: 'forbidden' }))
+app.get('/api/orders', async (request) => {
+  request.watchpost.setUser('alice')
+  request.watchpost.sensitive.read({ object: 'orders', records: 2 })
+  return [{ id: 1 }, { id: 2 }]
+})
+
+await app.listen({ port: 0, host: '127.0.0.1' })
+const base = `http://127.0.0.1:${app.server.address().port}`
+const post = (path, body, headers = {}) =>
+  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+const step = async (title) => {
+  await app.watchpost.flush() // only so the events print under their step; an app never needs this
+  console.log(`\n— ${title} —`)
+}
+
+await step('credential guessing: three wrong passwords lock alice, then the right one')
+for (let i = 0; i < 3; i++) await post('/login', JSON.stringify({ username: 'alice', password: `guess${i}` }))
+users.get('alice').failures = 1 // an admin unlocked it, for the demo
+await post('/login', JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }), {
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+})
+await step('a scanner looks for secrets and admin consoles (404 flood, scanner paths)')
+for (const path of ['/.env', '/.git/config', '/wp-admin/', '/backup.zip', '/phpmyadmin/', '/old-api'])
+  await fetch(base + path)
+await step('forced browsing, a body that is not JSON, a cross-origin read, an odd method')
+await fetch(`${base}/admin/users?access_token=eyJhbGciOiJIUzI1NiJ9.secret`)
+await post('/login', '{"username": "alice", ', { 'x-request-id': 'req-7f3a' })
+await fetch(`${base}/api/orders`, { headers: { origin: 'https://evil.example' } })
+await fetch(`${base}/api/orders`, { method: 'PROPFIND' })
+
+await app.close() // flushes: the console line and the upload to the Logs Ingestion API
+const stats = app.watchpost.stats()
+const sentinel = Object.entries(stats.sinks).find(([name]) => name.startsWith('sentinel:'))?.[1]
+console.log(
+  `\n${stats.emitted} events recorded; ${sentinel?.delivered ?? 0} delivered to the Logs Ingestion API, ` +
+    `${sentinel?.failed ?? 0} failed (dropped: ${Object.values(stats.dropped).reduce((a, b) => a + b, 0)}).`,
+)
