@@ -190,6 +190,7 @@ describe('unions', () => {
         endpoint: 'https://127.0.0.1:8443',
         dcrImmutableId: 'dcr-00000000000000000000000000000000',
         tables: 'asim',
+        http: 'undici',
         credential: { type: 'default' },
       },
       {
@@ -197,6 +198,7 @@ describe('unions', () => {
         endpoint: 'https://dce.example',
         dcrImmutableId: 'dcr-0123456789abcdef0123456789abcdef',
         tables: 'custom',
+        http: 'undici',
         credential: {
           type: 'clientSecret',
           tenantId: 't',

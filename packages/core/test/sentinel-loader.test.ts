@@ -86,7 +86,12 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
       }\n`,
     )
     const result = run(sandbox)
-    assert.deepEqual(result.received, { ...SINK, tables: 'asim', credential: { type: 'default' } })
+    assert.deepEqual(result.received, {
+      ...SINK,
+      tables: 'asim',
+      http: 'undici',
+      credential: { type: 'default' },
+    })
     assert.equal(result.sent, 1)
     assert.deepEqual(result.sinks, {
       [`sentinel:${SINK.dcrImmutableId}`]: { delivered: 1, failed: 0 },

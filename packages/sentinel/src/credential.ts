@@ -3,6 +3,7 @@
  * refused rather than ignored, so that a secret or a client id in the wrong place is noticed at
  * start-up, not as a 401/403 in production (client-behaviour.md §6 for what each credential reads).
  */
+import type { HttpClient } from '@azure/core-rest-pipeline'
 import {
   AzureAuthorityHosts,
   ClientSecretCredential,
@@ -49,10 +50,25 @@ function authorityOptions(
   return options
 }
 
+/**
+ * What the credential's own pipeline shares with the ingestion client: the same `httpClient` (and so
+ * the same pool and CA), or for the SDK's client the same `tlsOptions`. The token requests must trust
+ * what the ingestion requests trust, else the credential fails first (client-behaviour.md §5).
+ */
+export interface CredentialTransport {
+  readonly httpClient?: HttpClient
+  readonly tlsOptions?: { readonly ca: string | string[] }
+}
+
 export function createCredential(
   config: SentinelCredentialConfig,
   env: NodeJS.ProcessEnv = process.env,
+  transport: CredentialTransport = {},
 ): TokenCredential {
+  const pipeline = {
+    ...(transport.httpClient === undefined ? {} : { httpClient: transport.httpClient }),
+    ...(transport.tlsOptions === undefined ? {} : { tlsOptions: { ca: transport.tlsOptions.ca } }),
+  }
   const used = USED[config.type]
   if (used === undefined) throw invalid(`unknown credential.type ${JSON.stringify(config.type)}`)
   for (const field of ['tenantId', 'clientId', 'clientSecret', 'authorityHost'] as const) {
@@ -62,6 +78,7 @@ export function createCredential(
   switch (config.type) {
     case 'default':
       return new DefaultAzureCredential({
+        ...pipeline,
         ...authorityOptions(config.authorityHost, env),
         ...(config.tenantId === undefined ? {} : { tenantId: config.tenantId }),
         // One id for both: a user-assigned managed identity, or the workload identity's app.
@@ -79,19 +96,18 @@ export function createCredential(
           `credential.type "clientSecret" needs ${missing.map((f) => `credential.${f}`).join(', ')}`,
         )
       }
-      return new ClientSecretCredential(
-        tenantId,
-        clientId,
-        clientSecret,
-        authorityOptions(config.authorityHost, env),
-      )
+      return new ClientSecretCredential(tenantId, clientId, clientSecret, {
+        ...pipeline,
+        ...authorityOptions(config.authorityHost, env),
+      })
     }
     case 'managedIdentity':
       return config.clientId === undefined
-        ? new ManagedIdentityCredential()
-        : new ManagedIdentityCredential({ clientId: config.clientId })
+        ? new ManagedIdentityCredential(pipeline)
+        : new ManagedIdentityCredential({ ...pipeline, clientId: config.clientId })
     case 'workloadIdentity':
       return new WorkloadIdentityCredential({
+        ...pipeline,
         ...authorityOptions(config.authorityHost, env),
         ...(config.tenantId === undefined ? {} : { tenantId: config.tenantId }),
         ...(config.clientId === undefined ? {} : { clientId: config.clientId }),

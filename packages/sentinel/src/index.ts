@@ -4,7 +4,11 @@ export { createCredential } from './credential.js'
 export { createSentinelSink } from './sentinel-sink.js'
 export type {
   SentinelCredentialConfig,
+  SentinelHttp,
   SentinelSinkConfig,
   SentinelSinkOverrides,
   SentinelTables,
+  UndiciHttpClient,
+  UndiciHttpClientOptions,
 } from './types.js'
+export { createUndiciHttpClient } from './undici-http-client.js'

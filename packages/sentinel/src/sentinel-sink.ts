@@ -14,6 +14,7 @@ import {
 import type { SecurityEvent, Sink, SinkFailure } from '@watchpost/core'
 import { createCredential } from './credential.js'
 import { createRouter, type StreamGroup } from './route.js'
+import { createTransport } from './transport.js'
 import type { SentinelSinkConfig, SentinelSinkOverrides } from './types.js'
 
 function assertConfig(config: SentinelSinkConfig): void {
@@ -25,6 +26,10 @@ function assertConfig(config: SentinelSinkConfig): void {
     throw new TypeError('@watchpost/sentinel: dcrImmutableId must be a non-empty string')
   if (config.tables !== 'asim' && config.tables !== 'custom')
     throw new TypeError('@watchpost/sentinel: tables must be "asim" or "custom"')
+  if (config.http !== undefined && config.http !== 'undici' && config.http !== 'node')
+    throw new TypeError('@watchpost/sentinel: http must be "undici" or "node"')
+  if (config.tls?.ca !== undefined && (typeof config.tls.ca !== 'string' || config.tls.ca === ''))
+    throw new TypeError('@watchpost/sentinel: tls.ca must be a PEM file path or PEM text')
 }
 
 async function uploadGroup(
@@ -56,12 +61,17 @@ async function uploadGroup(
 /** Creates the sink the `sentinel` entry of `sinks` describes; core calls it for `type: 'sentinel'`. */
 export function createSentinelSink(config: SentinelSinkConfig, overrides: SentinelSinkOverrides = {}): Sink {
   assertConfig(config)
-  const credential = overrides.credential ?? createCredential(config.credential)
+  // One transport for both pipelines: the token requests go where the uploads go and must trust the
+  // same CA; with undici they also share its keep-alive pool.
+  const transport = createTransport(config)
+  const credential = overrides.credential ?? createCredential(config.credential, process.env, transport)
   // The client's default retry policy stays on in this slice: it retries 429 with Retry-After,
   // 408/5xx and network errors up to 3 times (client-behaviour.md §3), which is all the retrying
   // there is until the spool and its own backoff land (issue 4, pipeline back half). That back half
   // will set `retryOptions: { maxRetries: 0 }` so that the two backoffs never multiply.
   const clientOptions: LogsIngestionClientOptions = {
+    ...(transport.httpClient === undefined ? {} : { httpClient: transport.httpClient }),
+    ...(transport.tlsOptions === undefined ? {} : { tlsOptions: { ca: transport.tlsOptions.ca } }),
     ...overrides.clientOptions,
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   }
@@ -79,8 +89,8 @@ export function createSentinelSink(config: SentinelSinkConfig, overrides: Sentin
       const failures = results.flat()
       return failures.length === 0 ? undefined : { failures }
     },
-    // Nothing to release: uploads are awaited by `send`, the pipeline waits for `send` before
-    // `close`, and the client's idle keep-alive sockets do not hold the process open.
-    async close() {},
+    // Uploads are awaited by `send` and the pipeline waits for `send` before `close`, so only the
+    // undici pool's idle sockets are left to release (the SDK's idle sockets do not hold the process).
+    close: () => transport.close(),
   }
 }

@@ -58,10 +58,16 @@ describe('sentinel credentials', () => {
   })
 
   test('createSentinelSink names the sink after the DCR and refuses misuse with TypeError', () => {
-    const config = { ...base(), tables: 'asim' as const, credential: { type: 'managedIdentity' as const } }
+    const config = {
+      ...base(),
+      tables: 'asim' as const,
+      http: 'undici' as const,
+      credential: { type: 'managedIdentity' as const },
+    }
     assert.equal(createSentinelSink(config).name, `sentinel:${em.dcrImmutableId}`)
     assert.throws(() => createSentinelSink({ ...config, endpoint: 'http://x' }), TypeError)
     assert.throws(() => createSentinelSink({ ...config, tables: 'both' as 'asim' }), TypeError)
+    assert.throws(() => createSentinelSink({ ...config, http: 'fetch' as 'node' }), TypeError)
   })
 
   for (const [type, keys] of [
