@@ -4,7 +4,7 @@
  * and never changes a response (STYLE.md: observe, never take over).
  */
 import { createWatchpost, observeClientErrors, type RequestContext } from '@watchpost/core'
-import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { originCheck } from './origin-check.js'
 import { kContext, kScope } from './symbols.js'
 import type { FastifyWatchpost, WatchpostFastifyOptions, WatchpostRouteConfig } from './types.js'
@@ -109,5 +109,3 @@ function isBareJsonError(error: unknown): boolean {
     !('code' in error)
   )
 }
-
-export type { FastifyInstance }

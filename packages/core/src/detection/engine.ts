@@ -180,6 +180,8 @@ export function createDetection(
     }
   }
 
+  // One explicit method per signal rather than a generic dispatch(signal, ...args): rest arguments
+  // would allocate an array on every call of the request path.
   return {
     requestStart(ctx) {
       try {
