@@ -4,6 +4,7 @@ export type {
   AppConfig,
   ConsoleSinkConfig,
   CorrelationConfig,
+  DeliveryConfig,
   DetectorsConfig,
   FileSinkConfig,
   LoadRuntime,
@@ -12,12 +13,14 @@ export type {
   ResolvedConfig,
   RouteConfig,
   RuleConfig,
+  ShutdownConfig,
   SinkConfig,
   SpoolConfig,
   TrustProxySetting,
   WatchpostFileOptions,
   WatchpostMode,
   WatchpostOptions,
+  WebhookSinkConfig,
 } from './config/index.js'
 export {
   CONFIG_FILE_NAMES,
@@ -45,6 +48,29 @@ export {
   type Traceparent,
   validateRequestId,
 } from './context/index.js'
+export { type BackoffOptions, backoffDelay } from './delivery/backoff.js'
+export { kindOfStatus, retryAfterMs, statusError, toDeliveryError } from './delivery/classify.js'
+export {
+  createDeliverySink,
+  type DeliveryHooks,
+  type DeliveryOptions,
+  type DeliverySink,
+} from './delivery/delivery-sink.js'
+export type { DeliveryDropReason, DeliveryHealth, DeliveryState } from './delivery/health.js'
+export { MemoryStore, type MemoryStoreOptions } from './delivery/memory-store.js'
+export { renderMetrics } from './delivery/metrics.js'
+export { TRIM_MARK, trimRow } from './delivery/trim.js'
+export {
+  DeliveryError,
+  type Destination,
+  type FailureKind,
+  type NewRecord,
+  type RecordStore,
+  type SeverityRank,
+  type StoreDropReason,
+  type StoredRecord,
+  type StoreStats,
+} from './delivery/types.js'
 export { clientErrorInfo } from './detection/client-error.js'
 export { DETECTORS, type Detection, type DetectorOverrides } from './detection/engine.js'
 export { observeClientErrors } from './detection/observe-server.js'
@@ -113,4 +139,10 @@ export { type ConsoleSinkOptions, createConsoleSink, formatPretty } from './sink
 export { createFileSink, type FileSinkOptions } from './sinks/file.js'
 export type { Sink, SinkFailure } from './sinks/types.js'
 export { kContext } from './symbols.js'
-export { type CreateRuntime, createWatchpost, type Watchpost, type WatchpostStats } from './watchpost.js'
+export {
+  type CreateRuntime,
+  createWatchpost,
+  type Watchpost,
+  type WatchpostHealth,
+  type WatchpostStats,
+} from './watchpost.js'

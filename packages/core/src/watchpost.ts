@@ -12,6 +12,11 @@ import { loadConfig } from './config/index.js'
 import type { SentinelSinkConfig } from './config/types.js'
 import { type AsyncContext, createAsyncContext, createContextFactory } from './context/index.js'
 import type { RequestContext } from './context/types.js'
+import type { DeliveryHooks, DeliverySink } from './delivery/delivery-sink.js'
+import type { DeliveryHealth, DeliveryState } from './delivery/health.js'
+import { renderMetrics } from './delivery/metrics.js'
+import { createRemoteSink } from './delivery/remote-sink.js'
+import type { Destination } from './delivery/types.js'
 import { createDetection, type Detection } from './detection/engine.js'
 import { flagOf } from './detection/flags.js'
 import { WatchpostError } from './errors.js'
@@ -22,11 +27,13 @@ import { classifyJwtError } from './jwt/classify.js'
 import { bearerToken, createJwtVerify, type JwtVerifierOptions } from './jwt/verify.js'
 import { flushOnExit } from './pipeline/exit-flush.js'
 import { Pipeline, type PipelineStats } from './pipeline/pipeline.js'
+import { closeOnSignals } from './pipeline/signals.js'
 import { compileRedactor, type Redactor } from './redaction/index.js'
 import type { SecurityEvent } from './schema/fields.js'
 import { createConsoleSink } from './sinks/console.js'
 import { createFileSink } from './sinks/file.js'
 import type { Sink } from './sinks/types.js'
+import { createWebhookDestination } from './sinks/webhook.js'
 
 const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
@@ -62,7 +69,17 @@ export interface Watchpost {
   /** Queues an already built event (e.g. from `record` of another instance). Never throws. */
   emit(event: SecurityEvent): boolean
   stats(): WatchpostStats
-  /** Hands everything queued to the sinks and waits for them. */
+  /**
+   * Delivery health: the worst state of the remote sinks (`healthy` without any) and each one's
+   * counters (docs/pipeline.md#health-and-metrics).
+   */
+  health(): WatchpostHealth
+  /** The same figures in the Prometheus text format, for a `/metrics` route. */
+  metrics(): string
+  /**
+   * Hands everything queued to the sinks and waits until remote sinks have delivered it — or are
+   * backing off after a failure (the events stay in their spool).
+   */
   flush(): Promise<void>
   /** Signals for the framework adapters; detectors turn them into events (docs/detectors.md). */
   readonly detection: Detection
@@ -75,7 +92,10 @@ export interface Watchpost {
   ): (req: IncomingMessage, token?: string) => Promise<JWTPayload>
   /** Records a JWT failure from the app's own verifier (jose, `@fastify/jwt`, `express-jwt`), classified by its code. */
   reportJwtFailure(req: IncomingMessage, err: unknown): void
-  /** Stops recording, reports open detector windows, flushes within `deadlineMs` (default 5000) and closes the sinks. */
+  /**
+   * Stops recording, reports open detector windows, flushes within `deadlineMs` (default
+   * `shutdown.deadlineMs`, 5000) and closes the sinks; what remote sinks did not deliver stays in the spool.
+   */
   close(deadlineMs?: number): Promise<void>
 }
 
@@ -83,6 +103,25 @@ export interface WatchpostStats extends PipelineStats {
   /** Events that could not be built (a bug or a hostile value the builder refused); each also reported once. */
   readonly buildErrors: number
 }
+
+export interface WatchpostHealth {
+  /** The worst state among the remote sinks; `healthy` when there are none. */
+  readonly state: DeliveryState
+  readonly sinks: readonly DeliveryHealth[]
+}
+
+const STATE_ORDER: Readonly<Record<DeliveryState, number>> = { healthy: 0, degraded: 1, failing: 2 }
+
+/** How often drops are reported as `sys_monitor_events_dropped` while delivery is not failing. */
+const DROP_REPORT_INTERVAL_MS = 60_000
+
+/** Process warnings for what an operator must fix in delivery (docs: core README, Errors). */
+const PROBLEM_WARNINGS = {
+  auth: 'WATCHPOST_W105',
+  not_found: 'WATCHPOST_W106',
+  set_aside: 'WATCHPOST_W107',
+  store: 'WATCHPOST_W108',
+} as const
 
 const requireFromCore = createRequire(import.meta.url)
 
@@ -93,7 +132,7 @@ const requireFromCore = createRequire(import.meta.url)
  * first so that "not installed" is told apart from "installed but failed to load" without reading
  * error messages.
  */
-function createSentinelSink(config: SentinelSinkConfig): Sink {
+function createSentinelDestination(config: SentinelSinkConfig): Destination {
   try {
     requireFromCore.resolve('@watchpost/sentinel/package.json')
   } catch (err) {
@@ -103,9 +142,9 @@ function createSentinelSink(config: SentinelSinkConfig): Sink {
       { cause: err },
     )
   }
-  let mod: { createSentinelSink?: unknown }
+  let mod: { createSentinelDestination?: unknown }
   try {
-    mod = requireFromCore('@watchpost/sentinel') as { createSentinelSink?: unknown }
+    mod = requireFromCore('@watchpost/sentinel') as { createSentinelDestination?: unknown }
   } catch (err) {
     throw new WatchpostError(
       'ERR_WATCHPOST_SINK_INVALID',
@@ -113,19 +152,21 @@ function createSentinelSink(config: SentinelSinkConfig): Sink {
       { cause: err },
     )
   }
-  if (typeof mod.createSentinelSink !== 'function') {
+  if (typeof mod.createSentinelDestination !== 'function') {
     throw new WatchpostError(
       'ERR_WATCHPOST_SINK_INVALID',
-      '@watchpost/core: the installed @watchpost/sentinel has no createSentinelSink export; update it',
+      '@watchpost/core: the installed @watchpost/sentinel has no createSentinelDestination export; update it',
     )
   }
-  return (mod.createSentinelSink as (config: SentinelSinkConfig) => Sink)(config)
+  return (mod.createSentinelDestination as (config: SentinelSinkConfig) => Destination)(config)
 }
 
-function createSink(config: SinkConfig): Sink {
+function createSink(config: SinkConfig, remote: (destination: Destination) => DeliverySink): Sink {
   switch (config.type) {
     case 'sentinel':
-      return createSentinelSink(config)
+      return remote(createSentinelDestination(config))
+    case 'webhook':
+      return remote(createWebhookDestination(config))
     case 'console':
       return createConsoleSink({ format: config.format, stream: config.stream, colors: config.colors })
     case 'file':
@@ -169,8 +210,27 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
   for (const [name, def] of EVENTS_BY_NAME) compiled.set(name, compileEvent(def))
 
   const warned = new Set<string>()
-  const sinks = [...config.sinks.map(createSink), ...(runtime.sinks ?? [])]
-  const pipeline = new Pipeline(sinks, config.queue, {
+  const remoteSinks: DeliverySink[] = []
+  // Late-bound: the monitor events are recorded with `recordCompiled`, defined below.
+  let monitor: DeliveryHooks = {}
+  const remote = (destination: Destination): DeliverySink => {
+    const sink = createRemoteSink(destination, config, {
+      onProblem: (code, text) => monitor.onProblem?.(code, text),
+      onStateChange: (health, from, to) => monitor.onStateChange?.(health, from, to),
+    })
+    remoteSinks.push(sink)
+    return sink
+  }
+  const sinks = [...config.sinks.map((c) => createSink(c, remote)), ...(runtime.sinks ?? [])]
+  // Events reach the spool at least once per sync interval: a killed process loses no more than that.
+  const queueOptions =
+    remoteSinks.length > 0 && config.spool.enabled
+      ? {
+          ...config.queue,
+          flushIntervalMs: Math.min(config.queue.flushIntervalMs, config.spool.syncIntervalMs),
+        }
+      : config.queue
+  const pipeline = new Pipeline(sinks, queueOptions, {
     onSinkFailure(sink, failure) {
       const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
       warnOnce(
@@ -224,10 +284,75 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
       'WATCHPOST_W104',
     ),
   )
+  const system = (name: EventName, params: Record<string, unknown>) =>
+    recordCompiled(compiled.get(name)!, params, undefined, undefined)
+  // Drops are reported as counts since the last report, once delivery works (or at close).
+  const reportedDrops = new Map<string, number>()
+  const reportDrops = () => {
+    const report = (source: string, reason: string, total: number) => {
+      const key = `${source}\0${reason}`
+      const before = reportedDrops.get(key) ?? 0
+      if (total <= before) return
+      reportedDrops.set(key, total)
+      system('sys_monitor_events_dropped', { monitor: source, reason, dropped: total - before })
+    }
+    for (const [reason, n] of Object.entries(pipeline.stats().dropped)) report('pipeline', reason, n)
+    for (const sink of remoteSinks) {
+      const health = sink.health()
+      for (const [reason, n] of Object.entries(health.dropped)) report(health.sink, reason, n)
+    }
+  }
+  const disabled = new Set<string>()
+  monitor = {
+    onProblem(code, text) {
+      warnOnce(
+        warned,
+        `delivery:${code}:${text.slice(0, 64)}`,
+        `@watchpost/core: ${text}`,
+        PROBLEM_WARNINGS[code],
+      )
+    },
+    onStateChange(health, _from, to) {
+      if (to === 'failing' && !disabled.has(health.sink)) {
+        disabled.add(health.sink)
+        system('sys_monitor_disabled', {
+          monitor: health.sink,
+          reason: health.lastError ?? 'delivery failing',
+        })
+      } else if (to === 'healthy') {
+        if (disabled.delete(health.sink)) system('sys_monitor_enabled', { monitor: health.sink })
+        reportDrops()
+      }
+    },
+  }
+  const dropReporter = setInterval(() => {
+    if (remoteSinks.every((sink) => sink.health().state !== 'failing')) reportDrops()
+  }, DROP_REPORT_INTERVAL_MS)
+  dropReporter.unref()
+  const health = (): WatchpostHealth => {
+    const list = remoteSinks.map((sink) => sink.health())
+    let state: DeliveryState = 'healthy'
+    for (const h of list) if (STATE_ORDER[h.state] > STATE_ORDER[state]) state = h.state
+    return { state, sinks: list }
+  }
   const reportJwtFailure = (req: IncomingMessage, err: unknown) =>
     detection.jwtFailure(contexts.open(req), classifyJwtError(err))
 
-  return {
+  let closing: Promise<void> | undefined
+  function closeInstance(deadlineMs: number = config.shutdown.deadlineMs): Promise<void> {
+    closing ??= (() => {
+      unregisterExitFlush()
+      removeSignalHandlers()
+      clearInterval(dropReporter)
+      detection.close()
+      reportDrops()
+      return pipeline.close(deadlineMs)
+    })()
+    return closing
+  }
+  const removeSignalHandlers = config.shutdown.signals ? closeOnSignals(() => closeInstance()) : () => {}
+
+  const instance: Watchpost = {
     config,
     events,
     redactor,
@@ -273,11 +398,10 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
       }
     },
     stats: () => ({ ...pipeline.stats(), buildErrors }),
+    health,
+    metrics: () => renderMetrics(pipeline.stats(), health().sinks),
     flush: () => pipeline.flush(),
-    close(deadlineMs) {
-      unregisterExitFlush()
-      detection.close()
-      return pipeline.close(deadlineMs)
-    },
+    close: closeInstance,
   }
+  return instance
 }

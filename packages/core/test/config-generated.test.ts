@@ -33,7 +33,7 @@ describe('generated configuration artefacts', () => {
       schema.properties.sinks.items.anyOf.map(
         (s: { properties: { type: { const: string } } }) => s.properties.type.const,
       ),
-      ['console', 'file', 'sentinel'],
+      ['console', 'file', 'sentinel', 'webhook'],
     )
     assert.deepEqual(schema.properties.rules.items.required, ['name', 'events', 'threshold', 'windowSeconds'])
   })

@@ -190,12 +190,24 @@ describe('resolved config', () => {
       batchSize: 500,
     })
     assert.deepEqual(DEFAULTS.spool, {
-      enabled: false,
+      enabled: true,
       directory: '.watchpost/spool',
       maxBytes: 256 * 1024 * 1024,
       maxAgeHours: 48,
       syncIntervalMs: 200,
     })
+    assert.deepEqual(DEFAULTS.delivery, {
+      concurrency: 4,
+      timeoutMs: 30_000,
+      retryBaseMs: 500,
+      retryMaxDelayMs: 60_000,
+      maxBatchEvents: 5_000,
+      requestsPerMinute: 12_000,
+      bytesPerMinute: 2 * 1024 ** 3,
+      failingAfterMs: 60_000,
+      deadLetter: { path: '.watchpost/dead-letter.jsonl', maxBytes: 16 * 1024 * 1024 },
+    })
+    assert.deepEqual(DEFAULTS.shutdown, { deadlineMs: 5_000, signals: false })
     assert.equal(DEFAULTS.privacy.headerAllowlist.length, 13)
     assert.equal(DEFAULTS.privacy.hashKey, undefined)
     assert.deepEqual(DEFAULTS.detectors.protocol.allowedMethods, [

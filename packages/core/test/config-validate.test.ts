@@ -118,16 +118,20 @@ describe('unions', () => {
       [
         { path: 'sinks[0].format', message: 'expected one of "auto", "pretty", "json", got "xml"' },
         { path: 'sinks[0].path', message: 'unknown option' },
-        { path: 'sinks[1].type', message: 'expected one of "console", "file", "sentinel", got "splunk"' },
+        {
+          path: 'sinks[1].type',
+          message: 'expected one of "console", "file", "sentinel", "webhook", got "splunk"',
+        },
         { path: 'sinks[2].path', message: 'missing required option' },
         { path: 'sinks[2].maxFiles', message: 'expected an integer between 1 and 100, got 0' },
         {
           path: 'sinks[3]',
-          message: 'expected an object with a "type" of "console", "file", "sentinel", got "console"',
+          message:
+            'expected an object with a "type" of "console", "file", "sentinel", "webhook", got "console"',
         },
         {
           path: 'sinks[4].type',
-          message: 'missing required option; expected one of "console", "file", "sentinel"',
+          message: 'missing required option; expected one of "console", "file", "sentinel", "webhook"',
         },
       ],
     )

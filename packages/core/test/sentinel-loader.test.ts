@@ -1,7 +1,7 @@
 /**
  * `type: sentinel` is created by `@watchpost/sentinel`, which core loads only when such a sink is
  * configured (core never depends on the Azure packages). Each case runs core in a sandbox whose
- * node_modules either lacks the package or holds a stand-in exporting `createSentinelSink`, in a
+ * node_modules either lacks the package or holds a stand-in exporting `createSentinelDestination`, in a
  * child process, so that the monorepo's own `@watchpost/sentinel` cannot be found.
  */
 import assert from 'node:assert/strict'
@@ -62,7 +62,7 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
     assert.match(String(result.message), /npm install @watchpost\/sentinel/)
   })
 
-  test('installed: its createSentinelSink gets the validated, defaulted options and is used', () => {
+  test('installed: its createSentinelDestination gets the validated, defaulted options and is used', () => {
     const pkg = join(sandbox, 'node_modules', '@watchpost', 'sentinel')
     mkdirSync(pkg, { recursive: true })
     writeFileSync(
@@ -75,12 +75,14 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
     )
     writeFileSync(
       join(pkg, 'index.js'),
-      `export function createSentinelSink(config) {
+      `export function createSentinelDestination(config) {
         globalThis.__sentinelConfig = config
         globalThis.__sentinelSent = 0
         return {
           name: 'sentinel:' + config.dcrImmutableId,
-          async send(batch) { globalThis.__sentinelSent += batch.length },
+          maxRequestBytes: 1000000,
+          prepare: (event) => ({ partition: 'p', row: event }),
+          async send(partition, rows) { globalThis.__sentinelSent += rows.length },
           async close() {},
         }
       }\n`,

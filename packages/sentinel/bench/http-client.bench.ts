@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createWatchpost, type SecurityEvent } from '@watchpost/core'
 import { startEmulator } from '@watchpost/emulator'
-import { createSentinelSink } from '../src/index.js'
+import { createSentinelDestination } from '../src/index.js'
 
 const self = fileURLToPath(import.meta.url)
 const run = promisify(execFile)
@@ -39,7 +39,7 @@ async function child(
   size: number,
   inFlight: number,
 ) {
-  const sink = createSentinelSink(
+  const destination = createSentinelDestination(
     {
       type: 'sentinel',
       endpoint: target.url,
@@ -55,8 +55,7 @@ async function child(
         authorityHost: target.url,
       },
     },
-    // Only the transport is measured: a retry would time the backoff, not the client.
-    { clientOptions: { retryOptions: { maxRetries: 0 } } },
+    // Only the transport is measured: the destination makes one request per send, never retrying.
   )
   const wp = createWatchpost({ config: false, app: { name: 'shop', version: '1.0.0' }, sinks: [] })
   const batch: SecurityEvent[] = []
@@ -65,8 +64,26 @@ async function child(
     if (event !== undefined) batch.push(event)
   }
   await wp.close()
+  // One request per stream, as the delivery loop would cut them (every authz_fail goes to one stream).
+  const groups = new Map<string, Record<string, unknown>[]>()
+  for (const event of batch) {
+    const { partition, row } = destination.prepare(event as unknown as Record<string, unknown>)
+    groups.set(partition, [...(groups.get(partition) ?? []), row])
+  }
+  const sink = {
+    async send(): Promise<unknown> {
+      try {
+        for (const [partition, rows] of groups)
+          await destination.send(partition, rows, JSON.stringify(rows), AbortSignal.timeout(60_000))
+        return undefined
+      } catch (err) {
+        return err
+      }
+    },
+    close: () => destination.close(),
+  }
   // Warm-up: token, TLS handshake, JIT.
-  for (let i = 0; i < 20; i++) await sink.send(batch)
+  for (let i = 0; i < 20; i++) await sink.send()
 
   const latencies: number[] = []
   let failed = 0
@@ -79,7 +96,7 @@ async function child(
       while (next < uploads) {
         next++
         const start = performance.now()
-        const result = await sink.send(batch)
+        const result = await sink.send()
         latencies.push(performance.now() - start)
         if (result !== undefined) failed++
         peakRss = Math.max(peakRss, process.memoryUsage().rss)
@@ -88,7 +105,7 @@ async function child(
   )
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
-  await sink.close?.()
+  await sink.close()
   latencies.sort((a, b) => a - b)
   return {
     http,

@@ -1,7 +1,7 @@
 // Public entry point of @watchpost/sentinel: explicit re-exports, each value with its types.
 
 export { createCredential } from './credential.js'
-export { createSentinelSink } from './sentinel-sink.js'
+export { classifyUploadError, createSentinelDestination, MAX_REQUEST_BYTES } from './sentinel-destination.js'
 export type {
   SentinelCredentialConfig,
   SentinelHttp,

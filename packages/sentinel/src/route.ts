@@ -1,57 +1,31 @@
 /**
- * Splits a batch into one upload per input stream. `asim` projects each event to the exact columns
- * of its ASIM table (`projectToAsim`, core); `custom` sends the record as it is, every field being a
- * column of `WatchpostSecurityEvents_CL`. Each group keeps row → event, because the client reports
- * failures as the rows it was given (`onError({ failedLogs })`, the same objects, client-behaviour.md §2).
+ * Where each event goes and as what: `asim` projects it to the exact columns of its ASIM table
+ * (`projectToAsim`, core) and sends it to that table's input stream; `custom` sends the record as it
+ * is, every field being a column of `WatchpostSecurityEvents_CL`. The delivery loop groups rows by
+ * stream, so one request never mixes streams.
  */
 import { type AsimSchema, CUSTOM_STREAM, projectToAsim, type SecurityEvent } from '@watchpost/core'
 import type { SentinelSinkConfig } from './types.js'
 
-export interface StreamGroup {
-  readonly stream: string
-  readonly rows: Record<string, unknown>[]
-  readonly eventOf: Map<Record<string, unknown>, SecurityEvent>
+export type Prepare = (event: Record<string, unknown>) => {
+  readonly partition: string
+  readonly row: Record<string, unknown>
 }
 
-export type Router = (batch: readonly SecurityEvent[]) => Map<string, StreamGroup>
-
-function add(
-  groups: Map<string, StreamGroup>,
-  stream: string,
-  row: Record<string, unknown>,
-  event: SecurityEvent,
-) {
-  let group = groups.get(stream)
-  if (group === undefined) {
-    group = { stream, rows: [], eventOf: new Map() }
-    groups.set(stream, group)
-  }
-  group.rows.push(row)
-  group.eventOf.set(row, event)
-}
-
-/** Compiles the stream names once; the returned router runs per batch, off the request path. */
-export function createRouter(config: Pick<SentinelSinkConfig, 'tables' | 'streams'>): Router {
+/** Compiles the stream names once; the returned function runs per record, off the request path. */
+export function createPrepare(config: Pick<SentinelSinkConfig, 'tables' | 'streams'>): Prepare {
   const streams = config.streams ?? {}
   if (config.tables === 'custom') {
-    const stream = streams.custom ?? CUSTOM_STREAM
-    return (batch) => {
-      const groups = new Map<string, StreamGroup>()
-      for (const event of batch) add(groups, stream, event as unknown as Record<string, unknown>, event)
-      return groups
-    }
+    const partition = streams.custom ?? CUSTOM_STREAM
+    return (event) => ({ partition, row: event })
   }
   const overrides: Partial<Record<AsimSchema, string>> = {}
   for (const schema of ['WebSession', 'Authentication', 'AuditEvent', 'UserManagement'] as const) {
     const name = streams[schema]
     if (name !== undefined) overrides[schema] = name
   }
-  return (batch) => {
-    const groups = new Map<string, StreamGroup>()
-    for (const event of batch) {
-      const { projection, row } = projectToAsim(event)
-      add(groups, overrides[projection.schema] ?? projection.inputStream, row, event)
-    }
-    return groups
+  return (event) => {
+    const { projection, row } = projectToAsim(event as unknown as SecurityEvent)
+    return { partition: overrides[projection.schema] ?? projection.inputStream, row }
   }
 }

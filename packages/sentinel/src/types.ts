@@ -43,8 +43,9 @@ export interface SentinelSinkOverrides {
   /** A credential to use instead of the one `credential.type` selects (any `@azure/identity` credential). */
   readonly credential?: TokenCredential
   /**
-   * Options for the `LogsIngestionClient` pipeline (`retryOptions`, `tlsOptions`, `proxyOptions`,
-   * `httpClient`, …). `audience` from the config wins over one given here.
+   * Options for the `LogsIngestionClient` pipeline (`tlsOptions`, `proxyOptions`, `httpClient`, …).
+   * `audience` from the config wins over one given here, and `retryOptions` is always
+   * `{ maxRetries: 0 }`: the delivery loop does the retrying.
    */
   readonly clientOptions?: LogsIngestionClientOptions
 }

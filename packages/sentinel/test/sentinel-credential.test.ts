@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createWatchpost, type WatchpostError } from '@watchpost/core'
 import type { Emulator } from '@watchpost/emulator'
-import { createSentinelSink } from '../src/index.js'
+import { createSentinelDestination } from '../src/index.js'
 import { start } from './support/helpers.js'
 
 const app = { name: 'shop', version: '1.0.0', environment: 'test', host: 'web-01' }
@@ -57,17 +57,17 @@ describe('sentinel credentials', () => {
     assert.doesNotMatch(err.message, /oops-a-secret/)
   })
 
-  test('createSentinelSink names the sink after the DCR and refuses misuse with TypeError', () => {
+  test('createSentinelDestination names the sink after the DCR and refuses misuse with TypeError', () => {
     const config = {
       ...base(),
       tables: 'asim' as const,
       http: 'undici' as const,
       credential: { type: 'managedIdentity' as const },
     }
-    assert.equal(createSentinelSink(config).name, `sentinel:${em.dcrImmutableId}`)
-    assert.throws(() => createSentinelSink({ ...config, endpoint: 'http://x' }), TypeError)
-    assert.throws(() => createSentinelSink({ ...config, tables: 'both' as 'asim' }), TypeError)
-    assert.throws(() => createSentinelSink({ ...config, http: 'fetch' as 'node' }), TypeError)
+    assert.equal(createSentinelDestination(config).name, `sentinel:${em.dcrImmutableId}`)
+    assert.throws(() => createSentinelDestination({ ...config, endpoint: 'http://x' }), TypeError)
+    assert.throws(() => createSentinelDestination({ ...config, tables: 'both' as 'asim' }), TypeError)
+    assert.throws(() => createSentinelDestination({ ...config, http: 'fetch' as 'node' }), TypeError)
   })
 
   for (const [type, keys] of [

@@ -113,17 +113,31 @@ describe('sentinel sink against the emulator', () => {
   test('streams overrides the input stream of a schema', async () => {
     // The emulator's DCR only knows its own names: sending Authentication to the WebSession stream
     // would be refused for its columns, so route WebSession to its own name spelled explicitly and
-    // prove the override is used by pointing Authentication at an unknown stream (404, counted).
+    // prove the override is used by pointing Authentication at an unknown stream (404: kept, failing).
     const config = {
       ...sentinelConfig(em),
       streams: { WebSession: 'Custom-WatchpostWebSession', Authentication: 'Custom-Nope' },
     }
-    const wp = createWatchpost({ config: false, app, sinks: [config] })
+    const wp = createWatchpost({ config: false, app, spool: { enabled: false }, sinks: [config] })
     await recordAllSchemas(wp)
-    await wp.close()
-    const stats = wp.stats().sinks[`sentinel:${em.dcrImmutableId}`]
-    assert.deepEqual({ delivered: stats?.delivered, failed: stats?.failed }, { delivered: 6, failed: 2 })
+    const end = Date.now() + 10_000
+    while (wp.health().state !== 'failing' && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+    const health = wp.health().sinks[0]
+    assert.equal(health?.state, 'failing')
+    assert.match(health?.lastError ?? '', /Custom-Nope/)
+    await wp.close(500)
     assert.ok(em.requests().some((r) => r.stream === 'Custom-Nope' && r.status === 404))
+    // The two Authentication events were kept for retry, never delivered elsewhere; the other six
+    // landed, and so did the sys_monitor_disabled event the failing sink caused (an AuditEvent).
+    assert.equal(wp.health().sinks[0]?.sent, 7)
+    const audit = em.store.rows({ table: ASIM_PROJECTIONS.AuditEvent.table })
+    assert.ok(
+      audit.some(
+        (r) =>
+          r.EventOriginalType === 'sys_monitor_disabled' &&
+          String(r.Object ?? r.EventMessage).includes('sentinel:'),
+      ),
+    )
     assert.equal(em.store.counts()[ASIM_PROJECTIONS.Authentication.table], 0)
   })
 })

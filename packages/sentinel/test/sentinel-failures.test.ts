@@ -1,17 +1,17 @@
 /**
- * What fails is counted exactly (Sink contract: `{ failures: [{ failedEvents, cause }] }`), with the
- * real clients and the emulator's faults. No spool and no own retry in this slice (issue 4): a failed
- * event is counted in `stats().sinks` / `stats().dropped.sink_failed` and not sent again.
+ * Failures, end to end: createWatchpost with a `sentinel` sink → the delivery loop (core) → the real
+ * @azure/identity + @azure/monitor-ingestion clients (SDK retries off) → the emulator's faults.
+ * Nothing is lost: a poison row is isolated and set aside alone, outages and refused credentials
+ * keep the events (in the spool) until delivery works again.
  */
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, test } from 'node:test'
-import { ASIM_PROJECTIONS, createWatchpost, type SecurityEvent, type Watchpost } from '@watchpost/core'
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
+import { createWatchpost, type SecurityEvent, type Watchpost } from '@watchpost/core'
 import type { Emulator } from '@watchpost/emulator'
 import { sentinelConfig, start } from './support/helpers.js'
+import { type TempDelivery, tempDelivery } from './support/options.js'
 
 const app = { name: 'shop', version: '1.0.0', environment: 'test', host: 'web-01' }
-// Nothing is sent before close(): the faults are set after the events exist and before delivery.
-const queue = { flushIntervalMs: 60_000 }
 
 function record(wp: Watchpost, name: Parameters<Watchpost['record']>[0], params: Record<string, unknown>) {
   const event = wp.record(name, params)
@@ -19,8 +19,18 @@ function record(wp: Watchpost, name: Parameters<Watchpost['record']>[0], params:
   return event
 }
 
+async function until(check: () => boolean, ms = 10_000, state?: () => unknown): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end)
+      throw new Error(`timed out${state === undefined ? '' : `: ${JSON.stringify(state())}`}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 describe('sentinel sink failures', () => {
   let em: Emulator
+  let tmp: TempDelivery
   before(async () => {
     em = await start()
   })
@@ -29,54 +39,41 @@ describe('sentinel sink failures', () => {
     await em.clearFaults()
     em.store.clear()
     em.clearRequests()
+    tmp = tempDelivery()
   })
+  afterEach(() => tmp.remove())
 
-  test('a 400-rejected row: exactly its event is reported failed, the others land', async () => {
-    const wp = createWatchpost({ config: false, app, queue, sinks: [sentinelConfig(em)] })
-    const poison = record(wp, 'authn_login_fail', { userId: 'mallory', reason: 'bad_password' })
-    const others: SecurityEvent[] = [
-      record(wp, 'authz_fail', { userId: 'mallory', resource: '/admin' }),
-      record(wp, 'sensitive_read', { userId: 'alice', object: 'payroll.csv' }),
-      record(wp, 'user_created', { userId: 'alice', newUserId: 'carol' }),
-    ]
-    await em.setFaults({ reject: { column: 'EventOriginalUid', equals: poison.EventUid } })
-    await wp.close()
+  const landed = (e: SecurityEvent) => em.store.rows({ eventUid: e.EventUid }).length
 
-    const stats = wp.stats()
-    const sink = stats.sinks[`sentinel:${em.dcrImmutableId}`]
-    assert.equal(sink?.delivered, 3)
-    assert.equal(sink?.failed, 1)
-    assert.match(sink?.lastError ?? '', /Row 0/)
-    assert.equal(stats.dropped.sink_failed, 1)
-    assert.equal(em.store.rows({ eventUid: poison.EventUid }).length, 0)
-    for (const event of others) assert.equal(em.store.rows({ eventUid: event.EventUid }).length, 1)
-    // 400 is not retried by the client: one request for the poison's stream.
-    const auth = em.requests().filter((r) => r.stream === ASIM_PROJECTIONS.Authentication.inputStream)
-    assert.deepEqual(
-      auth.map((r) => r.status),
-      [400],
+  test('a 400-rejected row: split until it is alone, set aside with the service’s text; its neighbours land', async () => {
+    const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] })
+    await em.setFaults({ reject: { column: 'TargetUsername', equals: 'mallory' } })
+    const neighbours = Array.from({ length: 20 }, (_, i) =>
+      record(wp, 'authn_login_fail', { userId: `user-${i}`, reason: 'bad_password' }),
     )
-  })
-
-  test('a 400 fails the whole request: events sharing the poison row’s upload are reported with it', async () => {
-    // Until the back half splits a rejected batch to isolate the poison record (issue 4), the service
-    // refuses a request as a whole, so its neighbours in the same stream fail with it — and are counted.
-    const wp = createWatchpost({ config: false, app, queue, sinks: [sentinelConfig(em)] })
     const poison = record(wp, 'authn_login_fail', { userId: 'mallory', reason: 'bad_password' })
-    const neighbour = record(wp, 'authn_login_fail', { userId: 'bob', reason: 'unknown_user' })
-    const other = record(wp, 'authz_fail', { userId: 'mallory', resource: '/admin' })
-    await em.setFaults({ reject: { column: 'EventOriginalUid', equals: poison.EventUid } })
+    const more = [record(wp, 'authn_login_fail', { userId: 'bob', reason: 'unknown_user' })]
     await wp.close()
-    const sink = wp.stats().sinks[`sentinel:${em.dcrImmutableId}`]
-    assert.deepEqual({ delivered: sink?.delivered, failed: sink?.failed }, { delivered: 1, failed: 2 })
-    assert.equal(em.store.rows({ eventUid: neighbour.EventUid }).length, 0)
-    assert.equal(em.store.rows({ eventUid: other.EventUid }).length, 1)
+
+    for (const e of [...neighbours, ...more])
+      assert.equal(landed(e), 1, 'same stream, same batch: still delivered')
+    assert.equal(landed(poison), 0)
+    const dead = tmp.deadLetters()
+    assert.equal(dead.length, 1)
+    assert.equal(JSON.parse(dead[0]!.record).EventUid, poison.EventUid)
+    assert.equal(dead[0]!.status, 400)
+    assert.match(dead[0]!.error, /RowRejected|Row/)
+    const [health] = wp.health().sinks
+    assert.equal(health?.deadLettered, 1)
+    assert.equal(health?.sent, 21)
+    assert.equal(health?.queued, 0)
+    // Several requests (the split) and one poison: the split is logarithmic, not one per row.
+    assert.ok(em.requests().filter((r) => r.status === 400).length <= 6)
   })
 
-  test('emulator down mid-run: the batch fails after the client’s own retries, every event counted', async () => {
-    const wp = createWatchpost({ config: false, app, queue, sinks: [sentinelConfig(em)] })
-    // One delivery first, so the token is cached and the outage hits the ingestion requests.
-    record(wp, 'authz_fail', { userId: 'bob', resource: '/orders' })
+  test('emulator down: events are kept and retried, all delivered once it is back', async () => {
+    const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] })
+    record(wp, 'authz_fail', { userId: 'warm-up', resource: '/' })
     await wp.flush()
     await em.setFaults({ down: true })
     const events = [
@@ -84,31 +81,92 @@ describe('sentinel sink failures', () => {
       record(wp, 'authz_fail', { userId: 'mallory', resource: '/admin' }),
       record(wp, 'user_created', { userId: 'alice', newUserId: 'carol' }),
     ]
-    const started = Date.now()
-    // The client retries ECONNREFUSED 3 times with backoff (~0.5–1 s, 1–2 s, 2–4 s): allow for it.
-    await wp.close(15_000)
-    const elapsed = Date.now() - started
+    await until(() => (wp.health().sinks[0]?.retried ?? 0) >= 2)
+    const during = wp.health().sinks[0]!
+    assert.equal(during.state, 'degraded')
+    assert.match(during.lastError ?? '', /ECONNREFUSED/)
+    assert.equal(during.queued, 3)
     await em.clearFaults()
-
-    const stats = wp.stats()
-    const sink = stats.sinks[`sentinel:${em.dcrImmutableId}`]
-    assert.deepEqual({ delivered: sink?.delivered, failed: sink?.failed }, { delivered: 1, failed: 3 })
-    assert.match(sink?.lastError ?? '', /ECONNREFUSED/)
-    assert.equal(stats.dropped.sink_failed, 3)
-    assert.equal(stats.dropped.shutdown_timeout, 0)
-    assert.ok(elapsed >= 1_500, `the client retried before giving up (${elapsed} ms)`)
-    for (const event of events) assert.equal(em.store.rows({ eventUid: event.EventUid }).length, 0)
+    await until(() => events.every((e) => landed(e) === 1))
+    await until(() => wp.health().state === 'healthy')
+    await wp.close()
+    assert.equal(wp.health().sinks[0]?.queued, 0)
   })
 
-  test('token endpoint unreachable at start: the batch fails with the credential error, counted', async () => {
-    const wp = createWatchpost({ config: false, app, queue, sinks: [sentinelConfig(em)] })
-    record(wp, 'authz_fail', { userId: 'mallory', resource: '/admin' })
+  test('closed while down: the events stay in the spool and go first at the next start', async () => {
+    const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] })
+    record(wp, 'authz_fail', { userId: 'warm-up', resource: '/' })
+    await wp.flush()
     await em.setFaults({ down: true })
-    await wp.close(15_000)
+    const events = [
+      record(wp, 'authn_login_fail', { userId: 'mallory', reason: 'bad_password' }),
+      record(wp, 'user_deleted', { userId: 'alice', deletedUserId: 'carol' }),
+    ]
+    await wp.close(1_000)
+    assert.equal(wp.health().sinks[0]?.queued, 2)
+    assert.equal(wp.health().sinks[0]?.dropped.shutdown, 0)
     await em.clearFaults()
-    const sink = wp.stats().sinks[`sentinel:${em.dcrImmutableId}`]
-    assert.deepEqual({ delivered: sink?.delivered, failed: sink?.failed }, { delivered: 0, failed: 1 })
-    // What @azure/identity reports when the authority cannot be reached (client-behaviour.md §5).
-    assert.match(sink?.lastError ?? '', /endpoints_resolution_error/)
+    const next = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] })
+    await until(() => events.every((e) => landed(e) === 1))
+    await next.close()
+  })
+
+  test('429 storm: Retry-After is honoured, nothing is lost', async () => {
+    const wp = createWatchpost({
+      config: false,
+      app,
+      ...tmp.options,
+      // One request at a time, so each attempt after a 429 is the retry of that request.
+      delivery: { ...tmp.options.delivery, retryMaxDelayMs: 5_000, concurrency: 1 },
+      sinks: [sentinelConfig(em)],
+    })
+    record(wp, 'authz_fail', { userId: 'warm-up', resource: '/' })
+    await wp.flush()
+    em.clearRequests()
+    await em.setFaults({ throttle: { retryAfterSeconds: 1, seconds: 2 } })
+    const events = Array.from({ length: 10 }, (_, i) =>
+      record(wp, 'authz_fail', { userId: `u${i}`, resource: '/a' }),
+    )
+    await until(() => events.every((e) => landed(e) === 1), 15_000)
+    const times = em.requests().map((r) => Date.parse(String(r.time)))
+    const throttled = em.requests().filter((r) => r.status === 429)
+    assert.ok(throttled.length >= 1)
+    // After each 429 the next attempt came no sooner than its Retry-After (1 s), allowing timer slack.
+    for (let i = 1; i < times.length; i++) {
+      if (em.requests()[i - 1]!.status === 429)
+        assert.ok(times[i]! - times[i - 1]! >= 950, `gap ${times[i]! - times[i - 1]!} ms`)
+    }
+    await wp.close()
+  })
+
+  test('refused credentials: failing at once, reported once, events kept', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '')
+    process.on('warning', onWarning)
+    try {
+      const config = sentinelConfig(em)
+      const wp = createWatchpost({
+        config: false,
+        app,
+        ...tmp.options,
+        sinks: [{ ...config, credential: { ...config.credential, clientSecret: 'not-the-secret' } }],
+      })
+      record(wp, 'authn_login_fail', { userId: 'mallory', reason: 'bad_password' })
+      await until(
+        () => wp.health().state === 'failing',
+        10_000,
+        () => wp.health(),
+      )
+      const h = wp.health().sinks[0]!
+      assert.match(h.lastError ?? '', /invalid_client|AADSTS/)
+      assert.equal(h.queued, 1)
+      await until(() => warnings.includes('WATCHPOST_W105'))
+      await wp.close(500)
+      assert.equal(warnings.filter((c) => c === 'WATCHPOST_W105').length, 1)
+      // sys_monitor_disabled was recorded for the failing sink (and kept in the spool with the rest).
+      assert.equal(wp.health().sinks[0]?.queued, 2)
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 })

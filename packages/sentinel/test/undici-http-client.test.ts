@@ -13,10 +13,11 @@ import { Readable } from 'node:stream'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { createHttpHeaders, createPipelineRequest, type PipelineRequest } from '@azure/core-rest-pipeline'
-import { createWatchpost, type SecurityEvent } from '@watchpost/core'
+import { createDeliverySink, createWatchpost, MemoryStore, type SecurityEvent } from '@watchpost/core'
 import type { Emulator } from '@watchpost/emulator'
-import { createSentinelSink, createUndiciHttpClient } from '../src/index.js'
+import { createSentinelDestination, createUndiciHttpClient } from '../src/index.js'
 import { sentinelConfig, start } from './support/helpers.js'
+import { tempDelivery } from './support/options.js'
 
 const app = { name: 'shop', version: '1.0.0', environment: 'test', host: 'web-01' }
 
@@ -155,40 +156,53 @@ describe('undici http client, end to end with the emulator', () => {
     em.clearRequests()
   })
 
-  test('connection resets (share 0.5, seeded) are retried by the pipeline until every row arrives', async () => {
-    const config = { ...sentinelConfig(em), tables: 'asim' as const, http: 'undici' as const }
-    // Short backoff so the test is quick; the retry decision is still the pipeline's own.
-    const sink = createSentinelSink(config, { clientOptions: { retryOptions: { retryDelayInMs: 20 } } })
-    const wp = createWatchpost(
-      { config: false, app, queue: { flushIntervalMs: 60_000 }, sinks: [] },
-      { sinks: [sink] },
-    )
-    wp.record('authz_fail', { userId: 'warm-up', resource: '/' })
-    await wp.flush()
-    await em.setFaults({ seed: 11, reset: { share: 0.5 } })
-    const events: SecurityEvent[] = []
-    for (let i = 0; i < 8; i++) {
-      const event = wp.record('authz_fail', { userId: `user-${i}`, resource: '/admin' })
-      assert.ok(event !== undefined)
-      events.push(event)
+  test('connection resets (share 0.5, seeded) are retried by the delivery loop until every row arrives', async () => {
+    const tmp = tempDelivery()
+    try {
+      const config = { ...sentinelConfig(em), tables: 'asim' as const, http: 'undici' as const }
+      const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [config] })
+      wp.record('authz_fail', { userId: 'warm-up', resource: '/' })
       await wp.flush()
+      await em.setFaults({ seed: 11, reset: { share: 0.5 } })
+      const events: SecurityEvent[] = []
+      for (let i = 0; i < 8; i++) {
+        const event = wp.record('authz_fail', { userId: `user-${i}`, resource: '/admin' })
+        assert.ok(event !== undefined)
+        events.push(event)
+        await wp.flush()
+      }
+      const end = Date.now() + 10_000
+      while (events.some((e) => em.store.rows({ eventUid: e.EventUid }).length === 0) && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 20))
+      await wp.close()
+      const resets = em.requests().filter((r) => r.status === 'reset').length
+      const health = wp.health().sinks[0]
+      assert.ok(resets >= 2, `the seeded fault reset some requests (${resets})`)
+      assert.equal(health?.sent, 9)
+      assert.ok((health?.retried ?? 0) >= resets)
+      for (const event of events) assert.ok(em.store.rows({ eventUid: event.EventUid }).length >= 1)
+    } finally {
+      tmp.remove()
     }
-    await wp.close()
-    const resets = em.requests().filter((r) => r.status === 'reset').length
-    const stats = wp.stats().sinks[sink.name]
-    assert.ok(resets >= 2, `the seeded fault reset some requests (${resets})`)
-    assert.deepEqual({ delivered: stats?.delivered, failed: stats?.failed }, { delivered: 9, failed: 0 })
-    for (const event of events) assert.ok(em.store.rows({ eventUid: event.EventUid }).length >= 1)
   })
 
-  test('a response slower than headersTimeoutMs is a counted failure, not a hang', async () => {
+  test('a response slower than headersTimeoutMs fails fast and is retried, not a hang', async () => {
     const config = { ...sentinelConfig(em), tables: 'asim' as const, http: 'undici' as const }
     const httpClient = createUndiciHttpClient({ ca: em.caPem, headersTimeoutMs: 200 })
-    const sink = createSentinelSink(config, {
-      clientOptions: { httpClient, retryOptions: { maxRetries: 1, retryDelayInMs: 10 } },
+    const destination = createSentinelDestination(config, { clientOptions: { httpClient } })
+    const sink = createDeliverySink(destination, new MemoryStore({ maxBytes: 1 << 20 }), {
+      concurrency: 1,
+      timeoutMs: 30_000,
+      backoff: { baseMs: 10, maxDelayMs: 50 },
+      maxBatchRecords: 100,
+      requestsPerMinute: 12_000,
+      bytesPerMinute: 2 ** 31,
+      failingAfterMs: 60_000,
+      durable: false,
+      deadLetter: undefined,
     })
     const wp = createWatchpost(
-      { config: false, app, queue: { flushIntervalMs: 60_000 }, sinks: [] },
+      { config: false, app, queue: { flushIntervalMs: 10 }, sinks: [] },
       { sinks: [sink] },
     )
     wp.record('authz_fail', { userId: 'warm-up', resource: '/' })
@@ -196,14 +210,15 @@ describe('undici http client, end to end with the emulator', () => {
     await em.setFaults({ slow: { delayMs: 3_000 } })
     const event = wp.record('authz_fail', { userId: 'mallory', resource: '/admin' })
     const started = Date.now()
-    await wp.close(10_000)
-    const elapsed = Date.now() - started
-    await httpClient.close()
-    const stats = wp.stats().sinks[sink.name]
-    assert.deepEqual({ delivered: stats?.delivered, failed: stats?.failed }, { delivered: 1, failed: 1 })
-    assert.match(stats?.lastError ?? '', /UND_ERR_HEADERS_TIMEOUT/)
+    while (sink.health().retried < 2) await new Promise((r) => setTimeout(r, 10))
     // Two attempts cut at 200 ms each: well before the 3 s the emulator waits to answer the first.
-    assert.ok(elapsed < 2_900, `gave up after ${elapsed} ms`)
-    assert.equal(em.store.rows({ eventUid: event?.EventUid ?? '' }).length, 0)
+    assert.ok(Date.now() - started < 2_900, `two attempts took ${Date.now() - started} ms`)
+    assert.match(sink.health().lastError ?? '', /UND_ERR_HEADERS_TIMEOUT|timeout/i)
+    await em.clearFaults()
+    while (em.store.rows({ eventUid: event?.EventUid ?? '' }).length === 0)
+      await new Promise((r) => setTimeout(r, 20))
+    await wp.close()
+    await httpClient.close()
+    assert.equal(sink.health().queued, 0)
   })
 })

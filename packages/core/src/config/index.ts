@@ -7,6 +7,7 @@ export type {
   ConsoleSinkConfig,
   CorrelationConfig,
   DeepReadonly,
+  DeliveryConfig,
   DetectorsConfig,
   FileSinkConfig,
   LoadRuntime,
@@ -15,6 +16,7 @@ export type {
   ResolvedConfig,
   RouteConfig,
   RuleConfig,
+  ShutdownConfig,
   SinkConfig,
   SpoolConfig,
   TrustProxyFunction,
@@ -22,5 +24,6 @@ export type {
   WatchpostFileOptions,
   WatchpostMode,
   WatchpostOptions,
+  WebhookSinkConfig,
 } from './types.js'
 export { CONFIG_WARNINGS, type ConfigWarning } from './warnings.js'

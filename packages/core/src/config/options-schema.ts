@@ -6,9 +6,11 @@
  */
 import { EVENTS_BY_NAME } from '../events/catalogue/index.js'
 import { DEFAULT_REDACTION_OPTIONS as D } from '../redaction/index.js'
+import { deliverySchema, shutdownSchema } from './delivery-options.js'
 import { detectorsSchema } from './detector-options.js'
 import { t } from './schema-builder.js'
 import { sentinelSinkSchema } from './sentinel-options.js'
+import { webhookSinkSchema } from './webhook-options.js'
 
 /** RFC 9110 token, lowercase: how Node.js presents incoming header names. */
 const HEADER_NAME = "^[a-z0-9!#$%&'*+.^_`|~-]+$"
@@ -267,28 +269,36 @@ export const queueSchema = t.object(
       description: 'Most events per batch.',
     }),
   },
-  { description: 'The in-memory delivery queue.' },
+  { description: 'The in-memory queue in front of every sink (filled on the request path, drained off it).' },
 )
 
 export const spoolSchema = t.object(
   {
     enabled: t.boolean({
-      default: false,
-      description: 'Keep events on disk while a sink is unreachable, and send them when it is back.',
+      default: true,
+      description:
+        'Keep the events of remote sinks (`sentinel`, `webhook`) on disk until they are acknowledged, so that outages and restarts lose nothing (docs/pipeline.md#guarantees). Off: they wait in memory, bounded by `queue.maxBytes`, and are lost on exit.',
     }),
     directory: t.string({
       minLength: 1,
       default: '.watchpost/spool',
-      description: 'Directory of the spool files.',
+      description:
+        'Directory of the spool files (relative to the working directory); each remote sink gets a subdirectory. If it cannot be written, events wait in memory and the sink reports `degraded`.',
     }),
-    maxBytes: positiveOr(256 * MiB, 'Most bytes kept on disk; the oldest events are dropped beyond it.'),
-    maxAgeHours: positiveOr(48, 'Events older than this are dropped from the spool.'),
-    syncIntervalMs: positiveOr(200, 'How often, in milliseconds, the spool is synced to disk.'),
+    maxBytes: positiveOr(
+      256 * MiB,
+      'Most bytes on disk per remote sink; beyond it the oldest events of the lowest severity are dropped first (counted as `overflow`).',
+    ),
+    maxAgeHours: positiveOr(48, 'Events older than this are dropped from the spool (counted as `expired`).'),
+    syncIntervalMs: t.integer({
+      minimum: 10,
+      maximum: 10_000,
+      default: 200,
+      description:
+        'How often, in milliseconds, the spool is synced to disk (fdatasync). A process crash loses no event already spooled; a power loss at most this long. The in-memory queue is flushed to the spool at least this often as well.',
+    }),
   },
-  {
-    description:
-      'Durable on-disk buffer for undelivered events. Not in effect yet: validated now, used once delivery to Sentinel (`@watchpost/sentinel`) lands.',
-  },
+  { description: 'Durable on-disk buffer of the remote sinks.' },
 )
 
 export const optionsSchema = t.object(
@@ -313,12 +323,14 @@ export const optionsSchema = t.object(
       description:
         'In-process detection rules. Not in effect yet: validated now, used once the rules engine lands.',
     }),
-    sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema, sentinelSinkSchema]), {
+    sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema, sentinelSinkSchema, webhookSinkSchema]), {
       default: [{ type: 'console' }],
       description: 'Where events are delivered; each entry is selected by its `type`.',
     }),
     queue: queueSchema,
     spool: spoolSchema,
+    delivery: deliverySchema,
+    shutdown: shutdownSchema,
   },
   { description: 'Watchpost configuration.' },
 )

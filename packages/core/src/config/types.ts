@@ -2,6 +2,7 @@
  * Public configuration types, all inferred from `options-schema.ts` so they cannot drift from the
  * validator, the JSON Schema or the docs.
  */
+import type { deliverySchema, shutdownSchema } from './delivery-options.js'
 import type { detectorsSchema } from './detector-options.js'
 import type {
   appSchema,
@@ -17,6 +18,7 @@ import type {
 } from './options-schema.js'
 import type { Static, StaticInput } from './schema-builder.js'
 import type { sentinelSinkSchema } from './sentinel-options.js'
+import type { webhookSinkSchema } from './webhook-options.js'
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -43,11 +45,14 @@ export type RouteConfig = Static<typeof routeSchema>
 export type RuleConfig = Static<typeof ruleSchema>
 export type ConsoleSinkConfig = Static<typeof consoleSinkSchema>
 export type FileSinkConfig = Static<typeof fileSinkSchema>
-/** Options of the `sentinel` sink, as `@watchpost/sentinel`'s `createSentinelSink` receives them. */
+/** Options of the `sentinel` sink, as `@watchpost/sentinel`'s `createSentinelDestination` receives them. */
 export type SentinelSinkConfig = Static<typeof sentinelSinkSchema>
-export type SinkConfig = ConsoleSinkConfig | FileSinkConfig | SentinelSinkConfig
+export type WebhookSinkConfig = DeepReadonly<Static<typeof webhookSinkSchema>>
+export type SinkConfig = ConsoleSinkConfig | FileSinkConfig | SentinelSinkConfig | WebhookSinkConfig
 export type QueueConfig = Static<typeof queueSchema>
 export type SpoolConfig = Static<typeof spoolSchema>
+export type DeliveryConfig = Static<typeof deliverySchema>
+export type ShutdownConfig = Static<typeof shutdownSchema>
 export type WatchpostMode = Static<typeof optionsSchema>['mode']
 
 /** What a configuration file may contain (after parsing), every defaulted option optional. */

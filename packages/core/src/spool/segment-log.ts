@@ -1,0 +1,525 @@
+/**
+ * One write-ahead log: the records of one severity, in numbered segment files
+ * (`sev<rank>-<seq>.wal`, docs/spool.md#files). Appends go to the one active segment; a segment is
+ * sealed when the next record would take it past `segmentBytes`, and never written again — also
+ * across restarts: segments found at start-up are all sealed, so a torn tail is never appended to.
+ *
+ * Records are leased in file order and acknowledged in any order. `cursor()` is the position of the
+ * first record not acknowledged: everything before it may go; the spool persists it (ledger.ts)
+ * before it unlinks a segment wholly before it.
+ */
+import { join } from 'node:path'
+import type { NewRecord, SeverityRank, StoredRecord } from '../delivery/types.js'
+import { writeAll } from './disk-io.js'
+import type { Cursor } from './ledger.js'
+import { encodeRecord, HEADER_BYTES } from './record-codec.js'
+import { type ReadRecord, RecordReader } from './record-reader.js'
+import type { SpoolFs } from './types.js'
+
+export interface Segment {
+  readonly seq: number
+  readonly path: string
+  /** Bytes of the file that belong to the log (a torn tail found at start-up included). */
+  size: number
+  /** Records not acknowledged, and their bytes (headers included). */
+  live: number
+  liveBytes: number
+  /** Records the reader has not reached yet. */
+  unread: number
+  /** Newest record time: the age bound drops whole segments. */
+  newest: number
+  sealed: boolean
+  /** Damaged regions the start-up scan counted; the reader counts only those beyond. */
+  regions: number
+}
+
+/** A record out of a store's hands or set back: leased, or released and waiting to be leased again. */
+export interface Held {
+  readonly record: StoredRecord
+  /** Segment and offset on disk; `seq` is -1 for the memory fallback. */
+  readonly seq: number
+  readonly offset: number
+  leased: boolean
+}
+
+export interface LogHooks {
+  /** An fd to fdatasync and close on the next sync tick (a sealed or dropped segment). */
+  closeLater(fd: number): void
+  /** A segment file was created: the directory needs an fsync. */
+  created(): void
+  /** Damaged regions found on reading that the start-up scan did not count. */
+  lost(regions: number): void
+  failed(err: unknown): void
+}
+
+/** What removing a segment let go: records never leased, and leased ones whose fate is pending. */
+export interface Removed {
+  readonly dropped: number
+  readonly orphans: readonly Held[]
+}
+
+export class SegmentLog {
+  readonly rank: SeverityRank
+  readonly segments: Segment[] = []
+  live = 0
+  liveBytes = 0
+  diskBytes = 0
+  leased = 0
+  readonly #dir: string
+  readonly #fs: SpoolFs
+  readonly #hooks: LogHooks
+  readonly #segmentBytes: number
+  readonly #bySeq = new Map<number, Segment>()
+  #active: { readonly segment: Segment; readonly fd: number } | undefined
+  #dirty = false
+  #nextSeq = 1
+  /** The reader's place: the first byte of `#readSeq` not read yet. */
+  #readSeq = 0
+  #readOffset = 0
+  #reader: { readonly seq: number; readonly fd: number; readonly reader: RecordReader } | undefined
+  #peeked: (ReadRecord & { readonly seq: number }) | undefined
+  /** Leased or released records, in file order (insertion order: they are taken in file order). */
+  readonly #outstanding = new Map<number, Held>()
+  /** Released records, by id (= file order), leased again before anything new. */
+  readonly #released: Held[] = []
+  /**
+   * Records acknowledged out of order (segment → offsets), persisted with the cursor so that a
+   * restart skips them; pruned once the cursor passes them.
+   */
+  readonly #ahead = new Map<number, Set<number>>()
+
+  constructor(rank: SeverityRank, dir: string, fs: SpoolFs, hooks: LogHooks, segmentBytes: number) {
+    this.rank = rank
+    this.#dir = dir
+    this.#fs = fs
+    this.#hooks = hooks
+    this.#segmentBytes = segmentBytes
+  }
+
+  /**
+   * Adopts the segments found at start-up (sorted by `seq`): those wholly before `cursor` are
+   * deleted — their deletion was due when the process stopped — the others scanned, from the cursor
+   * on, skipping the records acknowledged out of order (`ahead`). Returns the damaged regions found.
+   */
+  load(seqs: readonly number[], cursor: Cursor, ahead: readonly Cursor[]): number {
+    for (const position of ahead) this.#markAhead(position.seq, position.offset)
+    let corrupt = 0
+    let last = 0
+    for (const seq of seqs) {
+      last = Math.max(last, seq)
+      const path = this.#path(seq)
+      if (seq < cursor.seq) {
+        this.#unlink(path)
+        continue
+      }
+      const segment = this.#scan(seq, path, seq === cursor.seq ? cursor.offset : 0)
+      if (segment === undefined) continue
+      corrupt += segment.corrupt
+      this.#add(segment.segment)
+      this.live += segment.segment.live
+      this.liveBytes += segment.segment.liveBytes
+    }
+    this.#readSeq = cursor.seq
+    this.#readOffset = cursor.offset
+    // A new segment must sort after the cursor, or a restart would take its records for acknowledged.
+    this.#nextSeq = Math.max(last + 1, cursor.offset > 0 ? cursor.seq + 1 : cursor.seq, 1)
+    return corrupt
+  }
+
+  #scan(seq: number, path: string, from: number): { segment: Segment; corrupt: number } | undefined {
+    let fd: number
+    try {
+      fd = this.#fs.openSync(path, 'r')
+    } catch (err) {
+      this.#hooks.failed(err)
+      return undefined
+    }
+    try {
+      const size = this.#fs.fstatSync(fd).size
+      // Headers only first (fast); a segment with damage is scanned again as the reader will see it,
+      // so that both find the same records and the same regions.
+      let segment = this.#count(fd, seq, path, size, Math.min(from, size), false)
+      if (segment.regions > 0) segment = this.#count(fd, seq, path, size, Math.min(from, size), true)
+      return { segment, corrupt: segment.regions }
+    } catch (err) {
+      this.#hooks.failed(err)
+      return undefined
+    } finally {
+      this.#fs.closeSync(fd)
+    }
+  }
+
+  #count(fd: number, seq: number, path: string, size: number, from: number, full: boolean): Segment {
+    const reader = new RecordReader(this.#fs, fd, from, size, full)
+    let live = 0
+    let liveBytes = 0
+    let unread = 0
+    let newest = Number.NEGATIVE_INFINITY
+    for (let r = reader.next(); r !== undefined; r = reader.next()) {
+      unread++
+      if (r.time > newest) newest = r.time
+      if (this.#isAhead(seq, r.offset)) continue
+      live++
+      liveBytes += r.size
+    }
+    return { seq, path, size, live, liveBytes, unread, newest, sealed: true, regions: reader.corrupt }
+  }
+
+  /** Appends in order; stops at the first record the disk refuses (`written` < length, `error`). */
+  write(records: readonly NewRecord[]): { written: number; error: unknown } {
+    const bufs = records.map((r) => encodeRecord(r.data, r.time))
+    let i = 0
+    while (i < bufs.length) {
+      const first = bufs[i]!
+      if (this.#active !== undefined) {
+        const size = this.#active.segment.size
+        if (size > 0 && size + first.length > this.#segmentBytes) this.seal()
+      }
+      let active = this.#active
+      if (active === undefined) {
+        try {
+          active = this.#activate()
+        } catch (error) {
+          return { written: i, error }
+        }
+      }
+      const segment = active.segment
+      // One write for the records that fit: the syscall, not the bytes, is the cost of an append.
+      let j = i + 1
+      let bytes = first.length
+      while (j < bufs.length && segment.size + bytes + bufs[j]!.length <= this.#segmentBytes) {
+        bytes += bufs[j]!.length
+        j++
+      }
+      try {
+        writeAll(this.#fs, active.fd, j - i === 1 ? first : Buffer.concat(bufs.slice(i, j), bytes))
+      } catch (error) {
+        this.#undo(active)
+        return { written: i, error }
+      }
+      for (let k = i; k < j; k++) {
+        const time = records[k]!.time
+        if (time > segment.newest) segment.newest = time
+      }
+      segment.size += bytes
+      segment.live += j - i
+      segment.liveBytes += bytes
+      segment.unread += j - i
+      this.live += j - i
+      this.liveBytes += bytes
+      this.diskBytes += bytes
+      this.#dirty = true
+      i = j
+    }
+    return { written: i, error: undefined }
+  }
+
+  #activate(): { segment: Segment; fd: number } {
+    for (;;) {
+      const seq = this.#nextSeq++
+      const path = this.#path(seq)
+      let fd: number
+      try {
+        // `x`: never append to a file this process did not create (a leftover would shift offsets).
+        fd = this.#fs.openSync(path, 'ax')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue
+        throw err
+      }
+      const segment: Segment = {
+        seq,
+        path,
+        size: 0,
+        live: 0,
+        liveBytes: 0,
+        unread: 0,
+        newest: Number.NEGATIVE_INFINITY,
+        sealed: false,
+        regions: 0,
+      }
+      this.#add(segment)
+      this.#active = { segment, fd }
+      this.#hooks.created()
+      return this.#active
+    }
+  }
+
+  /** Cuts a failed write's partial record off; if even that fails, the segment ends where it was. */
+  #undo(active: { segment: Segment; fd: number }): void {
+    try {
+      this.#fs.ftruncateSync(active.fd, active.segment.size)
+    } catch {
+      this.seal()
+    }
+  }
+
+  /** The active segment is written no more; the next append starts a new one. */
+  seal(): void {
+    const active = this.#active
+    if (active === undefined) return
+    active.segment.sealed = true
+    this.#active = undefined
+    this.#dirty = false
+    this.#hooks.closeLater(active.fd)
+  }
+
+  /** The fd to fdatasync now, if anything was written since the last call. */
+  takeDirty(): number | undefined {
+    if (!this.#dirty || this.#active === undefined) return undefined
+    this.#dirty = false
+    return this.#active.fd
+  }
+
+  /** Time and payload bytes of the next record `take` would return, if any. */
+  head(): { readonly time: number; readonly bytes: number } | undefined {
+    const released = this.#released[0]
+    if (released !== undefined) return released.record
+    const peeked = this.#peek()
+    return peeked === undefined ? undefined : { time: peeked.time, bytes: peeked.size - HEADER_BYTES }
+  }
+
+  /** The next record (call after `head` returned one); `id` for one never leased before. */
+  take(id: number): Held {
+    this.leased++
+    const released = this.#released.shift()
+    if (released !== undefined) {
+      released.leased = true
+      return released
+    }
+    const peeked = this.#peeked!
+    this.#peeked = undefined
+    const record: StoredRecord = {
+      id,
+      data: peeked.data,
+      severity: this.rank,
+      time: peeked.time,
+      bytes: peeked.size - HEADER_BYTES,
+    }
+    const held: Held = { record, seq: peeked.seq, offset: peeked.offset, leased: true }
+    this.#outstanding.set(id, held)
+    return held
+  }
+
+  acked(held: Held): void {
+    // Only an acknowledgement out of order needs remembering: an in-order one moves the cursor.
+    if (this.#outstanding.keys().next().value !== held.record.id) this.#markAhead(held.seq, held.offset)
+    this.#outstanding.delete(held.record.id)
+    this.leased--
+    const size = held.record.bytes + HEADER_BYTES
+    const segment = this.#bySeq.get(held.seq)
+    if (segment !== undefined) {
+      segment.live--
+      segment.liveBytes -= size
+    }
+    this.live--
+    this.liveBytes -= size
+  }
+
+  released(held: Held): void {
+    held.leased = false
+    this.leased--
+    const id = held.record.id
+    let at = this.#released.length
+    while (at > 0 && this.#released[at - 1]!.record.id > id) at--
+    this.#released.splice(at, 0, held)
+  }
+
+  #peek(): (ReadRecord & { seq: number }) | undefined {
+    if (this.#peeked !== undefined) return this.#peeked
+    for (;;) {
+      const segment = this.segments.find((s) => s.seq >= this.#readSeq)
+      if (segment === undefined) return undefined
+      if (segment.seq > this.#readSeq) {
+        this.#readSeq = segment.seq
+        this.#readOffset = 0
+      }
+      let reader: RecordReader
+      try {
+        reader = this.#openReader(segment)
+      } catch (err) {
+        this.#hooks.failed(err)
+        return undefined
+      }
+      reader.end = segment.size
+      const record = reader.next()
+      this.#readOffset = reader.position
+      if (record !== undefined) {
+        segment.unread--
+        // Acknowledged before the restart, out of order: not counted live by the scan, not leased.
+        if (this.#isAhead(segment.seq, record.offset)) continue
+        this.#peeked = { ...record, seq: segment.seq }
+        return this.#peeked
+      }
+      if (!segment.sealed) return undefined
+      this.#settle(segment, reader.corrupt)
+      this.#closeReader()
+      this.#readSeq = segment.seq + 1
+      this.#readOffset = 0
+    }
+  }
+
+  /**
+   * Read to the end: damage the scan did not see (a payload, or the file changed since) is counted
+   * now, and the segment holds exactly what was taken from it and not acknowledged.
+   */
+  #settle(segment: Segment, regions: number): void {
+    if (regions > segment.regions) this.#hooks.lost(regions - segment.regions)
+    if (segment.unread === 0) return
+    let kept = 0
+    let keptBytes = 0
+    for (const held of this.#outstanding.values()) {
+      if (held.seq !== segment.seq) continue
+      kept++
+      keptBytes += held.record.bytes + HEADER_BYTES
+    }
+    this.live += kept - segment.live
+    this.liveBytes += keptBytes - segment.liveBytes
+    segment.live = kept
+    segment.liveBytes = keptBytes
+    segment.unread = 0
+  }
+
+  #openReader(segment: Segment): RecordReader {
+    if (this.#reader?.seq === segment.seq) return this.#reader.reader
+    this.#closeReader()
+    const fd = this.#fs.openSync(segment.path, 'r')
+    const reader = new RecordReader(this.#fs, fd, this.#readOffset, segment.size, true)
+    this.#reader = { seq: segment.seq, fd, reader }
+    return reader
+  }
+
+  #closeReader(): void {
+    if (this.#reader === undefined) return
+    try {
+      this.#fs.closeSync(this.#reader.fd)
+    } catch {
+      // Nothing was written through it.
+    }
+    this.#reader = undefined
+  }
+
+  /** Position of the first record not acknowledged. */
+  cursor(): Cursor {
+    const first = this.#outstanding.values().next().value
+    if (first !== undefined) return { seq: first.seq, offset: first.offset }
+    if (this.#peeked !== undefined) return { seq: this.#peeked.seq, offset: this.#peeked.offset }
+    const segment = this.#bySeq.get(this.#readSeq)
+    // Read to the end of a sealed segment: point past it, so that it can be deleted.
+    if (segment?.sealed === true && this.#readOffset >= segment.size)
+      return { seq: this.#readSeq + 1, offset: 0 }
+    return { seq: this.#readSeq, offset: this.#readOffset }
+  }
+
+  /** The records acknowledged after `cursor`, ascending; forgets those before it. */
+  ahead(cursor: Cursor): Cursor[] {
+    const out: Cursor[] = []
+    for (const [seq, offsets] of this.#ahead) {
+      if (seq < cursor.seq) {
+        this.#ahead.delete(seq)
+        continue
+      }
+      for (const offset of offsets) {
+        if (seq === cursor.seq && offset < cursor.offset) offsets.delete(offset)
+        else out.push({ seq, offset })
+      }
+      if (offsets.size === 0) this.#ahead.delete(seq)
+    }
+    return out.sort((a, b) => a.seq - b.seq || a.offset - b.offset)
+  }
+
+  #markAhead(seq: number, offset: number): void {
+    const offsets = this.#ahead.get(seq)
+    if (offsets === undefined) this.#ahead.set(seq, new Set([offset]))
+    else offsets.add(offset)
+  }
+
+  #isAhead(seq: number, offset: number): boolean {
+    return this.#ahead.get(seq)?.has(offset) === true
+  }
+
+  /** Deletes the sealed segments wholly before `seq` (the persisted cursor): all acknowledged. */
+  deleteBefore(seq: number): void {
+    while (this.segments.length > 0) {
+      const segment = this.segments[0]!
+      if (segment.seq >= seq || !segment.sealed) return
+      this.remove(segment)
+    }
+  }
+
+  /** The oldest segment holding bytes (what the byte bound deletes first). */
+  oldest(): Segment | undefined {
+    return this.segments.find((s) => s.size > 0)
+  }
+
+  /**
+   * Deletes `segment` whatever it holds. Records never leased (or released) are dropped; leased ones
+   * are handed back as orphans — the caller counts them dropped only if they come back unsent.
+   */
+  remove(segment: Segment): Removed {
+    if (this.#active?.segment === segment) this.seal()
+    this.#unlink(segment.path)
+    this.segments.splice(this.segments.indexOf(segment), 1)
+    this.#bySeq.delete(segment.seq)
+    this.#ahead.delete(segment.seq)
+    const orphans: Held[] = []
+    for (const [id, held] of this.#outstanding) {
+      if (held.seq !== segment.seq) continue
+      this.#outstanding.delete(id)
+      if (held.leased) {
+        orphans.push(held)
+        this.leased--
+      } else {
+        this.#released.splice(this.#released.indexOf(held), 1)
+      }
+    }
+    this.live -= segment.live
+    this.liveBytes -= segment.liveBytes
+    this.diskBytes -= segment.size
+    if (this.#peeked?.seq === segment.seq) this.#peeked = undefined
+    if (this.#readSeq === segment.seq) {
+      this.#closeReader()
+      this.#readSeq = segment.seq + 1
+      this.#readOffset = 0
+    }
+    return { dropped: segment.live - orphans.length, orphans }
+  }
+
+  /** Closes the reader; returns the active fd for the caller to sync and close. */
+  close(): number | undefined {
+    this.#closeReader()
+    const active = this.#active
+    this.#active = undefined
+    return active?.fd
+  }
+
+  #add(segment: Segment): void {
+    this.segments.push(segment)
+    this.#bySeq.set(segment.seq, segment)
+    this.diskBytes += segment.size
+  }
+
+  #unlink(path: string): void {
+    try {
+      this.#fs.unlinkSync(path)
+    } catch (err) {
+      // Gone already is what was wanted; anything else leaves the file for the next start-up.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#hooks.failed(err)
+    }
+  }
+
+  #path(seq: number): string {
+    return join(this.#dir, segmentFileName(this.rank, seq))
+  }
+}
+
+const SEGMENT_NAME = /^sev([0-3])-(\d{12})\.wal$/
+
+export function segmentFileName(rank: SeverityRank, seq: number): string {
+  return `sev${rank}-${String(seq).padStart(12, '0')}.wal`
+}
+
+/** `[rank, seq]` for a segment file name, else undefined (the ledger, strangers). */
+export function parseSegmentFileName(name: string): [SeverityRank, number] | undefined {
+  const m = SEGMENT_NAME.exec(name)
+  return m === null ? undefined : [Number(m[1]) as SeverityRank, Number(m[2])]
+}

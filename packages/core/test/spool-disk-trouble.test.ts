@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, type TestContext, test } from 'node:test'
+import type { NewRecord, SeverityRank } from '../src/delivery/types.js'
+import { createSpool, type SpoolFs } from '../src/spool/index.js'
+
+const dirs: string[] = []
+after(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-'))
+  dirs.push(dir)
+  return dir
+}
+
+const NOW = 1_700_000_000_000
+const PAYLOAD = 13
+const rec = (i: number, severity: SeverityRank = 1): NewRecord => ({
+  data: `{"i":"${String(i).padStart(5, '0')}"}`,
+  severity,
+  time: NOW + i,
+})
+const isRoot = process.getuid?.() === 0
+
+function errnoError(code: string, syscall: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: simulated, ${syscall}`), { code, syscall })
+}
+
+/**
+ * A directory that turns read-only and back. Not root: chmod, the real thing. Root ignores the
+ * mode bits, so there every call that would change the directory fails with EROFS instead, as on a
+ * file system remounted read-only.
+ */
+function readOnlySwitch(dir: string): {
+  fs: SpoolFs | undefined
+  set(readOnly: boolean): void
+  codes: RegExp
+} {
+  if (!isRoot) {
+    return { fs: undefined, set: (ro) => fs.chmodSync(dir, ro ? 0o555 : 0o755), codes: /EACCES/ }
+  }
+  let readOnly = false
+  const refuse = (syscall: string) => {
+    if (readOnly) throw errnoError('EROFS', syscall)
+  }
+  const facade: SpoolFs = {
+    ...fs,
+    openSync: (path, flags) => {
+      if (flags !== 'r') refuse('open')
+      return fs.openSync(path, flags)
+    },
+    writeSync: (fd, buffer, offset, length, position) => {
+      refuse('write')
+      return fs.writeSync(fd, buffer, offset, length, position)
+    },
+    ftruncateSync: (fd, length) => {
+      refuse('ftruncate')
+      fs.ftruncateSync(fd, length)
+    },
+    unlinkSync: (path) => {
+      refuse('unlink')
+      fs.unlinkSync(path)
+    },
+    renameSync: (from, to) => {
+      refuse('rename')
+      fs.renameSync(from, to)
+    },
+  }
+  return { fs: facade, set: (ro) => (readOnly = ro), codes: /EROFS/ }
+}
+
+describe('spool: disk trouble', () => {
+  test('a directory path that is a file: starts in memory, counts exactly, delivers, recovers', async () => {
+    const parent = tempDir()
+    const directory = join(parent, 'spool')
+    fs.writeFileSync(directory, 'in the way')
+    let now = NOW
+    const errors: string[] = []
+    const spool = createSpool({
+      directory,
+      now: () => now,
+      memoryFallbackBytes: 10 * PAYLOAD,
+      onError: (err) => {
+        errors.push((err as NodeJS.ErrnoException).code ?? '')
+        throw new Error('a broken callback must not break the spool')
+      },
+    })
+    assert.match(spool.stats().lastError ?? '', /EEXIST|ENOTDIR/)
+    for (let i = 0; i < 15; i++) spool.append([rec(i)])
+    let stats = spool.stats()
+    assert.equal(stats.memoryRecords, 10)
+    assert.equal(stats.records, 10)
+    assert.equal(stats.dropped.unwritable, 5)
+    // Oldest of the lowest severity go first: a High record pushes out the oldest Low one.
+    spool.append([rec(15, 3)])
+    stats = spool.stats()
+    assert.equal(stats.dropped.unwritable, 6)
+    const leased = spool.lease(Number.POSITIVE_INFINITY, 100)
+    assert.deepEqual(
+      leased.map((r) => r.time - NOW),
+      [6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    )
+    spool.ack(leased.slice(0, 5))
+    spool.release(leased.slice(5))
+    assert.equal(spool.available, 5)
+    // The disk is tried again, at most once a second; the same trouble is reported once.
+    now += 1_500
+    spool.append([rec(16)])
+    assert.deepEqual(errors.slice(1), [])
+    // Space returns: the directory can be created now; waiting records move to disk.
+    fs.rmSync(directory)
+    now += 1_500
+    spool.append([rec(17)])
+    stats = spool.stats()
+    assert.equal(stats.lastError, undefined)
+    assert.equal(stats.memoryRecords, 0)
+    assert.equal(stats.records, 5 + 2, 'the 5 released, 16 (held in memory) and 17')
+    assert.equal(stats.dropped.unwritable, 6)
+    await spool.close()
+    const reopened = createSpool({ directory, now: () => now })
+    assert.equal(reopened.stats().records, 7)
+    await reopened.close()
+  })
+
+  test(`a read-only directory (${isRoot ? 'EROFS injected: running as root' : 'chmod 0o555'})`, async () => {
+    const directory = tempDir()
+    const first = createSpool({ directory, now: () => NOW })
+    first.append([0, 1, 2, 3, 4].map((i) => rec(i)))
+    await first.close()
+    const disk = readOnlySwitch(directory)
+    disk.set(true)
+    let now = NOW + 100
+    const errors: string[] = []
+    const spool = createSpool({
+      directory,
+      now: () => now,
+      memoryFallbackBytes: 10 * PAYLOAD,
+      ...(disk.fs === undefined ? {} : { fs: disk.fs }),
+      onError: (err) => errors.push((err as NodeJS.ErrnoException).code ?? ''),
+    })
+    try {
+      // Recovery still reads what is on disk.
+      assert.equal(spool.stats().recovered.records, 5)
+      for (let i = 5; i < 20; i++) spool.append([rec(i)])
+      const stats = spool.stats()
+      assert.match(stats.lastError ?? '', disk.codes)
+      assert.equal(stats.memoryRecords, 10)
+      assert.equal(stats.dropped.unwritable, 5)
+      assert.equal(stats.records, 15)
+      const leased = spool.lease(Number.POSITIVE_INFINITY, 100)
+      assert.deepEqual(
+        leased.map((r) => r.time - NOW),
+        [0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+      )
+      spool.ack(leased)
+      await spool.sync()
+      assert.equal(new Set(errors).size, errors.length, 'each code reported once')
+      assert.ok(errors.every((code) => disk.codes.test(code)))
+    } finally {
+      disk.set(false)
+    }
+    now += 1_500
+    spool.append([rec(20)])
+    assert.equal(spool.stats().lastError, undefined)
+    assert.equal(spool.stats().memoryRecords, 0)
+    await spool.close()
+    const reopened = createSpool({ directory, now: () => now })
+    assert.deepEqual(
+      reopened.lease(Number.POSITIVE_INFINITY, 100).map((r) => r.time - NOW),
+      [20],
+    )
+    await reopened.close()
+  })
+
+  test('a full disk (ENOSPC injected, with short writes)', async () => {
+    const directory = tempDir()
+    await fullDisk(directory, budgetFs(256 * 1024))
+  })
+
+  test('a full disk (a real 1 MiB tmpfs)', async (t) => {
+    const directory = tempDir()
+    if (!mountTmpfs(t, directory)) return
+    try {
+      await fullDisk(directory, undefined)
+    } finally {
+      execFileSync('umount', [directory])
+    }
+  })
+})
+
+function mountTmpfs(t: TestContext, directory: string): boolean {
+  if (!isRoot) {
+    t.skip('mounting a tmpfs needs root; the injected ENOSPC test covers the same path')
+    return false
+  }
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', directory], { stdio: 'ignore' })
+    return true
+  } catch {
+    t.skip('mount -t tmpfs is not permitted here; the injected ENOSPC test covers the same path')
+    return false
+  }
+}
+
+/** `node:fs` on a disk of `capacity` bytes: segment writes past it are cut short, then refused. */
+function budgetFs(capacity: number): SpoolFs {
+  let used = 0
+  const sizeOf = (fd: number) => fs.fstatSync(fd).size
+  return {
+    ...fs,
+    writeSync: (fd, buffer, offset, length, position) => {
+      const room = capacity - used
+      if (room <= 0) throw errnoError('ENOSPC', 'write')
+      const before = sizeOf(fd)
+      const n = fs.writeSync(fd, buffer, offset, Math.min(length, room), position)
+      used += sizeOf(fd) - before
+      return n
+    },
+    ftruncateSync: (fd, length) => {
+      const before = sizeOf(fd)
+      fs.ftruncateSync(fd, length)
+      used -= before - length
+    },
+    unlinkSync: (path) => {
+      const size = fs.statSync(path).size
+      fs.unlinkSync(path)
+      used -= size
+    },
+  }
+}
+
+/**
+ * Fills the disk through the spool itself, then checks: nothing thrown, every record either held
+ * or counted `unwritable` (only once the memory fallback is full), delivery goes on, and writes go
+ * back to disk once delivered segments are deleted and the space returns.
+ */
+async function fullDisk(directory: string, facade: SpoolFs | undefined): Promise<void> {
+  let now = NOW
+  const errors: string[] = []
+  const memoryRecords = 20
+  const big = (i: number): NewRecord => ({
+    data: `{"i":${i},"pad":"${'p'.repeat(1000)}"}`,
+    severity: 2,
+    time: NOW + i,
+  })
+  const payload = Buffer.byteLength(big(1000).data)
+  const spool = createSpool({
+    directory,
+    now: () => now,
+    segmentBytes: 64 * 1024,
+    memoryFallbackBytes: memoryRecords * payload,
+    ...(facade === undefined ? {} : { fs: facade }),
+    onError: (err) => errors.push((err as NodeJS.ErrnoException).code ?? ''),
+  })
+  let appended = 0
+  while (spool.stats().lastError === undefined && appended < 10_000) spool.append([big(1000 + appended++)])
+  for (let i = 0; i < 50; i++) spool.append([big(1000 + appended++)])
+  const stats = spool.stats()
+  assert.match(stats.lastError ?? '', /ENOSPC/)
+  assert.deepEqual(errors, ['ENOSPC'])
+  const onDisk = stats.records - stats.memoryRecords
+  assert.ok(onDisk > 50, `${onDisk} records reached the disk`)
+  assert.equal(stats.memoryRecords, memoryRecords)
+  assert.equal(stats.dropped.unwritable, appended - onDisk - memoryRecords)
+  assert.equal(appended, stats.records + stats.dropped.unwritable)
+  // Delivery goes on, from disk and from memory.
+  let delivered = 0
+  for (let batch = spool.lease(256 * 1024, 50); batch.length > 0; batch = spool.lease(256 * 1024, 50)) {
+    delivered += batch.length
+    spool.ack(batch)
+  }
+  assert.equal(delivered, stats.records)
+  // The ledger is written in place (no new block needed), then the delivered segments go.
+  await spool.sync()
+  assert.ok(spool.stats().segments <= 1, 'only the active segment is left')
+  now += 1_500
+  spool.append([big(1), big(2)])
+  const recovered = spool.stats()
+  assert.equal(recovered.lastError, undefined)
+  assert.equal(recovered.memoryRecords, 0)
+  assert.equal(recovered.records, 2)
+  await spool.close()
+  const reopened = createSpool({ directory, now: () => now, ...(facade === undefined ? {} : { fs: facade }) })
+  assert.deepEqual(
+    reopened.lease(Number.POSITIVE_INFINITY, 100).map((r) => r.time - NOW),
+    [1, 2],
+  )
+  await reopened.close()
+}

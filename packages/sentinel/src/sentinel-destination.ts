@@ -1,0 +1,113 @@
+/**
+ * The `sentinel` destination: one `LogsIngestionClient.upload()` per request the delivery loop
+ * (core, `createDeliverySink`) cuts, authenticated by the credential `credential.type` selects.
+ * The loop hands over rows of one stream whose JSON is at most 1,000,000 bytes, so the client's own
+ * chunker (< 1,000,000 bytes of records, client-behaviour.md §2) always makes exactly one request of
+ * them; it gzips the body. Everything else — batching, retry, spool, dead letters — is the loop's.
+ */
+import {
+  isAggregateLogsUploadError,
+  LogsIngestionClient,
+  type LogsIngestionClientOptions,
+} from '@azure/monitor-ingestion'
+import { DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core'
+import { createCredential } from './credential.js'
+import { createPrepare } from './route.js'
+import { createTransport } from './transport.js'
+import type { SentinelSinkConfig, SentinelSinkOverrides } from './types.js'
+
+/** The service's limit is 1 MB (1,048,576 bytes); the client cuts at 1,000,000 bytes of JSON, so do we. */
+export const MAX_REQUEST_BYTES = 1_000_000
+
+function assertConfig(config: SentinelSinkConfig): void {
+  if (config === null || typeof config !== 'object')
+    throw new TypeError('@watchpost/sentinel: config must be the options object of a sentinel sink')
+  if (typeof config.endpoint !== 'string' || !config.endpoint.startsWith('https://'))
+    throw new TypeError('@watchpost/sentinel: endpoint must be an https:// URL')
+  if (typeof config.dcrImmutableId !== 'string' || config.dcrImmutableId === '')
+    throw new TypeError('@watchpost/sentinel: dcrImmutableId must be a non-empty string')
+  if (config.tables !== 'asim' && config.tables !== 'custom')
+    throw new TypeError('@watchpost/sentinel: tables must be "asim" or "custom"')
+  if (config.http !== undefined && config.http !== 'undici' && config.http !== 'node')
+    throw new TypeError('@watchpost/sentinel: http must be "undici" or "node"')
+  if (config.tls?.ca !== undefined && (typeof config.tls.ca !== 'string' || config.tls.ca === ''))
+    throw new TypeError('@watchpost/sentinel: tls.ca must be a PEM file path or PEM text')
+}
+
+interface RestErrorLike {
+  readonly statusCode?: number
+  readonly code?: string
+  readonly message: string
+  readonly response?: { readonly headers: { get(name: string): string | undefined } }
+}
+
+/**
+ * The failure of one upload as a `DeliveryError`. A response status decides (classify.ts); without
+ * one, a credential that was refused (Entra answered 400/401: wrong secret, unknown client) is
+ * `auth`, and anything else — network errors, timeouts, an unreachable token endpoint — is `retry`.
+ */
+export function classifyUploadError(cause: unknown): DeliveryError {
+  const err = cause as RestErrorLike
+  if (typeof err?.statusCode === 'number' && err.response !== undefined) {
+    const text = err.code === undefined ? err.message : `${err.code}: ${err.message}`
+    return statusError(
+      err.statusCode,
+      `HTTP ${err.statusCode} ${text}`,
+      (name) => err.response!.headers.get(name),
+      cause,
+    )
+  }
+  const name = (cause as Error | undefined)?.name
+  if (name === 'AuthenticationRequiredError' || name === 'AuthenticationError') {
+    const status = (cause as { statusCode?: number }).statusCode
+    if (status === undefined || (status >= 400 && status < 500 && status !== 408 && status !== 429))
+      return new DeliveryError('auth', `credential refused: ${(cause as Error).message}`, { cause })
+  }
+  return toDeliveryError(cause)
+}
+
+/** Creates the destination the `sentinel` entry of `sinks` describes; core wraps it in its delivery loop. */
+export function createSentinelDestination(
+  config: SentinelSinkConfig,
+  overrides: SentinelSinkOverrides = {},
+): Destination {
+  assertConfig(config)
+  // One transport for both pipelines: the token requests go where the uploads go and must trust the
+  // same CA; with undici they also share its keep-alive pool.
+  const transport = createTransport(config)
+  const credential = overrides.credential ?? createCredential(config.credential, process.env, transport)
+  const clientOptions: LogsIngestionClientOptions = {
+    ...(transport.httpClient === undefined ? {} : { httpClient: transport.httpClient }),
+    ...(transport.tlsOptions === undefined ? {} : { tlsOptions: { ca: transport.tlsOptions.ca } }),
+    ...overrides.clientOptions,
+    // The client's retry policy is turned off on purpose: the delivery loop retries every failure
+    // itself, with full jitter, honouring Retry-After, keeping the data in the spool meanwhile — and
+    // it retries what the client would not (a 429 without Retry-After, client-behaviour.md §3).
+    // Both on would multiply: 4 client attempts inside each of the loop's.
+    retryOptions: { maxRetries: 0 },
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+  }
+  const client = new LogsIngestionClient(config.endpoint, credential, clientOptions)
+  const { dcrImmutableId } = config
+
+  return {
+    name: `sentinel:${dcrImmutableId}`,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    prepare: createPrepare(config),
+    async send(stream, rows, _body, signal) {
+      try {
+        // One chunk (see above), so maxConcurrency does not matter and an abort drops nothing unseen.
+        await client.upload(dcrImmutableId, stream, rows as Record<string, unknown>[], {
+          abortSignal: signal,
+        })
+      } catch (err) {
+        // upload() throws AggregateLogsUploadError whose errors hold each failed chunk's cause.
+        const cause = isAggregateLogsUploadError(err) ? err.errors[0]?.cause : err
+        throw classifyUploadError(cause ?? err)
+      }
+    },
+    // The loop awaits its requests before closing the destination, so only the undici pool's idle
+    // sockets are left to release (the SDK's idle sockets do not hold the process).
+    close: () => transport.close(),
+  }
+}
