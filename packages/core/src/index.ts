@@ -138,6 +138,8 @@ export {
 export { type ConsoleSinkOptions, createConsoleSink, formatPretty } from './sinks/console.js'
 export { createFileSink, type FileSinkOptions } from './sinks/file.js'
 export type { Sink, SinkFailure } from './sinks/types.js'
+export { createWebhookDestination } from './sinks/webhook.js'
+export { type VerifyWebhookSignatureOptions, verifyWebhookSignature } from './sinks/webhook-signature.js'
 export { kContext } from './symbols.js'
 export {
   type CreateRuntime,

@@ -202,6 +202,7 @@ describe('resolved config', () => {
       retryBaseMs: 500,
       retryMaxDelayMs: 60_000,
       maxBatchEvents: 5_000,
+      lingerMs: 500,
       requestsPerMinute: 12_000,
       bytesPerMinute: 2 * 1024 ** 3,
       failingAfterMs: 60_000,

@@ -77,6 +77,7 @@ const fast: DeliveryOptions = {
   timeoutMs: 5_000,
   backoff: { baseMs: 5, maxDelayMs: 50 },
   maxBatchRecords: 5_000,
+  lingerMs: 0,
   requestsPerMinute: 1_000_000,
   bytesPerMinute: 1e12,
   failingAfterMs: 60_000,
@@ -149,6 +150,63 @@ describe('delivery loop', () => {
     await sink.close()
   })
 
+  test("a 429's Retry-After holds every request of the sink, not only the one that got it", async () => {
+    const starts: Array<{ at: number; partition: string }> = []
+    let throttledAt = 0
+    let failedB = false
+    const destination: Destination = {
+      name: 'gate',
+      maxRequestBytes: 1_000_000,
+      prepare: (e) => ({ partition: e.EventSchema === 'Authentication' ? 'A' : 'B', row: e }),
+      async send(partition) {
+        starts.push({ at: Date.now(), partition })
+        if (partition === 'A' && throttledAt === 0) {
+          throttledAt = Date.now()
+          throw new DeliveryError('retry', 'HTTP 429', { status: 429, retryAfterMs: 300 })
+        }
+        if (partition === 'B' && !failedB) {
+          // B fails a little later with a short backoff of its own: its retry falls inside A's wait.
+          failedB = true
+          await new Promise((r) => setTimeout(r, 40))
+          throw new DeliveryError('retry', 'HTTP 503', { status: 503 })
+        }
+      },
+      async close() {},
+    }
+    const sink = createDeliverySink(destination, new MemoryStore({ maxBytes: 1 << 20 }), {
+      ...fast,
+      backoff: { baseMs: 5, maxDelayMs: 1_000 },
+    })
+    const authz = compileEvent(EVENTS_BY_NAME.get('authz_fail')!)
+    await sink.send([event(1), build(authz, { userId: 'b', resource: '/x' }, undefined, undefined)])
+    await until(() => sink.health().sent === 2)
+    const retryB = starts.filter((s) => s.partition === 'B')[1]
+    assert.ok(retryB !== undefined)
+    assert.ok(retryB.at - throttledAt >= 290, `B's retry started ${retryB.at - throttledAt} ms after the 429`)
+    await sink.close()
+  })
+
+  test('records wait up to lingerMs for company: one request instead of three', async () => {
+    const d = scripted(() => undefined)
+    const sink = createDeliverySink(d.destination, new MemoryStore({ maxBytes: 1 << 20 }), {
+      ...fast,
+      lingerMs: 150,
+    })
+    for (let i = 0; i < 3; i++) {
+      await sink.send([event(i)])
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await until(() => d.delivered.size === 3)
+    assert.equal(d.requests.length, 1)
+    // flush() does not wait for the linger.
+    await sink.send([event(9)])
+    const started = Date.now()
+    await sink.flush()
+    assert.ok(Date.now() - started < 100)
+    assert.equal(d.requests.length, 2)
+    await sink.close()
+  })
+
   test('400: the batch is split until the poison record is alone; only it goes to the dead-letter file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wp-dl-'))
     try {
@@ -174,7 +232,12 @@ describe('delivery loop', () => {
       const lines = readFileSync(join(dir, 'dl.jsonl'), 'utf8').trim().split('\n')
       assert.equal(lines.length, 1)
       const entry = JSON.parse(lines[0]!)
-      assert.equal(JSON.parse(entry.record).EventUid, poison)
+      assert.equal(JSON.parse(entry.record.slice(entry.record.indexOf('\n') + 1)).EventUid, poison)
+      assert.equal(
+        entry.record.slice(0, entry.record.indexOf('\n')),
+        'Authentication',
+        'stored with its partition',
+      )
       assert.equal(entry.status, 400)
       assert.match(entry.error, /InvalidData/)
       assert.ok(d.requests.length <= 2 * Math.ceil(Math.log2(200)) + 2, `${d.requests.length} requests`)
@@ -336,7 +399,7 @@ describe('delivery helpers', () => {
   })
 
   test('status classification', () => {
-    assert.deepEqual([400, 401, 403, 404, 408, 413, 429, 500, 503, 422].map(kindOfStatus), [
+    assert.deepEqual([400, 401, 403, 404, 408, 413, 429, 500, 503, 422, 301].map(kindOfStatus), [
       'rejected',
       'auth',
       'auth',
@@ -347,6 +410,7 @@ describe('delivery helpers', () => {
       'retry',
       'retry',
       'rejected',
+      'not_found',
     ])
   })
 

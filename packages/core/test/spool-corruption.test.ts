@@ -103,6 +103,21 @@ describe('spool: torn and corrupt records', () => {
     await spool.close()
   })
 
+  test('a length that skips exactly one record (headers look intact) is found on reading', async () => {
+    const { dir, file } = await spoolOf(8)
+    damage(file, (buf) => {
+      buf.writeUInt32LE(PAYLOAD + SIZE, 3 * SIZE + 8) // record 3 claims to end where 5 starts
+      return buf
+    })
+    const spool = open(dir)
+    assert.deepEqual(ids(spool.lease(Number.POSITIVE_INFINITY, 100)), [0, 1, 2, 4, 5, 6, 7])
+    const stats = spool.stats()
+    assert.equal(stats.dropped.corrupt, 1)
+    assert.equal(stats.records, 7)
+    assert.equal(stats.bytes, 7 * SIZE)
+    await spool.close()
+  })
+
   test('garbage inserted between records, and a length pointing past the end, are skipped', async () => {
     const { dir, file } = await spoolOf(6)
     damage(file, (buf) => {

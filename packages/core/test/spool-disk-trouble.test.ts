@@ -177,6 +177,53 @@ describe('spool: disk trouble', () => {
     await reopened.close()
   })
 
+  test('a directory that cannot be created on a read-only mount reports EROFS, not ENOENT (injected)', async () => {
+    const parent = tempDir()
+    const directory = join(parent, 'ro', 'sentinel-0123456789ab')
+    const mount = join(parent, 'ro')
+    fs.mkdirSync(mount)
+    // What Node does under a read-only mount: the recursive mkdir stats the leaf after EROFS and
+    // reports ENOENT; a plain mkdir of the first missing level says EROFS.
+    const facade: SpoolFs = {
+      ...fs,
+      mkdirSync: (path, options) => {
+        if (!path.startsWith(mount + '/')) return fs.mkdirSync(path, options)
+        throw options?.recursive === true ? errnoError('ENOENT', 'mkdir') : errnoError('EROFS', 'mkdir')
+      },
+    }
+    const errors: string[] = []
+    const spool = createSpool({
+      directory,
+      now: () => NOW,
+      fs: facade,
+      onError: (err) => errors.push((err as NodeJS.ErrnoException).code ?? ''),
+    })
+    const { lastError } = spool.stats()
+    assert.match(lastError ?? '', /EROFS/)
+    assert.doesNotMatch(lastError ?? '', /ENOENT/)
+    assert.ok(lastError?.includes(directory), 'names the spool directory')
+    assert.match(lastError ?? '', /read-only/)
+    assert.deepEqual(errors, ['EROFS'])
+    // Still a spool: records wait in memory.
+    spool.append([rec(1)])
+    assert.equal(spool.stats().memoryRecords, 1)
+    await spool.close()
+  })
+
+  test('a directory under a real read-only tmpfs reports EROFS', async (t) => {
+    const mount = tempDir()
+    if (!mountTmpfs(t, mount)) return
+    try {
+      execFileSync('mount', ['-o', 'remount,ro', mount], { stdio: 'ignore' })
+      const directory = join(mount, 'sentinel-0123456789ab')
+      const spool = createSpool({ directory, now: () => NOW })
+      assert.match(spool.stats().lastError ?? '', /EROFS/)
+      await spool.close()
+    } finally {
+      execFileSync('umount', [mount])
+    }
+  })
+
   test('a full disk (ENOSPC injected, with short writes)', async () => {
     const directory = tempDir()
     await fullDisk(directory, budgetFs(256 * 1024))

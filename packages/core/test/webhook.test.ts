@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import type { WebhookSinkConfig } from '../src/config/types.js'
 import { walkSchema } from '../src/config/validate.js'
-import { type WebhookSinkConfig, webhookSinkSchema } from '../src/config/webhook-options.js'
+import { type WebhookSinkOptions, webhookSinkSchema } from '../src/config/webhook-options.js'
 import { DeliveryError, type Destination } from '../src/delivery/types.js'
 import { WatchpostError } from '../src/errors.js'
 import { createWebhookDestination } from '../src/sinks/webhook.js'
@@ -74,7 +75,7 @@ const rows = [
 ]
 const body = JSON.stringify(rows)
 
-function webhook(url: string, extra: Partial<WebhookSinkConfig> = {}): Destination {
+function webhook(url: string, extra: Partial<WebhookSinkOptions> = {}): Destination {
   return createWebhookDestination({ type: 'webhook', url, ...extra })
 }
 
@@ -292,7 +293,7 @@ describe('webhook destination: responses', () => {
     [408, 'retry'],
     [500, 'retry'],
     [503, 'retry'],
-    [301, 'retry'],
+    [301, 'not_found'],
   ] as const
   for (const [status, kind] of failures) {
     test(`${status} → ${kind}, with the status and the response body in the message`, async (t) => {
@@ -559,12 +560,12 @@ describe('webhook destination: options', () => {
     assert.doesNotMatch(err.message, /hunter2/)
   })
 
-  test('the name and messages never contain the query string', () => {
-    assert.equal(
-      webhook('https://hooks.example/in/x?token=s3cr3t#frag').name,
-      'webhook:https://hooks.example/in/x',
-    )
-    assert.equal(webhook('http://127.0.0.1:8080?sig=s3cr3t').name, 'webhook:http://127.0.0.1:8080/')
+  test('the name and messages never contain the path or the query string (secrets live there)', () => {
+    const slack = webhook('https://hooks.example/services/T0/B0/s3cr3tpath?token=s3cr3t#frag').name
+    assert.match(slack, /^webhook:https:\/\/hooks\.example#[0-9a-f]{8}$/)
+    assert.notEqual(webhook('https://hooks.example/services/T0/B0/other').name, slack)
+    assert.equal(webhook('http://127.0.0.1:8080?sig=s3cr3t').name.includes('s3cr3t'), false)
+    assert.equal(webhook('http://127.0.0.1:8080/').name, 'webhook:http://127.0.0.1:8080')
     const err = invalidConfig(() => webhook('http://soar.example/in?token=s3cr3t'))
     assert.doesNotMatch(err.message, /s3cr3t/)
   })
@@ -634,6 +635,16 @@ describe('webhookSinkSchema', () => {
       timeoutMs: 10_000,
       format: 'array',
     })
+  })
+
+  test('the validated configuration is what the factory takes', async () => {
+    const { value } = walkSchema(webhookSinkSchema, { type: 'webhook', url: 'https://x.example/in?k=1' })
+    // Type-checked too: the resolved (deeply readonly) config must be accepted as it is.
+    const config: WebhookSinkConfig = value as WebhookSinkConfig
+    const dest = createWebhookDestination(config)
+    assert.match(dest.name, /^webhook:https:\/\/x\.example#[0-9a-f]{8}$/)
+    assert.equal(dest.maxRequestBytes, 1_000_000)
+    await dest.close()
   })
 
   test('refuses what it can express', () => {

@@ -82,6 +82,6 @@ export interface WatchpostMiddleware extends RequestHandler {
    * catch those that arrive before it. Idempotent.
    */
   observe(server: Server): void
-  /** Reports open detector windows, flushes within `deadlineMs` (default 5000) and closes the sinks. */
+  /** Reports open detector windows, flushes within `deadlineMs` (default `shutdown.deadlineMs`, 5000) and closes the sinks. */
   close(deadlineMs?: number): Promise<void>
 }

@@ -20,7 +20,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const self = fileURLToPath(import.meta.url)
-const EXEC_ARGV = ['--import', 'tsx/esm']
+const EXEC_ARGV = [
+  '--import',
+  'tsx/esm',
+  ...(process.env.WATCHPOST_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WATCHPOST_BENCH_PROFILE}`]
+    : []),
+]
 const APP = { name: 'shop', version: '1.0.0', environment: 'bench', host: 'web-01' }
 /** Records waiting in the sink (memory or spool) above which the emitter waits: no drops, steady state. */
 const BACKLOG = 100_000
@@ -42,6 +48,8 @@ interface WireStats {
   requests: number
   /** Rows stored, over every table. */
   rows: number
+  /** The emulator process's CPU time so far, µs (user + system). */
+  cpuMicros: number
 }
 
 interface SinkResult {
@@ -54,6 +62,8 @@ interface SinkResult {
   peakRss: number
   backlogAtEnd: number
   retried: number
+  /** CPU seconds the app process used in the window (emitting, building, serialising, spooling, sending). */
+  cpuSeconds: number
 }
 
 function arg(name: string): string | undefined {
@@ -96,7 +106,8 @@ async function emulatorRole(): Promise<void> {
   process.on('message', (msg: { cmd: string }) => {
     if (msg.cmd === 'stats') {
       const rows = Object.values(em.store.counts()).reduce((a, b) => a + b, 0)
-      process.send!({ stats: { ...wire, rows } satisfies WireStats })
+      const cpu = process.cpuUsage()
+      process.send!({ stats: { ...wire, rows, cpuMicros: cpu.user + cpu.system } satisfies WireStats })
     } else if (msg.cmd === 'clear') {
       em.store.clear()
       em.clearRequests()
@@ -176,9 +187,11 @@ async function sinkRole(): Promise<void> {
   const sent0 = sink().sent
   const emitted0 = wp.stats().emitted
   process.send!({ window: 'start' })
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await run(t0 + seconds * 1000)
   const elapsed = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
   const h = sink()
   const result: SinkResult = {
     spool,
@@ -190,6 +203,7 @@ async function sinkRole(): Promise<void> {
     peakRss,
     backlogAtEnd: h.queued + wp.stats().queued,
     retried: h.retried,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }
   process.send!({ window: 'end', result })
   clearInterval(rssTimer)
@@ -251,11 +265,14 @@ async function main(): Promise<void> {
     const rowsStored = after.rows - before.rows
     const bytes = after.acceptedBytes - before.acceptedBytes
     const requests = after.accepted - before.accepted
+    const emulatorCpu = (after.cpuMicros - before.cpuMicros) / 1e6
     rows.push(
       `| ${spool ? 'on' : 'off'} | ${result.seconds.toFixed(1)} | ${result.emitted} | ${result.delivered} | ` +
         `${Math.round(result.perSecond)} | ${(rowsStored / result.seconds).toFixed(0)} | ` +
         `${(result.peakRss / 1024 / 1024).toFixed(0)} | ${(bytes / Math.max(1, rowsStored)).toFixed(0)} | ` +
-        `${requests} | ${(rowsStored / Math.max(1, requests)).toFixed(0)} | ${result.refused} | ${result.retried} | ${result.backlogAtEnd} |`,
+        `${requests} | ${(rowsStored / Math.max(1, requests)).toFixed(0)} | ${result.refused} | ${result.retried} | ${result.backlogAtEnd} | ` +
+        `${(result.cpuSeconds / result.seconds).toFixed(2)} | ${(emulatorCpu / result.seconds).toFixed(2)} | ` +
+        `${Math.round(result.delivered / Math.max(1e-9, result.cpuSeconds))} |`,
     )
   }
   const closed = once(emulator, 'exit')
@@ -265,12 +282,14 @@ async function main(): Promise<void> {
     `\nDelivery benchmark${smoke ? ' (smoke)' : ''} — Node ${process.version}, ${cpus().length} CPU(s) ` +
       `(${cpus()[0]?.model ?? '?'}); emulator in a separate child process (strict mode, in-memory SQLite), ` +
       `app in its own child; ASIM tables, 4 event types in turn; ${seconds} s measured after ${warmup} s warm-up.\n` +
-      'Targets: ≥ 20,000 events/s delivered, ≤ 250 gzip bytes per event.\n',
+      'Targets: ≥ 20,000 events/s delivered, ≤ 250 gzip bytes per event. On 2 cores the emulator (which\n' +
+      'validates and stores every row) competes with the app; "events per app CPU-second" is what the\n' +
+      'app side sustains per core of its own, whatever the receiver.\n',
   )
   console.log(
-    '| spool | s | emitted | delivered (acked) | events/s acked | rows/s stored | peak RSS MB | gzip B/event | requests | events/request | refused | retried | backlog at end |',
+    '| spool | s | emitted | delivered (acked) | events/s acked | rows/s stored | peak RSS MB | gzip B/event | requests | events/request | refused | retried | backlog at end | app CPU (cores) | emulator CPU (cores) | events per app CPU-second |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
 }
 

@@ -92,6 +92,7 @@ export function createSentinelDestination(
 
   return {
     name: `sentinel:${dcrImmutableId}`,
+    key: `sentinel:${config.endpoint}:${dcrImmutableId}`,
     maxRequestBytes: MAX_REQUEST_BYTES,
     prepare: createPrepare(config),
     async send(stream, rows, _body, signal) {

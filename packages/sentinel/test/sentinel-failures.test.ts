@@ -60,7 +60,13 @@ describe('sentinel sink failures', () => {
     assert.equal(landed(poison), 0)
     const dead = tmp.deadLetters()
     assert.equal(dead.length, 1)
-    assert.equal(JSON.parse(dead[0]!.record).EventUid, poison.EventUid)
+    // The record as stored: its stream, then the row as sent (ASIM tables carry the id as EventOriginalUid).
+    const [stream, row] = [
+      dead[0]!.record.slice(0, dead[0]!.record.indexOf('\n')),
+      dead[0]!.record.slice(dead[0]!.record.indexOf('\n') + 1),
+    ]
+    assert.equal(stream, 'Custom-WatchpostAuthentication')
+    assert.equal(JSON.parse(row).EventOriginalUid, poison.EventUid)
     assert.equal(dead[0]!.status, 400)
     assert.match(dead[0]!.error, /RowRejected|Row/)
     const [health] = wp.health().sinks

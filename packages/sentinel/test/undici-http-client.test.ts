@@ -195,6 +195,7 @@ describe('undici http client, end to end with the emulator', () => {
       timeoutMs: 30_000,
       backoff: { baseMs: 10, maxDelayMs: 50 },
       maxBatchRecords: 100,
+      lingerMs: 0,
       requestsPerMinute: 12_000,
       bytesPerMinute: 2 ** 31,
       failingAfterMs: 60_000,

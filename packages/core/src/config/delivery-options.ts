@@ -43,6 +43,13 @@ export const deliverySchema = t.object(
       description:
         'Most events per request (a request is also capped by the destination: 1,000,000 bytes of JSON for Sentinel).',
     }),
+    lingerMs: t.integer({
+      minimum: 0,
+      maximum: 10_000,
+      default: 500,
+      description:
+        'How long events may wait for more to fill a request (fewer, bigger requests cost less per event); a full batch goes at once. With the queue flush (`queue.flushIntervalMs`, at most `spool.syncIntervalMs` when spooling) this bounds how late an event leaves: 200 + 500 ms by default.',
+    }),
     requestsPerMinute: t.integer({
       minimum: 1,
       default: 12_000,

@@ -5,7 +5,7 @@
  * loopback hosts, the reserved header names, header values without line breaks — is checked when
  * the destination is created (sinks/webhook.ts), with the same error code as every sink problem.
  */
-import { type Static, type StaticInput, t } from './schema-builder.js'
+import { type StaticInput, t } from './schema-builder.js'
 
 const MiB = 1024 * 1024
 
@@ -109,7 +109,8 @@ export const webhookSinkSchema = t.object(
   },
 )
 
-/** Options of the `webhook` sink after validation, every default applied. */
-export type WebhookSinkConfig = Static<typeof webhookSinkSchema>
-/** Options of the `webhook` sink as written in code: defaulted options may be left out. */
+/**
+ * Options of the `webhook` sink as written in code: defaulted options may be left out. (After
+ * validation, with every default applied: `WebhookSinkConfig` in types.ts.)
+ */
 export type WebhookSinkOptions = StaticInput<typeof webhookSinkSchema>

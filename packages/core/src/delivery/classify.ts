@@ -34,7 +34,10 @@ export function kindOfStatus(status: number): FailureKind {
   if (status === 413) return 'too_large'
   if (status === 408 || status === 429 || status >= 500) return 'retry'
   if (status >= 400) return 'rejected'
-  // 1xx/2xx other than the expected success, 3xx not followed: the request did not land; resend.
+  // A redirect is not followed (it would resend the events elsewhere): the target is wrong, as with
+  // a 404 — keep the data, report, retry.
+  if (status >= 300) return 'not_found'
+  // 1xx/2xx other than the expected success: the request did not land; resend.
   return 'retry'
 }
 

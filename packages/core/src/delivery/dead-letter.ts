@@ -20,7 +20,7 @@ export interface DeadLetterEntry {
   readonly status: number | undefined
   /** Why: the service's error text or the local reason. */
   readonly error: string
-  /** The stored record (the redacted event as JSON text). */
+  /** The record as stored: `<stream>\n<row JSON>` (the redacted event as prepared for the destination), or the event's JSON when it could not be prepared. */
   readonly record: string
 }
 

@@ -1,6 +1,7 @@
 /**
- * The pipeline's back half for one remote destination (docs/pipeline.md). `send` only serialises
- * the batch into the store (memory or the disk spool) and returns; a delivery loop, off the request
+ * The pipeline's back half for one remote destination (docs/pipeline.md). `send` prepares each
+ * event for the destination (its row and stream), serialises it once into the store (memory or the
+ * disk spool) and returns; a delivery loop, off the request
  * path, leases records oldest first, cuts them into requests that never exceed the destination's
  * limit, sends up to `concurrency` at once within the per-minute limits, and acknowledges a record
  * only when its request succeeded. Failures are handled by kind (types.ts `FailureKind`):
@@ -8,6 +9,7 @@
  * `Retry-After`); 413 and 400 split the request until the one record at fault is found, which is
  * trimmed (413) or set aside in the dead-letter file (400) — it never blocks the records behind it.
  */
+import { setMaxListeners } from 'node:events'
 import type { SecurityEvent } from '../schema/fields.js'
 import type { Sink } from '../sinks/types.js'
 import { type BackoffOptions, backoffDelay } from './backoff.js'
@@ -16,7 +18,14 @@ import type { DeadLetterFile } from './dead-letter.js'
 import { type DeliveryDropReason, type DeliveryHealth, type DeliveryState, HealthTracker } from './health.js'
 import { RateLimiter } from './rate-limit.js'
 import { trimRow } from './trim.js'
-import type { Destination, RecordStore, SeverityRank, StoredRecord } from './types.js'
+import {
+  DeliveryError,
+  type Destination,
+  type NewRecord,
+  type RecordStore,
+  type SeverityRank,
+  type StoredRecord,
+} from './types.js'
 
 export interface DeliveryOptions {
   /** Leases in flight at once; each sends its streams side by side, one request per stream at a time. */
@@ -26,6 +35,11 @@ export interface DeliveryOptions {
   readonly backoff: BackoffOptions
   /** Most records per lease (one lease becomes one request per partition). */
   readonly maxBatchRecords: number
+  /**
+   * How long records may wait for more to fill a request; a full lease (`maxBatchRecords`) or a
+   * `flush()` goes at once. Bigger requests cost less per event (fewer requests, better gzip).
+   */
+  readonly lingerMs: number
   readonly requestsPerMinute: number
   readonly bytesPerMinute: number
   /** Failures without a success for this long turn the state to `failing`. */
@@ -47,6 +61,9 @@ export interface DeliverySink extends Sink {
   flush(): Promise<void>
   health(): DeliveryHealth
 }
+
+/** A lease holds up to this many requests' worth of records, so each stream's request can be full. */
+const LEASE_REQUESTS = 4
 
 const SEVERITY_RANK: Readonly<Record<string, SeverityRank>> = {
   Informational: 0,
@@ -109,6 +126,11 @@ export function createDeliverySink(
   const maxBytes = destination.maxRequestBytes
   const limiter = new RateLimiter(options)
   const stopping = new AbortController()
+  // One listener per request and per wait in flight: up to concurrency × streams × 2, all removed
+  // when done; lift Node's leak warning (10) for this signal only.
+  setMaxListeners(0, stopping.signal)
+  let lingerTimer: NodeJS.Timeout | undefined
+  let lingered = options.lingerMs <= 0
   const active = new Set<Promise<void>>()
   let flushWaiters: Array<() => void> = []
   let inFlight = 0
@@ -164,11 +186,32 @@ export function createDeliverySink(
   function settleFlushes(): void {
     if (flushWaiters.length === 0) return
     const idle = inFlight === 0 && store.stats().records === 0
-    // While backing off nothing more can be delivered now: a flush resolves and the data stays kept.
-    if (idle || pausedUntil > Date.now() || stopping.signal.aborted) {
+    // While a request is failing nothing more can be delivered now: a flush resolves, the data stays.
+    if (idle || health.retrying || pausedUntil > Date.now() || stopping.signal.aborted) {
       const waiters = flushWaiters
       flushWaiters = []
       for (const resolve of waiters) resolve()
+    }
+  }
+
+  /**
+   * One request's signal: aborted by `close()` or after `timeoutMs`. Built by hand rather than with
+   * `AbortSignal.any`, whose listeners on the long-lived close signal Node 20 does not release.
+   */
+  function requestSignal(): { signal: AbortSignal; dispose(): void } {
+    const controller = new AbortController()
+    const onStop = () => controller.abort(stopping.signal.reason)
+    stopping.signal.addEventListener('abort', onStop, { once: true })
+    const timer = setTimeout(
+      () => controller.abort(new DeliveryError('retry', `no response within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    )
+    return {
+      signal: controller.signal,
+      dispose() {
+        clearTimeout(timer)
+        stopping.signal.removeEventListener('abort', onStop)
+      },
     }
   }
 
@@ -187,7 +230,17 @@ export function createDeliverySink(
   function pump(): void {
     while (!stopping.signal.aborted && inFlight < options.concurrency && store.available > 0) {
       if (pausedUntil > Date.now()) break
-      const records = store.lease(maxBytes, options.maxBatchRecords)
+      if (!lingered && store.available < options.maxBatchRecords) {
+        lingerTimer ??= setTimeout(() => {
+          lingerTimer = undefined
+          lingered = true
+          pump()
+        }, options.lingerMs)
+        lingerTimer.unref()
+        break
+      }
+      // A lease spans the streams (four in ASIM mode): up to one full request's worth for each.
+      const records = store.lease(maxBytes * LEASE_REQUESTS, options.maxBatchRecords)
       if (records.length === 0) break
       inFlight++
       const run: Promise<void> = deliver(records)
@@ -204,6 +257,8 @@ export function createDeliverySink(
         })
       active.add(run)
     }
+    // Everything waiting went: the next records wait for company again.
+    if (store.available === 0 && options.lingerMs > 0) lingered = false
     settleFlushes()
   }
 
@@ -226,32 +281,58 @@ export function createDeliverySink(
     )
   }
 
-  /** Parses and prepares leased records, groups them by partition and sends each group's requests. */
+  /** An event the destination cannot even prepare goes straight to the dead-letter file. */
+  function refuse(event: SecurityEvent, why: string): void {
+    const written =
+      options.deadLetter?.write({
+        sink: destination.name,
+        status: undefined,
+        error: why,
+        record: JSON.stringify(event),
+      }) ?? false
+    if (written) deadLettered++
+    else dropped.rejected++
+    health.setAside(why)
+    problem(
+      'set_aside',
+      `${destination.name} could not prepare an event (${why}); ${options.deadLetter === undefined ? 'dropped' : `set aside in ${options.deadLetter.path}`}.`,
+    )
+  }
+
+  /** Groups leased records by partition, trims any that cannot fit a request, and sends. */
   async function deliver(records: readonly StoredRecord[]): Promise<void> {
     const groups = new Map<string, Item[]>()
     for (const record of records) {
-      let prepared: { partition: string; row: Record<string, unknown> }
+      // `<partition>\n<row JSON>` (see `send`): the row's size is known without serialising again.
+      const cut = record.data.indexOf('\n')
+      const partition = cut < 0 ? '' : record.data.slice(0, cut)
+      let json = record.data.slice(cut + 1)
+      let row: Record<string, unknown>
       try {
-        prepared = destination.prepare(JSON.parse(record.data) as Record<string, unknown>)
+        row = JSON.parse(json) as Record<string, unknown>
       } catch (err) {
         setAside([record], undefined, `unreadable record: ${message(err)}`)
         continue
       }
-      let { row } = prepared
-      let json = JSON.stringify(row)
-      let bytes = Buffer.byteLength(json)
-      if (bytes + 2 > maxBytes) {
-        const trimmed = trimRow(row, maxBytes - 2)
+      let bytes = record.bytes - cut - 1
+      if (cut < 0 || bytes + 2 > maxBytes) {
+        const trimmed = cut < 0 ? undefined : trimRow(row, maxBytes - 2)
         if (trimmed === undefined) {
-          setAside([record], undefined, `larger than ${maxBytes} bytes even with every field trimmed`)
+          setAside(
+            [record],
+            undefined,
+            cut < 0
+              ? 'unreadable record: no partition'
+              : `larger than ${maxBytes} bytes even with every field trimmed`,
+          )
           continue
         }
         ;({ row, json } = trimmed)
         bytes = Buffer.byteLength(json)
       }
-      const group = groups.get(prepared.partition)
+      const group = groups.get(partition)
       const item = { record, row, json, bytes }
-      if (group === undefined) groups.set(prepared.partition, [item])
+      if (group === undefined) groups.set(partition, [item])
       else group.push(item)
     }
     // Streams go side by side: one that is refused (404) must not hold back the others' rows.
@@ -270,18 +351,24 @@ export function createDeliverySink(
         return
       }
       const body = items.length === 1 ? `[${items[0]!.json}]` : `[${items.map((i) => i.json).join(',')}]`
+      // A server's Retry-After (or an outage's backoff) holds every request, not only the one that
+      // got it; then the per-minute budget.
+      while (pausedUntil > Date.now() && !stopping.signal.aborted)
+        await sleep(pausedUntil - Date.now(), stopping.signal)
       await sleep(limiter.take(body.length), stopping.signal)
       if (stopping.signal.aborted) {
         store.release(records)
         return
       }
+      const request = requestSignal()
       try {
         await destination.send(
           partition,
           items.map((i) => i.row),
           body,
-          AbortSignal.any([stopping.signal, AbortSignal.timeout(options.timeoutMs)]),
+          request.signal,
         )
+        request.dispose()
         store.ack(records)
         sent += records.length
         requests++
@@ -289,6 +376,7 @@ export function createDeliverySink(
         updateHealth()
         return
       } catch (thrown) {
+        request.dispose()
         if (stopping.signal.aborted) {
           store.release(records)
           return
@@ -347,14 +435,18 @@ export function createDeliverySink(
     name: destination.name,
     async send(batch: readonly SecurityEvent[]) {
       const now = Date.now()
-      const records = new Array(batch.length)
-      for (let i = 0; i < batch.length; i++) {
-        const event = batch[i]!
-        records[i] = {
-          data: JSON.stringify(event),
-          severity: SEVERITY_RANK[event.EventSeverity] ?? 0,
-          time: now,
+      const records: NewRecord[] = []
+      for (const event of batch) {
+        // Prepared once, here: what is stored is what will be sent, `<partition>\n<row JSON>`.
+        let data: string
+        try {
+          const { partition, row } = destination.prepare(event as unknown as Record<string, unknown>)
+          data = `${partition}\n${JSON.stringify(row)}`
+        } catch (err) {
+          refuse(event, `cannot be prepared for ${destination.name}: ${message(err)}`)
+          continue
         }
+        records.push({ data, severity: SEVERITY_RANK[event.EventSeverity] ?? 0, time: now })
       }
       store.append(records)
       updateHealth()
@@ -363,12 +455,14 @@ export function createDeliverySink(
     flush() {
       return new Promise<void>((resolve) => {
         flushWaiters.push(resolve)
+        lingered = true
         pump()
       })
     },
     async close() {
       stopping.abort()
       if (pauseTimer !== undefined) clearTimeout(pauseTimer)
+      if (lingerTimer !== undefined) clearTimeout(lingerTimer)
       settleFlushes()
       await Promise.allSettled([...active])
       if (!options.durable) {

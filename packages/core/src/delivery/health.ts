@@ -62,6 +62,11 @@ export class HealthTracker {
     return this.#state
   }
 
+  /** Whether some partition's last request failed (its records wait for a retry). */
+  get retrying(): boolean {
+    return this.#failing.size > 0
+  }
+
   success(partition: string): void {
     this.lastSuccessAt = this.now()
     this.#failing.delete(partition)

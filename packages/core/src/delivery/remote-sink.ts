@@ -21,10 +21,11 @@ export interface RemoteSinkSettings {
   readonly cwd?: string
 }
 
-/** `sentinel-1a2b3c4d5e6f`: the destination's kind and a hash of its name (endpoint, DCR, URL). */
+/** `sentinel-1a2b3c4d5e6f`: the destination's kind and a hash of its key (endpoint and DCR, full URL). */
 export function spoolDirectoryName(destination: Destination): string {
   const kind = destination.name.split(':', 1)[0]!.replace(/[^a-z0-9-]/gi, '') || 'sink'
-  return `${kind}-${createHash('sha256').update(destination.name).digest('hex').slice(0, 12)}`
+  const key = destination.key ?? destination.name
+  return `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
 }
 
 export function createRemoteSink(
@@ -60,6 +61,7 @@ export function createRemoteSink(
       timeoutMs: delivery.timeoutMs,
       backoff: { baseMs: delivery.retryBaseMs, maxDelayMs: delivery.retryMaxDelayMs },
       maxBatchRecords: delivery.maxBatchEvents,
+      lingerMs: delivery.lingerMs,
       requestsPerMinute: delivery.requestsPerMinute,
       bytesPerMinute: delivery.bytesPerMinute,
       failingAfterMs: delivery.failingAfterMs,

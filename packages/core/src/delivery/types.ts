@@ -8,9 +8,9 @@
 /** Event severity as a number, so that stores can order and drop by it: Informational 0 … High 3. */
 export type SeverityRank = 0 | 1 | 2 | 3
 
-/** What the delivery loop appends: one event, serialised once. */
+/** What the delivery loop appends: one event, prepared for its destination and serialised once. */
 export interface NewRecord {
-  /** The event as JSON (one line, no trailing newline). */
+  /** Opaque to the store: the delivery loop writes `<partition>\n<row JSON>`. */
   readonly data: string
   readonly severity: SeverityRank
   /** When the event happened, ms since the epoch (its `TimeGenerated`); used for the age bound. */
@@ -106,13 +106,18 @@ export class DeliveryError extends Error {
  * dead letters — is the delivery loop's.
  */
 export interface Destination {
-  /** For stats and messages, e.g. `sentinel:dcr-…`, `webhook:https://soar.example/hook`. */
+  /** For health, metrics and messages, e.g. `sentinel:dcr-…`; never holds a secret. */
   readonly name: string
+  /**
+   * What tells this destination apart from every other (never shown): the spool directory is named
+   * from its hash, so records find their destination again after a restart. Default `name`.
+   */
+  readonly key?: string
   /** Largest request body, in bytes of JSON (an array of rows); the loop never sends more. */
   readonly maxRequestBytes: number
   /**
-   * Maps a stored event (parsed from `StoredRecord.data`) to the row sent and the partition it goes
-   * to (a stream; one request never mixes partitions). Called off the request path.
+   * Maps an event to the row sent and the partition it goes to (a stream; one request never mixes
+   * partitions). Called once per event, off the request path, before the event is stored.
    */
   prepare(event: Record<string, unknown>): {
     readonly partition: string

@@ -125,10 +125,13 @@ export function projectToAsim(event: SecurityEvent): {
   const row: Record<string, unknown> = {}
   let additional: Record<string, unknown> | undefined
   const source = event as Record<string, unknown>
-  for (const name of FIELD_NAMES) {
+  // The record's own keys (a couple of dozen) rather than every field of the schema; a key the
+  // schema does not know (a damaged record) has no placement and is left out.
+  for (const name in source) {
     const value = source[name]
     if (value === undefined || name === 'AdditionalFields') continue
-    const placement = projection.placements[name]
+    const placement = projection.placements[name as FieldName]
+    if (placement === undefined) continue
     if (placement.kind === 'column') row[placement.column] = value
     else if (placement.kind === 'additional') {
       additional ??= {}

@@ -71,8 +71,16 @@ function integerIn(value: number, name: string, range: { minimum: number; maximu
 }
 
 /** Origin and path: the query string and credentials may hold secrets, so they are never shown. */
+/**
+ * How the destination is named in health, metrics, warnings and `sys_monitor_*` events (which are
+ * themselves delivered): the origin and a short hash of the rest. Chat relays (Slack, Teams) carry
+ * their secret in the path, so neither path nor query is ever shown; the hash still tells two
+ * webhooks on one host apart.
+ */
 function shown(url: URL): string {
-  return `${url.origin}${url.pathname}`
+  const rest = `${url.pathname}${url.search}`
+  if (rest === '/') return url.origin
+  return `${url.origin}#${createHash('sha256').update(rest).digest('hex').slice(0, 8)}`
 }
 
 function parseUrl(value: unknown): URL {
@@ -212,14 +220,16 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
   const secureContext = url.protocol === 'https:' ? secureContextFor(options.tls?.ca) : undefined
 
   const name = `webhook:${shown(url)}`
+  // The spool directory is named from this: the full URL, so two webhooks never share a spool.
+  const key = `webhook:${url.href}`
   const path = `${url.pathname}${url.search}`
   const pool = new Pool(url.origin, {
     // undici's own timeouts bound each phase; the timer in `send` bounds the whole request.
     connect: { timeout: timeoutMs, ...(secureContext === undefined ? {} : { secureContext }) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    // Keep-alive: undici's default idle timeout (4 s), shortened by a server's `Keep-Alive: timeout`
-    // hint, so a socket is not reused after the receiver (Node's default: 5 s) dropped it.
+    // Keep-alive with undici's idle timeout (4 s, below Node servers' 5 s) unless the receiver's
+    // `Keep-Alive: timeout=` hint says otherwise: a pooled socket is not reused after it was dropped.
     connections: 8,
   })
 
@@ -230,6 +240,8 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
     signal: AbortSignal,
   ): Promise<void> {
     if (signal.aborted) throw new DeliveryError('retry', 'request aborted', { cause: signal.reason })
+    // ndjson is one byte shorter than the array (`[`, `]` and n-1 commas become n newlines), so it
+    // stays within maxRequestBytes too.
     const payload = format === 'array' ? body : rows.map((row) => `${JSON.stringify(row)}\n`).join('')
     const timestamp = String(Math.floor(Date.now() / 1000))
     // Same batch, same id, whatever the attempt: receivers de-duplicate re-sends by it.
@@ -282,6 +294,7 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
 
   return {
     name,
+    key,
     maxRequestBytes,
     prepare: (event) => ({ partition: PARTITION, row: event }),
     send,

@@ -47,8 +47,8 @@ const EMPTY: LedgerState = { cursors: [START, START, START, START], ahead: [[], 
 export class Ledger {
   #fd: number | undefined
   #generation = 0
-  /** What the newest slot holds (generation aside): an unchanged state is not written again. */
-  #last: Buffer | undefined
+  /** What the newest slot holds: an unchanged state (most sync ticks) is not written again. */
+  #last: string | undefined
   readonly #fs: SpoolFs
   readonly #path: string
 
@@ -72,7 +72,7 @@ export class Ledger {
     }
     if (best === undefined) return EMPTY
     this.#generation = best.generation
-    this.#last = encodeSlot(0, best.state)
+    this.#last = JSON.stringify(best.state)
     return best.state
   }
 
@@ -101,14 +101,14 @@ export class Ledger {
 
   /** Durably records `state` (if it changed); only when this resolved may what it covers go. */
   async write(state: LedgerState): Promise<void> {
-    const unchanged = encodeSlot(0, state)
-    if (this.#last?.equals(unchanged)) return
+    const key = JSON.stringify(state)
+    if (key === this.#last) return
     this.create(state)
     const generation = this.#generation + 1
     writeAll(this.#fs, this.#fd!, encodeSlot(generation, state), (generation % 2) * SLOT_BYTES)
     await fdatasync(this.#fs, this.#fd!)
     this.#generation = generation
-    this.#last = unchanged
+    this.#last = key
   }
 
   close(): void {

@@ -7,7 +7,7 @@
  * `full: false` (the start-up scan) checks headers only — magic, and a length that stays inside the
  * file — and the CRC only when looking for the next record after damage: `zlib.crc32` costs about
  * 1 µs a call on Node 20, which made a 256 MB start-up take 1.9 s instead of 0.3 s. A record whose
- * payload alone is damaged is then found, and counted, when it is leased (segment-log.ts `#lose`).
+ * payload alone is damaged is then found, and counted, when it is leased (segment-log.ts `#settle`).
  */
 import { claimedLength, HEADER_BYTES, isIntact, MAGIC, recordTime } from './record-codec.js'
 import type { SpoolFs } from './types.js'

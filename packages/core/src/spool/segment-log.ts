@@ -10,28 +10,16 @@
  */
 import { join } from 'node:path'
 import type { NewRecord, SeverityRank, StoredRecord } from '../delivery/types.js'
+import { AckedAhead } from './acked-ahead.js'
 import { writeAll } from './disk-io.js'
 import type { Cursor } from './ledger.js'
 import { encodeRecord, HEADER_BYTES } from './record-codec.js'
 import { type ReadRecord, RecordReader } from './record-reader.js'
+import { newSegment, type Segment, scanSegment, segmentFileName } from './segment-file.js'
 import type { SpoolFs } from './types.js'
 
-export interface Segment {
-  readonly seq: number
-  readonly path: string
-  /** Bytes of the file that belong to the log (a torn tail found at start-up included). */
-  size: number
-  /** Records not acknowledged, and their bytes (headers included). */
-  live: number
-  liveBytes: number
-  /** Records the reader has not reached yet. */
-  unread: number
-  /** Newest record time: the age bound drops whole segments. */
-  newest: number
-  sealed: boolean
-  /** Damaged regions the start-up scan counted; the reader counts only those beyond. */
-  regions: number
-}
+export type { Segment } from './segment-file.js'
+export { parseSegmentFileName, segmentFileName } from './segment-file.js'
 
 /** A record out of a store's hands or set back: leased, or released and waiting to be leased again. */
 export interface Held {
@@ -82,11 +70,8 @@ export class SegmentLog {
   readonly #outstanding = new Map<number, Held>()
   /** Released records, by id (= file order), leased again before anything new. */
   readonly #released: Held[] = []
-  /**
-   * Records acknowledged out of order (segment → offsets), persisted with the cursor so that a
-   * restart skips them; pruned once the cursor passes them.
-   */
-  readonly #ahead = new Map<number, Set<number>>()
+  /** Records acknowledged out of order, persisted with the cursor so that a restart skips them. */
+  readonly #ahead = new AckedAhead()
 
   constructor(rank: SeverityRank, dir: string, fs: SpoolFs, hooks: LogHooks, segmentBytes: number) {
     this.rank = rank
@@ -102,7 +87,7 @@ export class SegmentLog {
    * on, skipping the records acknowledged out of order (`ahead`). Returns the damaged regions found.
    */
   load(seqs: readonly number[], cursor: Cursor, ahead: readonly Cursor[]): number {
-    for (const position of ahead) this.#markAhead(position.seq, position.offset)
+    for (const position of ahead) this.#ahead.mark(position.seq, position.offset)
     let corrupt = 0
     let last = 0
     for (const seq of seqs) {
@@ -127,42 +112,13 @@ export class SegmentLog {
   }
 
   #scan(seq: number, path: string, from: number): { segment: Segment; corrupt: number } | undefined {
-    let fd: number
     try {
-      fd = this.#fs.openSync(path, 'r')
-    } catch (err) {
-      this.#hooks.failed(err)
-      return undefined
-    }
-    try {
-      const size = this.#fs.fstatSync(fd).size
-      // Headers only first (fast); a segment with damage is scanned again as the reader will see it,
-      // so that both find the same records and the same regions.
-      let segment = this.#count(fd, seq, path, size, Math.min(from, size), false)
-      if (segment.regions > 0) segment = this.#count(fd, seq, path, size, Math.min(from, size), true)
+      const segment = scanSegment(this.#fs, seq, path, from, (s, offset) => this.#ahead.has(s, offset))
       return { segment, corrupt: segment.regions }
     } catch (err) {
       this.#hooks.failed(err)
       return undefined
-    } finally {
-      this.#fs.closeSync(fd)
     }
-  }
-
-  #count(fd: number, seq: number, path: string, size: number, from: number, full: boolean): Segment {
-    const reader = new RecordReader(this.#fs, fd, from, size, full)
-    let live = 0
-    let liveBytes = 0
-    let unread = 0
-    let newest = Number.NEGATIVE_INFINITY
-    for (let r = reader.next(); r !== undefined; r = reader.next()) {
-      unread++
-      if (r.time > newest) newest = r.time
-      if (this.#isAhead(seq, r.offset)) continue
-      live++
-      liveBytes += r.size
-    }
-    return { seq, path, size, live, liveBytes, unread, newest, sealed: true, regions: reader.corrupt }
   }
 
   /** Appends in order; stops at the first record the disk refuses (`written` < length, `error`). */
@@ -226,17 +182,7 @@ export class SegmentLog {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue
         throw err
       }
-      const segment: Segment = {
-        seq,
-        path,
-        size: 0,
-        live: 0,
-        liveBytes: 0,
-        unread: 0,
-        newest: Number.NEGATIVE_INFINITY,
-        sealed: false,
-        regions: 0,
-      }
+      const segment = newSegment(seq, path)
       this.#add(segment)
       this.#active = { segment, fd }
       this.#hooks.created()
@@ -302,7 +248,7 @@ export class SegmentLog {
 
   acked(held: Held): void {
     // Only an acknowledgement out of order needs remembering: an in-order one moves the cursor.
-    if (this.#outstanding.keys().next().value !== held.record.id) this.#markAhead(held.seq, held.offset)
+    if (this.#outstanding.keys().next().value !== held.record.id) this.#ahead.mark(held.seq, held.offset)
     this.#outstanding.delete(held.record.id)
     this.leased--
     const size = held.record.bytes + HEADER_BYTES
@@ -346,7 +292,7 @@ export class SegmentLog {
       if (record !== undefined) {
         segment.unread--
         // Acknowledged before the restart, out of order: not counted live by the scan, not leased.
-        if (this.#isAhead(segment.seq, record.offset)) continue
+        if (this.#ahead.has(segment.seq, record.offset)) continue
         this.#peeked = { ...record, seq: segment.seq }
         return this.#peeked
       }
@@ -364,7 +310,7 @@ export class SegmentLog {
    */
   #settle(segment: Segment, regions: number): void {
     if (regions > segment.regions) this.#hooks.lost(regions - segment.regions)
-    if (segment.unread === 0) return
+    else if (segment.unread === 0) return
     let kept = 0
     let keptBytes = 0
     for (const held of this.#outstanding.values()) {
@@ -412,38 +358,39 @@ export class SegmentLog {
 
   /** The records acknowledged after `cursor`, ascending; forgets those before it. */
   ahead(cursor: Cursor): Cursor[] {
-    const out: Cursor[] = []
-    for (const [seq, offsets] of this.#ahead) {
-      if (seq < cursor.seq) {
-        this.#ahead.delete(seq)
-        continue
-      }
-      for (const offset of offsets) {
-        if (seq === cursor.seq && offset < cursor.offset) offsets.delete(offset)
-        else out.push({ seq, offset })
-      }
-      if (offsets.size === 0) this.#ahead.delete(seq)
-    }
-    return out.sort((a, b) => a.seq - b.seq || a.offset - b.offset)
+    return this.#ahead.after(cursor)
   }
 
-  #markAhead(seq: number, offset: number): void {
-    const offsets = this.#ahead.get(seq)
-    if (offsets === undefined) this.#ahead.set(seq, new Set([offset]))
-    else offsets.add(offset)
+  /**
+   * Seals the active segment if every record in it is acknowledged and it holds at least `minBytes`:
+   * the next commit can then delete it (an active segment is never deleted), and the next append
+   * starts a new one. Without this, delivered records would hold their space until the segment
+   * filled up to `segmentBytes` — for ever, on a disk too small for that.
+   */
+  reclaim(minBytes: number): boolean {
+    const segment = this.#active?.segment
+    if (segment === undefined || segment.size === 0 || segment.size < minBytes || segment.live > 0)
+      return false
+    this.seal()
+    return true
   }
 
-  #isAhead(seq: number, offset: number): boolean {
-    return this.#ahead.get(seq)?.has(offset) === true
+  /** Whether a commit now would delete a segment (one wholly before the cursor). */
+  freeable(): boolean {
+    const first = this.segments[0]
+    return first?.sealed === true && first.seq < this.cursor().seq
   }
 
   /** Deletes the sealed segments wholly before `seq` (the persisted cursor): all acknowledged. */
-  deleteBefore(seq: number): void {
+  deleteBefore(seq: number): number {
+    let deleted = 0
     while (this.segments.length > 0) {
       const segment = this.segments[0]!
-      if (segment.seq >= seq || !segment.sealed) return
+      if (segment.seq >= seq || !segment.sealed) break
       this.remove(segment)
+      deleted++
     }
+    return deleted
   }
 
   /** The oldest segment holding bytes (what the byte bound deletes first). */
@@ -460,7 +407,7 @@ export class SegmentLog {
     this.#unlink(segment.path)
     this.segments.splice(this.segments.indexOf(segment), 1)
     this.#bySeq.delete(segment.seq)
-    this.#ahead.delete(segment.seq)
+    this.#ahead.forget(segment.seq)
     const orphans: Held[] = []
     for (const [id, held] of this.#outstanding) {
       if (held.seq !== segment.seq) continue
@@ -510,16 +457,4 @@ export class SegmentLog {
   #path(seq: number): string {
     return join(this.#dir, segmentFileName(this.rank, seq))
   }
-}
-
-const SEGMENT_NAME = /^sev([0-3])-(\d{12})\.wal$/
-
-export function segmentFileName(rank: SeverityRank, seq: number): string {
-  return `sev${rank}-${String(seq).padStart(12, '0')}.wal`
-}
-
-/** `[rank, seq]` for a segment file name, else undefined (the ledger, strangers). */
-export function parseSegmentFileName(name: string): [SeverityRank, number] | undefined {
-  const m = SEGMENT_NAME.exec(name)
-  return m === null ? undefined : [Number(m[1]) as SeverityRank, Number(m[2])]
 }

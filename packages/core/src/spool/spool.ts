@@ -21,7 +21,7 @@
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { NewRecord, SeverityRank, StoreDropReason, StoredRecord } from '../delivery/types.js'
-import { asError, errorCode, fdatasync, NODE_FS, syncDirectory } from './disk-io.js'
+import { asError, errorCode, fdatasync, makeDirectory, NODE_FS, syncDirectory } from './disk-io.js'
 import { type Cursor, Ledger } from './ledger.js'
 import { MemoryFallback } from './memory-fallback.js'
 import { HEADER_BYTES } from './record-codec.js'
@@ -38,6 +38,15 @@ export const SPOOL_DEFAULTS = {
 
 /** A disk in trouble is tried again at most this often (each try may cost a failing syscall). */
 const RETRY_MS = 1000
+/**
+ * A fully acknowledged active segment at least this large is sealed and deleted at the next sync
+ * tick (any size while the disk is in trouble): delivered records give their space back without
+ * waiting for the segment to fill up, and a steady load creates and deletes a file only about once
+ * per this many bytes, not once per tick.
+ */
+const RECLAIM_BYTES = 1024 * 1024
+/** Write errors that more space would cure. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT'])
 const RANKS_HIGH_FIRST: readonly SeverityRank[] = [3, 2, 1, 0]
 
 interface Settings {
@@ -153,7 +162,7 @@ class DiskSpool implements Spool {
     const started = performance.now()
     let names: string[]
     try {
-      fs.mkdirSync(directory, { recursive: true })
+      makeDirectory(fs, directory)
       names = fs.readdirSync(directory)
     } catch (err) {
       this.#fail(err)
@@ -225,11 +234,30 @@ class DiskSpool implements Spool {
       if (written < group.length) {
         failed = true
         this.#fail(error)
+        if (NO_SPACE.has(errorCode(error))) this.#reclaimSoon()
         rest.push(...group.slice(written))
       }
     }
     if (!failed) this.#healthy()
     return rest
+  }
+
+  /**
+   * The disk is full: if delivered records hold space, a sync run now commits the ledger (written in
+   * place: no new block), deletes their segments and tries the disk again — the records refused
+   * meanwhile wait in the memory fallback. Ledger first, then unlink, as always.
+   */
+  #reclaimSoon(): void {
+    this.#reclaim()
+    if (this.#queued === 0 && this.#logs.some((log) => log.freeable())) void this.sync()
+  }
+
+  /** Seals the fully acknowledged active segments worth deleting (see `RECLAIM_BYTES`). */
+  #reclaim(): boolean {
+    const minBytes = this.#degraded ? 1 : RECLAIM_BYTES
+    let sealed = false
+    for (const log of this.#logs) if (log.reclaim(minBytes)) sealed = true
+    return sealed
   }
 
   /** Moves the records waiting in memory to disk; false if the disk refused some (they stay). */
@@ -241,6 +269,7 @@ class DiskSpool implements Spool {
       if (written < held.length) {
         this.#memory.restore(held.slice(written))
         this.#fail(error)
+        if (NO_SPACE.has(errorCode(error))) this.#reclaimSoon()
         return false
       }
     }
@@ -368,18 +397,24 @@ class DiskSpool implements Spool {
   async #syncOnce(): Promise<void> {
     try {
       const now = this.#s.now()
-      if (this.#closed === undefined && this.#memory.waiting > 0 && this.#diskUsable()) {
-        if (this.#opened || this.#open()) {
-          if (this.#flushMemory()) this.#healthy()
-        }
-      }
+      // Sealed now, deleted by this run's commit; the disk is tried again once that freed the space.
+      if (!this.#reclaim()) this.#retryDisk()
       this.#enforceBounds(now)
       await this.#syncData()
-      if (this.#opened) await this.#commit()
+      if (this.#opened && (await this.#commit()) && this.#degraded) {
+        this.#retryAt = 0
+        this.#retryDisk()
+      }
     } catch (err) {
       // Only the disk fails here, and it is reported; a sync run never rejects.
       this.#fail(err)
     }
+  }
+
+  /** Moves the records waiting in memory to disk, if the disk may be tried now. */
+  #retryDisk(): void {
+    if (this.#closed !== undefined || this.#memory.waiting === 0 || !this.#diskUsable()) return
+    if ((this.#opened || this.#open()) && this.#flushMemory()) this.#healthy()
   }
 
   async #syncData(): Promise<void> {
@@ -407,13 +442,18 @@ class DiskSpool implements Spool {
     }
   }
 
-  /** Persists the cursors, then deletes what they cover — in that order (see the top of the file). */
-  async #commit(): Promise<void> {
+  /**
+   * Persists the cursors, then deletes what they cover — in that order (see the top of the file).
+   * True if a segment was deleted.
+   */
+  async #commit(): Promise<boolean> {
     const cursors = this.#logs.map((log) => log.cursor())
     const ahead = this.#logs.map((log) => log.ahead(cursors[log.rank]!))
     await this.#ledger.write({ cursors, ahead })
     this.#persisted = cursors
-    for (const log of this.#logs) log.deleteBefore(this.#persisted[log.rank]!.seq)
+    let deleted = 0
+    for (const log of this.#logs) deleted += log.deleteBefore(this.#persisted[log.rank]!.seq)
+    return deleted > 0
   }
 
   #enforceBounds(now = this.#s.now()): void {

@@ -29,7 +29,7 @@ export interface SpoolFs {
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number
   ftruncateSync(fd: number, length: number): void
   fstatSync(fd: number): { readonly size: number }
-  mkdirSync(path: string, options: { recursive: true }): unknown
+  mkdirSync(path: string, options?: { recursive?: boolean }): unknown
   readdirSync(path: string): string[]
   readFileSync(path: string): Buffer
   renameSync(from: string, to: string): void

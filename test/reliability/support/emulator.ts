@@ -1,0 +1,53 @@
+/**
+ * The emulator the scenarios deliver to, and the `sentinel` sink entry pointing at it. The sink
+ * trusts the emulator's CA through `tls.ca` (its own connections only), so the suite needs no
+ * NODE_EXTRA_CA_CERTS and child processes need nothing special either.
+ */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Emulator, type EmulatorOptions, startEmulator } from '@watchpost/emulator'
+
+/** Kept across runs under the OS temp dir: making a CA takes a moment, and nothing in the repo changes. */
+export const TLS_DIR = join(tmpdir(), 'watchpost-reliability', 'tls')
+
+export function start(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ tlsDir: TLS_DIR, ...options })
+}
+
+/** What a child process needs to reach the emulator (passed as JSON). */
+export interface Target {
+  readonly url: string
+  readonly dcrImmutableId: string
+  readonly tenantId: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly caPath: string
+}
+
+export function targetOf(em: Emulator): Target {
+  return {
+    url: em.url,
+    dcrImmutableId: em.dcrImmutableId,
+    tenantId: em.tenantId,
+    clientId: em.clientId,
+    clientSecret: em.clientSecret,
+    caPath: em.caPath,
+  }
+}
+
+/** The `sinks` entry a user writes for the emulator: client-secret credential, default ASIM tables. */
+export function sentinelSink(target: Target) {
+  return {
+    type: 'sentinel' as const,
+    endpoint: target.url,
+    dcrImmutableId: target.dcrImmutableId,
+    tls: { ca: target.caPath },
+    credential: {
+      type: 'clientSecret' as const,
+      tenantId: target.tenantId,
+      clientId: target.clientId,
+      clientSecret: target.clientSecret,
+      authorityHost: target.url,
+    },
+  }
+}
