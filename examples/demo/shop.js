@@ -65,10 +65,11 @@ await post('/login', '{"username": "alice", ', { 'x-request-id': 'req-7f3a' })
 await fetch(`${base}/api/orders`, { headers: { origin: 'https://evil.example' } })
 await fetch(`${base}/api/orders`, { method: 'PROPFIND' })
 
-await app.close() // flushes: the console line and the upload to the Logs Ingestion API
+await app.close() // delivers what is queued: the console lines and the uploads to the Logs Ingestion API
 const stats = app.watchpost.stats()
-const sentinel = Object.entries(stats.sinks).find(([name]) => name.startsWith('sentinel:'))?.[1]
+const sentinel = app.watchpost.health().sinks.find((sink) => sink.sink.startsWith('sentinel:'))
+const dropped = [...Object.values(stats.dropped), ...Object.values(sentinel?.dropped ?? {})].reduce((a, b) => a + b, 0)
 console.log(
-  `\n${stats.emitted} events recorded; ${sentinel?.delivered ?? 0} delivered to the Logs Ingestion API, ` +
-    `${sentinel?.failed ?? 0} failed (dropped: ${Object.values(stats.dropped).reduce((a, b) => a + b, 0)}).`,
+  `\n${stats.emitted} events recorded; ${sentinel?.sent ?? 0} delivered to the Logs Ingestion API, ` +
+    `${sentinel?.queued ?? 0} left in the spool (dropped: ${dropped}).`,
 )
