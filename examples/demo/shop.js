@@ -68,7 +68,10 @@ await fetch(`${base}/api/orders`, { method: 'PROPFIND' })
 await app.close() // delivers what is queued: the console lines and the uploads to the Logs Ingestion API
 const stats = app.watchpost.stats()
 const sentinel = app.watchpost.health().sinks.find((sink) => sink.sink.startsWith('sentinel:'))
-const dropped = [...Object.values(stats.dropped), ...Object.values(sentinel?.dropped ?? {})].reduce((a, b) => a + b, 0)
+const dropped = [...Object.values(stats.dropped), ...Object.values(sentinel?.dropped ?? {})].reduce(
+  (a, b) => a + b,
+  0,
+)
 console.log(
   `\n${stats.emitted} events recorded; ${sentinel?.sent ?? 0} delivered to the Logs Ingestion API, ` +
     `${sentinel?.queued ?? 0} left in the spool (dropped: ${dropped}).`,

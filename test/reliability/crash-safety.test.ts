@@ -14,11 +14,10 @@ import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Emulator } from '@watchpost/emulator'
 import { SYNC_INTERVAL_MS, watchpostOptions } from './support/app.js'
-import { start, targetOf } from './support/emulator.js'
+import { emulatorForFile, targetOf } from './support/emulator.js'
 import { dirBytes, rssOf } from './support/measure.js'
 import { profile } from './support/profile.js'
 import { report } from './support/report.js'
@@ -32,11 +31,7 @@ const FLUSH_INTERVAL_MS = SYNC_INTERVAL_MS
 const BOUND_MS = SYNC_INTERVAL_MS + FLUSH_INTERVAL_MS
 const RATE = 500
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 interface Run {
   readonly events: Array<{ uid: string; at: number }>

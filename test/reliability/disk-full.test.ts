@@ -9,10 +9,9 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import type { Emulator } from '@watchpost/emulator'
+import { test } from 'node:test'
 import { startApp } from './support/app.js'
-import { start, targetOf } from './support/emulator.js'
+import { emulatorForFile, targetOf } from './support/emulator.js'
 import { startLoad } from './support/load.js'
 import { dirBytes, MB, sample } from './support/measure.js'
 import { mountTmpfs, remount, unmount } from './support/mounts.js'
@@ -25,11 +24,7 @@ import { sleep, waitFor } from './support/wait.js'
 
 const RATE = 2_000
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 test('spool on a file system that fills: keeps serving, drops counted exactly, delivery resumes', async () => {
   const p = profile()

@@ -4,44 +4,32 @@
  * spool's bytes rise during the outage and come back to zero.
  */
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Emulator } from '@watchpost/emulator'
-import { start } from './support/emulator.js'
+import { test } from 'node:test'
+import { emulatorForFile } from './support/emulator.js'
 import { MB } from './support/measure.js'
 import { profile } from './support/profile.js'
 import { report } from './support/report.js'
-import { droppedTotal, runFault } from './support/scenario.js'
+import { assertAllDelivered, faultFigures, runFault } from './support/scenario.js'
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 test(`endpoint down ${profile().outageSeconds} s under ${profile().rate} events/s, then back: nothing lost, memory flat`, async () => {
   const p = profile()
   const run = await runFault(em, { fault: { down: true }, seconds: p.outageSeconds })
   const h = run.app.health()
-  const growth = run.sampler.peakRss - run.rssAtFault
+  // While the endpoint is down the backlog must go to disk, not memory. (The drain afterwards is
+  // measured too, in the table: it includes this process's emulator storing the backlog's rows.)
+  const growth = run.peakRssInFault - run.rssAtFault
   report({
     scenario: `1. endpoint down ${p.outageSeconds} s @ ${p.rate}/s`,
-    emitted: run.load.accepted.size,
-    received: run.tally.received,
-    duplicates: run.tally.duplicates,
-    lost: run.tally.lost,
-    dropped: droppedTotal(h.dropped),
-    peakRss: run.sampler.peakRss,
+    ...faultFigures(run),
     rssGrowth: growth,
-    peakSpoolBytes: run.sampler.peakSpoolBytes,
-    ...(run.drainSeconds === undefined ? {} : { drainSeconds: run.drainSeconds }),
-    notes: `requests ${h.requests}, retried ${h.retried}, spool at end ${h.queuedBytes} B`,
+    notes: `requests ${h.requests}, retried ${h.retried}, spool at end ${h.queuedBytes} B; peak RSS during the drain ${((run.sampler.peakRss - run.rssAtFault) / MB).toFixed(1)} MB over the outage start`,
   })
   await run.app.close()
 
-  assert.equal(run.load.threw, 0, 'emit never throws')
+  assertAllDelivered(run, 'everything acknowledged after recovery')
   assert.equal(run.load.refused, 0, 'no event refused at this rate')
-  assert.ok(run.idle, 'everything acknowledged after recovery')
-  assert.equal(run.tally.lost, 0, `lost: ${run.tally.lostSample.join(', ')}`)
   assert.deepEqual(h.dropped, {
     overflow: 0,
     expired: 0,

@@ -7,10 +7,9 @@
  * within LATENCY_BOUND_MS of its emit (the emulator stamps `_IngestionTime`).
  */
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Emulator } from '@watchpost/emulator'
+import { test } from 'node:test'
 import { startApp } from './support/app.js'
-import { start, targetOf } from './support/emulator.js'
+import { emulatorForFile, targetOf } from './support/emulator.js'
 import { eventFactory } from './support/events.js'
 import { startLoad } from './support/load.js'
 import { sample } from './support/measure.js'
@@ -24,11 +23,7 @@ const HUGE = 3 * 1024 * 1024
 const PREFIX = 'huge-message:'
 const LATENCY_BOUND_MS = 3000
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 test('a single 3 MB event: delivered trimmed, never blocks the others', async () => {
   const p = profile()

@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import type { SecurityEvent } from '@watchpost/core'
-import type { Emulator } from '@watchpost/emulator'
 import { startApp } from './support/app.js'
-import { start, targetOf } from './support/emulator.js'
+import { emulatorForFile, targetOf } from './support/emulator.js'
 import { eventFactory } from './support/events.js'
 import { emitBurst } from './support/load.js'
 import { sample } from './support/measure.js'
@@ -19,11 +18,7 @@ import { isIdle } from './support/scenario.js'
 import { tally } from './support/tally.js'
 import { waitFor } from './support/wait.js'
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 test(`one poison record among ${profile().poisonEvents}: only it is dead-lettered, with the service's error`, async () => {
   const p = profile()

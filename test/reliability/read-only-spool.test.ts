@@ -8,10 +8,9 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import type { Emulator } from '@watchpost/emulator'
+import { test } from 'node:test'
 import { startApp } from './support/app.js'
-import { start, targetOf } from './support/emulator.js'
+import { emulatorForFile, targetOf } from './support/emulator.js'
 import { startLoad } from './support/load.js'
 import { sample } from './support/measure.js'
 import { canMount, mountTmpfs, remount, unmount } from './support/mounts.js'
@@ -22,11 +21,7 @@ import { probeServing } from './support/serving.js'
 import { tally } from './support/tally.js'
 import { sleep, waitFor } from './support/wait.js'
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 /** A spool directory that cannot be written, and how it was made. */
 function unwritableDirectory(base: string): { directory: string; how: string; undo: () => void } {

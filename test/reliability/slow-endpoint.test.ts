@@ -5,21 +5,16 @@
  * allowed — and counted.
  */
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Emulator } from '@watchpost/emulator'
-import { start } from './support/emulator.js'
+import { test } from 'node:test'
+import { emulatorForFile } from './support/emulator.js'
 import { profile } from './support/profile.js'
 import { report } from './support/report.js'
-import { droppedTotal, runFault } from './support/scenario.js'
+import { assertAllDelivered, faultFigures, runFault } from './support/scenario.js'
 
 const TIMEOUT_MS = 1000
 const DELAY_MS = 2500
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 test(`responses after ${DELAY_MS} ms with timeoutMs ${TIMEOUT_MS} for ${profile().faultSeconds} s: delivered once fast again`, async () => {
   const p = profile()
@@ -31,20 +26,11 @@ test(`responses after ${DELAY_MS} ms with timeoutMs ${TIMEOUT_MS} for ${profile(
   const h = run.app.health()
   report({
     scenario: `4. slow endpoint (${DELAY_MS} ms > timeout ${TIMEOUT_MS} ms) ${p.faultSeconds} s`,
-    emitted: run.load.accepted.size,
-    received: run.tally.received,
-    duplicates: run.tally.duplicates,
-    lost: run.tally.lost,
-    dropped: droppedTotal(h.dropped),
-    peakRss: run.sampler.peakRss,
-    peakSpoolBytes: run.sampler.peakSpoolBytes,
-    ...(run.drainSeconds === undefined ? {} : { drainSeconds: run.drainSeconds }),
+    ...faultFigures(run),
     notes: `retried ${h.retried}; duplicates are timed-out requests that had landed`,
   })
   await run.app.close()
 
-  assert.equal(run.load.threw, 0)
-  assert.ok(run.idle, 'everything acknowledged once the endpoint is fast')
-  assert.equal(run.tally.lost, 0, `lost: ${run.tally.lostSample.join(', ')}`)
+  assertAllDelivered(run, 'everything acknowledged once the endpoint is fast')
   assert.ok(h.retried > 0, 'requests timed out and were retried')
 })

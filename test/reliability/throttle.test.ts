@@ -9,22 +9,18 @@
  * hence TOLERANCE_MS. Every early request and the earliest margin are reported.
  */
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Emulator, RequestRecord } from '@watchpost/emulator'
-import { start } from './support/emulator.js'
+import { test } from 'node:test'
+import type { RequestRecord } from '@watchpost/emulator'
+import { emulatorForFile } from './support/emulator.js'
 import { profile } from './support/profile.js'
 import { report } from './support/report.js'
-import { droppedTotal, runFault } from './support/scenario.js'
+import { assertAllDelivered, faultFigures, runFault } from './support/scenario.js'
 
 const RETRY_AFTER_S = 2
 const GRACE_MS = 250
 const TOLERANCE_MS = 100
 
-let em: Emulator
-before(async () => {
-  em = await start()
-})
-after(() => em.close())
+const em = await emulatorForFile()
 
 /** Requests answered after a 429's grace and before its Retry-After elapsed. */
 function earlyRequests(
@@ -52,7 +48,6 @@ test(`429 storm with Retry-After: ${RETRY_AFTER_S} s for ${profile().faultSecond
     fault: { throttle: { retryAfterSeconds: RETRY_AFTER_S } },
     seconds: p.faultSeconds,
   })
-  const h = run.app.health()
   const log = em.requests()
   const throttled = log.filter((r) => r.status === 429).length
   const early = earlyRequests(log)
@@ -60,21 +55,12 @@ test(`429 storm with Retry-After: ${RETRY_AFTER_S} s for ${profile().faultSecond
   const tooEarly = early.filter((e) => RETRY_AFTER_S * 1000 - e.gapMs > TOLERANCE_MS)
   report({
     scenario: `2. 429 storm (Retry-After ${RETRY_AFTER_S} s) ${p.faultSeconds} s`,
-    emitted: run.load.accepted.size,
-    received: run.tally.received,
-    duplicates: run.tally.duplicates,
-    lost: run.tally.lost,
-    dropped: droppedTotal(h.dropped),
-    peakRss: run.sampler.peakRss,
-    peakSpoolBytes: run.sampler.peakSpoolBytes,
-    ...(run.drainSeconds === undefined ? {} : { drainSeconds: run.drainSeconds }),
+    ...faultFigures(run),
     notes: `429s ${throttled}; requests within another 429's Retry-After: ${early.length}, at most ${worstMs} ms early`,
   })
   await run.app.close()
 
-  assert.equal(run.load.threw, 0)
-  assert.ok(run.idle, 'everything acknowledged after the storm')
-  assert.equal(run.tally.lost, 0, `lost: ${run.tally.lostSample.join(', ')}`)
+  assertAllDelivered(run, 'everything acknowledged after the storm')
   assert.ok(throttled > 0, 'the storm was seen')
   assert.ok(log.length < 10_000, 'the emulator kept every request (its log holds 10,000)')
   assert.deepEqual(

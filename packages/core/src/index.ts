@@ -61,10 +61,12 @@ export { MemoryStore, type MemoryStoreOptions } from './delivery/memory-store.js
 export { renderMetrics } from './delivery/metrics.js'
 export { TRIM_MARK, trimRow } from './delivery/trim.js'
 export {
+  batchOf,
   DeliveryError,
   type Destination,
   type FailureKind,
   type NewRecord,
+  type OutgoingBatch,
   type RecordStore,
   type SeverityRank,
   type StoreDropReason,

@@ -52,7 +52,12 @@ function scripted(
     name: 'test:dest',
     maxRequestBytes,
     prepare: (e) => ({ partition: String(e.EventSchema), row: e }),
-    async send(partition, rows, body) {
+    async send(batch) {
+      const rows = batch.rows()
+      const body = batch.body()
+      assert.equal(batch.count, rows.length)
+      assert.equal(batch.bytes, Buffer.byteLength(body))
+      const partition = batch.partition
       const req = {
         partition,
         uids: rows.map((r) => String(r.EventUid)),
@@ -158,7 +163,7 @@ describe('delivery loop', () => {
       name: 'gate',
       maxRequestBytes: 1_000_000,
       prepare: (e) => ({ partition: e.EventSchema === 'Authentication' ? 'A' : 'B', row: e }),
-      async send(partition) {
+      async send({ partition }) {
         starts.push({ at: Date.now(), partition })
         if (partition === 'A' && throttledAt === 0) {
           throttledAt = Date.now()

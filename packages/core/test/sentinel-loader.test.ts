@@ -82,7 +82,7 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
           name: 'sentinel:' + config.dcrImmutableId,
           maxRequestBytes: 1000000,
           prepare: (event) => ({ partition: 'p', row: event }),
-          async send(partition, rows) { globalThis.__sentinelSent += rows.length },
+          async send(batch) { globalThis.__sentinelSent += batch.count },
           async close() {},
         }
       }\n`,

@@ -1,32 +1,14 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { NewRecord, SeverityRank, StoredRecord } from '../src/delivery/types.js'
 import { createSpool, type Spool, type SpoolOptions } from '../src/spool/index.js'
+import { NOW, rec, segmentFiles, tempDirs } from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-'))
-  dirs.push(dir)
-  return dir
-}
-
-const NOW = 1_700_000_000_000
-/** Fixed-size records (13 payload bytes, 33 on disk), so that segment contents are predictable. */
-const rec = (i: number, severity: SeverityRank = 1, time = NOW + i): NewRecord => ({
-  data: `{"i":"${String(i).padStart(5, '0')}"}`,
-  severity,
-  time,
-})
+const tempDir = tempDirs()
 const ids = (records: readonly StoredRecord[]) => records.map((r) => JSON.parse(r.data).i as string)
 const numbers = (...list: number[]) => list.map((i) => String(i).padStart(5, '0'))
-const segmentFiles = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.wal'))
 
 function open(dir: string, options: Partial<SpoolOptions> = {}): Spool {
   return createSpool({ directory: dir, now: () => NOW, ...options })

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { NewRecord, SeverityRank, StoredRecord } from '../src/delivery/types.js'
 import { createSpool, type Spool, type SpoolOptions } from '../src/spool/index.js'
+import { NOW, tempDirs } from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-'))
-  dirs.push(dir)
-  return dir
-}
-
-const NOW = 1_700_000_000_000
+const tempDir = tempDirs()
 const SIZE = 33
 /** Record `i` of `severity`: 13 payload bytes, 33 on disk; 3 fit a 100-byte segment. */
 const rec = (i: number, severity: SeverityRank, time = NOW + i): NewRecord => ({

@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
-import type { NewRecord, StoredRecord } from '../src/delivery/types.js'
+import { describe, test } from 'node:test'
+import type { StoredRecord } from '../src/delivery/types.js'
 import { createSpool, type Spool } from '../src/spool/index.js'
+import { NOW, rec, tempDirs } from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-'))
-  dirs.push(dir)
-  return dir
-}
-
-const NOW = 1_700_000_000_000
+const tempDir = tempDirs()
 const HEADER = 20
 const PAYLOAD = 13
 const SIZE = HEADER + PAYLOAD
-const rec = (i: number): NewRecord => ({
-  data: `{"i":"${String(i).padStart(5, '0')}"}`,
-  severity: 2,
-  time: NOW + i,
-})
 const ids = (records: readonly StoredRecord[]) => records.map((r) => Number(JSON.parse(r.data).i))
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
 const open = (dir: string): Spool => createSpool({ directory: dir, now: () => NOW })
@@ -34,7 +18,7 @@ const open = (dir: string): Spool => createSpool({ directory: dir, now: () => NO
 async function spoolOf(n: number): Promise<{ dir: string; file: string }> {
   const dir = tempDir()
   const spool = open(dir)
-  spool.append(range(0, n).map(rec))
+  spool.append(range(0, n).map((i) => rec(i, 2)))
   await spool.close()
   return { dir, file: join(dir, 'sev2-000000000001.wal') }
 }
@@ -143,7 +127,7 @@ describe('spool: torn and corrupt records', () => {
     assert.equal(stats.dropped.corrupt, 2)
     // The directory is reported (it cannot be read as a segment), not thrown.
     assert.match(stats.lastError ?? '', /EISDIR/)
-    spool.append([rec(1)])
+    spool.append([rec(1, 2)])
     assert.deepEqual(ids(spool.lease(Number.POSITIVE_INFINITY, 100)), [1])
     await spool.close()
     assert.ok(fs.existsSync(join(dir, 'notes.txt')))

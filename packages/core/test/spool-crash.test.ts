@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { NewRecord, SeverityRank, StoredRecord } from '../src/delivery/types.js'
 import { createSpool, type Spool } from '../src/spool/index.js'
+import { tempDirs } from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-crash-'))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = tempDirs('watchpost-spool-crash-')
 
 const SYNC_MS = 20
 const rec = (i: number): NewRecord => ({

@@ -1,35 +1,25 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, type TestContext, test } from 'node:test'
-import type { NewRecord, SeverityRank } from '../src/delivery/types.js'
+import { describe, test } from 'node:test'
 import { createSpool, type SpoolFs } from '../src/spool/index.js'
+import {
+  big,
+  budgetFs,
+  drainAll,
+  errnoError,
+  isRoot,
+  mountTmpfs,
+  NOW,
+  rec,
+  tempDirs,
+  times,
+  timesOnReopen,
+} from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-'))
-  dirs.push(dir)
-  return dir
-}
-
-const NOW = 1_700_000_000_000
+const tempDir = tempDirs()
 const PAYLOAD = 13
-const rec = (i: number, severity: SeverityRank = 1): NewRecord => ({
-  data: `{"i":"${String(i).padStart(5, '0')}"}`,
-  severity,
-  time: NOW + i,
-})
-const isRoot = process.getuid?.() === 0
-
-function errnoError(code: string, syscall: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: simulated, ${syscall}`), { code, syscall })
-}
 
 /**
  * A directory that turns read-only and back. Not root: chmod, the real thing. Root ignores the
@@ -101,10 +91,7 @@ describe('spool: disk trouble', () => {
     stats = spool.stats()
     assert.equal(stats.dropped.unwritable, 6)
     const leased = spool.lease(Number.POSITIVE_INFINITY, 100)
-    assert.deepEqual(
-      leased.map((r) => r.time - NOW),
-      [6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-    )
+    assert.deepEqual(times(leased), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
     spool.ack(leased.slice(0, 5))
     spool.release(leased.slice(5))
     assert.equal(spool.available, 5)
@@ -153,10 +140,7 @@ describe('spool: disk trouble', () => {
       assert.equal(stats.dropped.unwritable, 5)
       assert.equal(stats.records, 15)
       const leased = spool.lease(Number.POSITIVE_INFINITY, 100)
-      assert.deepEqual(
-        leased.map((r) => r.time - NOW),
-        [0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
-      )
+      assert.deepEqual(times(leased), [0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19])
       spool.ack(leased)
       await spool.sync()
       assert.equal(new Set(errors).size, errors.length, 'each code reported once')
@@ -169,12 +153,7 @@ describe('spool: disk trouble', () => {
     assert.equal(spool.stats().lastError, undefined)
     assert.equal(spool.stats().memoryRecords, 0)
     await spool.close()
-    const reopened = createSpool({ directory, now: () => now })
-    assert.deepEqual(
-      reopened.lease(Number.POSITIVE_INFINITY, 100).map((r) => r.time - NOW),
-      [20],
-    )
-    await reopened.close()
+    assert.deepEqual(await timesOnReopen({ directory, now: () => now }), [20])
   })
 
   test('a directory that cannot be created on a read-only mount reports EROFS, not ENOENT (injected)', async () => {
@@ -212,7 +191,7 @@ describe('spool: disk trouble', () => {
 
   test('a directory under a real read-only tmpfs reports EROFS', async (t) => {
     const mount = tempDir()
-    if (!mountTmpfs(t, mount)) return
+    if (!mountTmpfs(t, mount, '1m')) return
     try {
       execFileSync('mount', ['-o', 'remount,ro', mount], { stdio: 'ignore' })
       const directory = join(mount, 'sentinel-0123456789ab')
@@ -231,7 +210,7 @@ describe('spool: disk trouble', () => {
 
   test('a full disk (a real 1 MiB tmpfs)', async (t) => {
     const directory = tempDir()
-    if (!mountTmpfs(t, directory)) return
+    if (!mountTmpfs(t, directory, '1m')) return
     try {
       await fullDisk(directory, undefined)
     } finally {
@@ -239,47 +218,6 @@ describe('spool: disk trouble', () => {
     }
   })
 })
-
-function mountTmpfs(t: TestContext, directory: string): boolean {
-  if (!isRoot) {
-    t.skip('mounting a tmpfs needs root; the injected ENOSPC test covers the same path')
-    return false
-  }
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', directory], { stdio: 'ignore' })
-    return true
-  } catch {
-    t.skip('mount -t tmpfs is not permitted here; the injected ENOSPC test covers the same path')
-    return false
-  }
-}
-
-/** `node:fs` on a disk of `capacity` bytes: segment writes past it are cut short, then refused. */
-function budgetFs(capacity: number): SpoolFs {
-  let used = 0
-  const sizeOf = (fd: number) => fs.fstatSync(fd).size
-  return {
-    ...fs,
-    writeSync: (fd, buffer, offset, length, position) => {
-      const room = capacity - used
-      if (room <= 0) throw errnoError('ENOSPC', 'write')
-      const before = sizeOf(fd)
-      const n = fs.writeSync(fd, buffer, offset, Math.min(length, room), position)
-      used += sizeOf(fd) - before
-      return n
-    },
-    ftruncateSync: (fd, length) => {
-      const before = sizeOf(fd)
-      fs.ftruncateSync(fd, length)
-      used -= before - length
-    },
-    unlinkSync: (path) => {
-      const size = fs.statSync(path).size
-      fs.unlinkSync(path)
-      used -= size
-    },
-  }
-}
 
 /**
  * Fills the disk through the spool itself, then checks: nothing thrown, every record either held
@@ -290,11 +228,6 @@ async function fullDisk(directory: string, facade: SpoolFs | undefined): Promise
   let now = NOW
   const errors: string[] = []
   const memoryRecords = 20
-  const big = (i: number): NewRecord => ({
-    data: `{"i":${i},"pad":"${'p'.repeat(1000)}"}`,
-    severity: 2,
-    time: NOW + i,
-  })
   const payload = Buffer.byteLength(big(1000).data)
   const spool = createSpool({
     directory,
@@ -316,12 +249,7 @@ async function fullDisk(directory: string, facade: SpoolFs | undefined): Promise
   assert.equal(stats.dropped.unwritable, appended - onDisk - memoryRecords)
   assert.equal(appended, stats.records + stats.dropped.unwritable)
   // Delivery goes on, from disk and from memory.
-  let delivered = 0
-  for (let batch = spool.lease(256 * 1024, 50); batch.length > 0; batch = spool.lease(256 * 1024, 50)) {
-    delivered += batch.length
-    spool.ack(batch)
-  }
-  assert.equal(delivered, stats.records)
+  assert.equal(drainAll(spool).length, stats.records)
   // The ledger is written in place (no new block needed), then the delivered segments go.
   await spool.sync()
   assert.ok(spool.stats().segments <= 1, 'only the active segment is left')
@@ -332,10 +260,10 @@ async function fullDisk(directory: string, facade: SpoolFs | undefined): Promise
   assert.equal(recovered.memoryRecords, 0)
   assert.equal(recovered.records, 2)
   await spool.close()
-  const reopened = createSpool({ directory, now: () => now, ...(facade === undefined ? {} : { fs: facade }) })
-  assert.deepEqual(
-    reopened.lease(Number.POSITIVE_INFINITY, 100).map((r) => r.time - NOW),
-    [1, 2],
-  )
-  await reopened.close()
+  const reopenedTimes = await timesOnReopen({
+    directory,
+    now: () => now,
+    ...(facade === undefined ? {} : { fs: facade }),
+  })
+  assert.deepEqual(reopenedTimes, [1, 2])
 }

@@ -5,19 +5,14 @@
  * by an order of magnitude (e.g. start-up reading payloads into memory), not machine noise.
  */
 import assert from 'node:assert/strict'
-import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { NewRecord, SeverityRank } from '../src/delivery/types.js'
 import { createSpool } from '../src/spool/index.js'
+import { segmentFiles, tempDirs } from './support/spool.js'
 
 const MB = 1024 * 1024
 const SIZE_MB = Number(process.env.WATCHPOST_SPOOL_BENCH_MB ?? 32)
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
+const tempDir = tempDirs('watchpost-spool-bench-')
 
 const event = JSON.stringify({
   TimeGenerated: '2026-01-01T00:00:00.000Z',
@@ -33,8 +28,7 @@ const event = JSON.stringify({
 
 describe('spool performance', () => {
   test(`append, start-up and lease with ${SIZE_MB} MB spooled`, async (t) => {
-    const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-bench-'))
-    dirs.push(dir)
+    const dir = tempDir()
     const now = Date.now()
     const record = (i: number): NewRecord => ({
       data: event,
@@ -91,6 +85,6 @@ describe('spool performance', () => {
     t.diagnostic(`lease + ack: ${((leased * per) / MB / (leaseMs / 1000)).toFixed(0)} MB/s`)
     assert.equal(leased, total)
     await reopened.close()
-    assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.wal')).length, 0)
+    assert.equal(segmentFiles(dir).length, 0)
   })
 })

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import type { SeverityRank, StoredRecord } from '../src/delivery/types.js'
 import { createSpool, type Spool } from '../src/spool/index.js'
+import { NOW, tempDirs } from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-prop-'))
-  dirs.push(dir)
-  return dir
-}
-
-const NOW = 1_700_000_000_000
+const tempDir = tempDirs('watchpost-spool-prop-')
 
 type Step =
   | {

@@ -1,71 +1,20 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, type TestContext, test } from 'node:test'
-import type { NewRecord, StoredRecord } from '../src/delivery/types.js'
-import { createSpool, type Spool, type SpoolFs } from '../src/spool/index.js'
+import { describe, test } from 'node:test'
+import { createSpool, type SpoolFs } from '../src/spool/index.js'
+import {
+  big,
+  budgetFs,
+  drainAll,
+  mountTmpfs,
+  NOW,
+  segmentFiles,
+  tempDirs,
+  timesOnReopen,
+} from './support/spool.js'
 
-const dirs: string[] = []
-after(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'watchpost-spool-reclaim-'))
-  dirs.push(dir)
-  return dir
-}
-
-const NOW = 1_700_000_000_000
-const isRoot = process.getuid?.() === 0
-const big = (i: number): NewRecord => ({
-  data: `{"i":${i},"pad":"${'p'.repeat(1000)}"}`,
-  severity: 2,
-  time: NOW + i,
-})
-const segmentFiles = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.wal'))
-
-function drainAll(spool: Spool): StoredRecord[] {
-  const all: StoredRecord[] = []
-  for (let batch = spool.lease(256 * 1024, 50); batch.length > 0; batch = spool.lease(256 * 1024, 50)) {
-    all.push(...batch)
-    spool.ack(batch)
-  }
-  return all
-}
-
-function errnoError(code: string, syscall: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: simulated, ${syscall}`), { code, syscall })
-}
-
-/** `node:fs` on a disk of `capacity` bytes (segment writes past it are cut short, then refused). */
-function budgetFs(capacity: number): SpoolFs {
-  let used = 0
-  const sizeOf = (fd: number) => fs.fstatSync(fd).size
-  return {
-    ...fs,
-    writeSync: (fd, buffer, offset, length, position) => {
-      const room = capacity - used
-      if (room <= 0) throw errnoError('ENOSPC', 'write')
-      const before = sizeOf(fd)
-      const n = fs.writeSync(fd, buffer, offset, Math.min(length, room), position)
-      used += sizeOf(fd) - before
-      return n
-    },
-    ftruncateSync: (fd, length) => {
-      const before = sizeOf(fd)
-      fs.ftruncateSync(fd, length)
-      used -= before - length
-    },
-    unlinkSync: (path) => {
-      const size = fs.statSync(path).size
-      fs.unlinkSync(path)
-      used -= size
-    },
-  }
-}
+const tempDir = tempDirs('watchpost-spool-reclaim-')
 
 /**
  * Scenario 9a in small: a disk far smaller than one segment (so the active segment is never sealed
@@ -103,20 +52,6 @@ async function fullDiskRecovers(directory: string, facade: SpoolFs | undefined):
   const reopened = createSpool({ directory, now: () => now, ...(facade === undefined ? {} : { fs: facade }) })
   assert.equal(reopened.stats().recovered.records, 100)
   await reopened.close()
-}
-
-function mountTmpfs(t: TestContext, directory: string, size: string): boolean {
-  if (!isRoot) {
-    t.skip('mounting a tmpfs needs root; the injected ENOSPC test covers the same path')
-    return false
-  }
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', directory], { stdio: 'ignore' })
-    return true
-  } catch {
-    t.skip('mount -t tmpfs is not permitted here; the injected ENOSPC test covers the same path')
-    return false
-  }
 }
 
 describe('spool: reclaiming delivered records', () => {
@@ -182,12 +117,7 @@ describe('spool: reclaiming delivered records', () => {
     spool.append([big(5000)])
     assert.equal(segmentFiles(directory).length, 1, 'the next append starts a new segment')
     await spool.close()
-    const reopened = createSpool({ directory, now: () => NOW })
-    assert.deepEqual(
-      reopened.lease(Number.POSITIVE_INFINITY, 100).map((r) => r.time - NOW),
-      [5000],
-    )
-    await reopened.close()
+    assert.deepEqual(await timesOnReopen({ directory, now: () => NOW }), [5000])
   })
 
   test('crash-safe order: a reclaimed active segment is unlinked only after the ledger says so', async () => {
@@ -208,11 +138,6 @@ describe('spool: reclaiming delivered records', () => {
     assert.deepEqual(segmentFiles(copy), [], 'deleted at start-up')
     restarted.append([big(1)])
     await restarted.close()
-    const again = createSpool({ directory: copy, now: () => NOW })
-    assert.deepEqual(
-      again.lease(Number.POSITIVE_INFINITY, 100).map((r) => r.time - NOW),
-      [1],
-    )
-    await again.close()
+    assert.deepEqual(await timesOnReopen({ directory: copy, now: () => NOW }), [1])
   })
 })

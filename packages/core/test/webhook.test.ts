@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import type { WebhookSinkConfig } from '../src/config/types.js'
 import { walkSchema } from '../src/config/validate.js'
 import { type WebhookSinkOptions, webhookSinkSchema } from '../src/config/webhook-options.js'
-import { DeliveryError, type Destination } from '../src/delivery/types.js'
+import { batchOf, DeliveryError, type Destination } from '../src/delivery/types.js'
 import { WatchpostError } from '../src/errors.js'
 import { createWebhookDestination } from '../src/sinks/webhook.js'
 import { verifyWebhookSignature } from '../src/sinks/webhook-signature.js'
@@ -116,7 +116,7 @@ describe('webhook destination: what is sent', () => {
     })
     t.after(() => dest.close())
     const before = Math.floor(Date.now() / 1000)
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     const got = server.received.at(-1)!
     assert.equal(got.method, 'POST')
     assert.equal(got.url, '/hooks/in?token=abc')
@@ -135,10 +135,9 @@ describe('webhook destination: what is sent', () => {
   test('the batch id is the same for a re-send and differs for another batch', async (t) => {
     const dest = webhook(server.url)
     t.after(() => dest.close())
-    await dest.send('default', rows, body, never())
-    await dest.send('default', rows, body, never())
-    const other = JSON.stringify(rows.slice(1))
-    await dest.send('default', rows.slice(1), other, never())
+    await dest.send(batchOf('default', rows), never())
+    await dest.send(batchOf('default', rows), never())
+    await dest.send(batchOf('default', rows.slice(1)), never())
     const [a, b, c] = server.received.slice(-3).map((r) => r.headers['x-watchpost-batch-id'])
     assert.match(a as string, /^[0-9a-f]{32}$/)
     assert.equal(a, b)
@@ -148,7 +147,7 @@ describe('webhook destination: what is sent', () => {
   test('the signature verifies with the helper', async (t) => {
     const dest = webhook(server.url, { secret: SECRET })
     t.after(() => dest.close())
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     const got = server.received.at(-1)!
     const signature = got.headers['x-watchpost-signature'] as string
     assert.match(signature, /^sha256=[0-9a-f]{64}$/)
@@ -163,7 +162,7 @@ describe('webhook destination: what is sent', () => {
   test('no secret, no signature header', async (t) => {
     const dest = webhook(server.url)
     t.after(() => dest.close())
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     const got = server.received.at(-1)!
     assert.equal(got.headers['x-watchpost-signature'], undefined)
     assert.ok(got.headers['x-watchpost-timestamp'])
@@ -172,7 +171,7 @@ describe('webhook destination: what is sent', () => {
   test('format ndjson sends one event per line, signed as sent', async (t) => {
     const dest = webhook(server.url, { secret: SECRET, format: 'ndjson' })
     t.after(() => dest.close())
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     const got = server.received.at(-1)!
     const text = got.body.toString('utf8')
     assert.equal(text, `${JSON.stringify(rows[0])}\n${JSON.stringify(rows[1])}\n`)
@@ -218,7 +217,7 @@ describe('verifyWebhookSignature', () => {
     const realNow = Date.now
     Date.now = () => now
     try {
-      await dest.send('default', rows, body, never())
+      await dest.send(batchOf('default', rows), never())
     } finally {
       Date.now = realNow
       await dest.close()
@@ -278,7 +277,7 @@ describe('webhook destination: responses', () => {
     test(`${status} resolves`, async (t) => {
       const dest = webhook(`${server.url}/status/${status}`)
       t.after(() => dest.close())
-      await dest.send('default', rows, body, never())
+      await dest.send(batchOf('default', rows), never())
       assert.equal(server.received.at(-1)?.url, `/status/${status}`)
     })
   }
@@ -299,7 +298,7 @@ describe('webhook destination: responses', () => {
     test(`${status} → ${kind}, with the status and the response body in the message`, async (t) => {
       const dest = webhook(`${server.url}/status/${status}`)
       t.after(() => dest.close())
-      const err = await rejection(dest.send('default', rows, body, never()))
+      const err = await rejection(dest.send(batchOf('default', rows), never()))
       assert.equal(err.kind, kind)
       assert.equal(err.status, status)
       assert.equal(err.retryAfterMs, undefined)
@@ -311,7 +310,7 @@ describe('webhook destination: responses', () => {
   test('429 with Retry-After: 2 → retry after 2000 ms', async (t) => {
     const dest = webhook(`${server.url}/status/429`)
     t.after(() => dest.close())
-    const err = await rejection(dest.send('default', rows, body, never()))
+    const err = await rejection(dest.send(batchOf('default', rows), never()))
     assert.equal(err.kind, 'retry')
     assert.equal(err.status, 429)
     assert.equal(err.retryAfterMs, 2000)
@@ -328,7 +327,7 @@ describe('webhook destination: connections', () => {
       await dest.close()
       await server.close()
     })
-    const err = await rejection(dest.send('default', rows, body, never()))
+    const err = await rejection(dest.send(batchOf('default', rows), never()))
     assert.equal(err.kind, 'rejected')
     assert.match(err.message, /^HTTP 400: bad record \[31m at row 2 x+…$/)
     assert.doesNotMatch(err.message, /[\u0000-\u001f\u007f]/)
@@ -351,7 +350,7 @@ describe('webhook destination: connections', () => {
       await dest.close()
     })
     for (let i = 0; i < 6; i++) {
-      await dest.send('default', rows, body, never()).catch(() => {})
+      await dest.send(batchOf('default', rows), never()).catch(() => {})
       // The pool marks a connection free a tick after its response ended.
       await new Promise((resolve) => setImmediate(resolve))
     }
@@ -365,7 +364,7 @@ describe('webhook destination: connections', () => {
     await closed.close()
     const dest = webhook(url)
     t.after(() => dest.close())
-    const err = await rejection(dest.send('default', rows, body, never()))
+    const err = await rejection(dest.send(batchOf('default', rows), never()))
     assert.equal(err.kind, 'retry')
     assert.equal(err.status, undefined)
     assert.match(err.message, /ECONNREFUSED/)
@@ -379,7 +378,7 @@ describe('webhook destination: connections', () => {
       await server.close()
     })
     const start = performance.now()
-    const err = await rejection(dest.send('default', rows, body, never()))
+    const err = await rejection(dest.send(batchOf('default', rows), never()))
     const elapsed = performance.now() - start
     assert.equal(err.kind, 'retry')
     assert.match(err.message, /300 ms/)
@@ -396,7 +395,7 @@ describe('webhook destination: connections', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 50)
     const start = performance.now()
-    const err = await rejection(dest.send('default', rows, body, controller.signal))
+    const err = await rejection(dest.send(batchOf('default', rows), controller.signal))
     assert.equal(err.kind, 'retry')
     assert.match(err.message, /aborted/)
     assert.ok(performance.now() - start < 2000)
@@ -410,7 +409,7 @@ describe('webhook destination: connections', () => {
       await dest.close()
       await server.close()
     })
-    const err = await rejection(dest.send('default', rows, body, AbortSignal.abort()))
+    const err = await rejection(dest.send(batchOf('default', rows), AbortSignal.abort()))
     assert.equal(err.kind, 'retry')
     assert.equal(server.received.length, 0)
     assert.equal(server.connections(), 0)
@@ -420,7 +419,7 @@ describe('webhook destination: connections', () => {
     const server = await listen(ok)
     const dest = webhook(server.url)
     await dest.close()
-    const err = await rejection(dest.send('default', rows, body, never()))
+    const err = await rejection(dest.send(batchOf('default', rows), never()))
     assert.equal(err.kind, 'retry')
     assert.equal(server.received.length, 0)
     await server.close()
@@ -475,7 +474,7 @@ describe('webhook destination: TLS', () => {
   test('https with tls.ca as PEM text: delivered byte-identical and signed', async (t) => {
     const dest = webhook(`${good.url}/in`, { secret: SECRET, tls: { ca: trusted.cert } })
     t.after(() => dest.close())
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     const got = good.received.at(-1)!
     assert.ok(got.body.equals(Buffer.from(body)))
     const signature = got.headers['x-watchpost-signature'] as string
@@ -487,7 +486,7 @@ describe('webhook destination: TLS', () => {
     const dest = webhook(good.url, { tls: { ca: trusted.certPath } })
     t.after(() => dest.close())
     const count = good.received.length
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     assert.equal(good.received.length, count + 1)
   })
 
@@ -499,7 +498,7 @@ describe('webhook destination: TLS', () => {
       await otherCa.close()
     })
     for (const dest of [plain, otherCa]) {
-      const err = await rejection(dest.send('default', rows, body, never()))
+      const err = await rejection(dest.send(batchOf('default', rows), never()))
       assert.equal(err.kind, 'retry')
       assert.match(err.message, /certificate/i)
     }
@@ -509,7 +508,7 @@ describe('webhook destination: TLS', () => {
   test('tls.ca is this destination’s only: other HTTPS clients in the process do not trust it', async (t) => {
     const dest = webhook(good.url, { tls: { ca: trusted.cert } })
     t.after(() => dest.close())
-    await dest.send('default', rows, body, never())
+    await dest.send(batchOf('default', rows), never())
     const err = await new Promise<Error | undefined>((resolve) => {
       httpsGet(good.url, (res) => {
         res.resume()

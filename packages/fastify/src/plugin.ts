@@ -3,11 +3,17 @@
  * signals to @watchpost/core, where the detectors live. It never sets an error or not-found handler
  * and never changes a response (STYLE.md: observe, never take over).
  */
-import { createWatchpost, observeClientErrors, type RequestContext } from '@watchpost/core'
+import { createWatchpost, observeClientErrors, type RequestApi, type RequestContext } from '@watchpost/core'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { originCheck } from './origin-check.js'
-import { kContext, kScope } from './symbols.js'
+import { kApi, kContext, kScope } from './symbols.js'
 import type { FastifyWatchpost, WatchpostFastifyOptions, WatchpostRouteConfig } from './types.js'
+
+/** The plugin's request slots, declared with decorateRequest. */
+interface Slots {
+  [kContext]: RequestContext | null
+  [kApi]: RequestApi | null
+}
 
 interface RouteConfigCarrier {
   watchpost?: WatchpostRouteConfig
@@ -47,8 +53,24 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   }
   fastify.decorate('watchpost', api)
   // Declared up front so every request keeps one shape (fastify test/same-shape.test.js).
-  fastify.decorateRequest('watchpost', null as never)
   fastify.decorateRequest(kContext, null as never)
+  fastify.decorateRequest(kApi, null as never)
+  // The request API is built on first use: most requests never record an event themselves
+  // (avoids an allocation per request; test/bench/instructions.mjs).
+  fastify.decorateRequest('watchpost', {
+    getter(this: FastifyRequest & Slots) {
+      const api = this[kApi]
+      if (api !== null) return api
+      const ctx = this[kContext]
+      if (ctx === null) return null
+      const created = instance.forRequest(ctx.request)
+      this[kApi] = created
+      return created
+    },
+    setter(this: FastifyRequest & Slots, value: RequestApi | null) {
+      this[kApi] = value
+    },
+  } as never)
 
   // Route options are compiled once, here, not per request.
   fastify.addHook('onRoute', (route) => {
@@ -58,10 +80,13 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
       config[kScope] = detection.scopeFor(own.detectors, own.ignore === true)
   })
 
+  const echoHeader = instance.config.correlation.responseHeader
   fastify.addHook('onRequest', (request, reply, next) => {
-    const ctx = instance.openContext(request.raw, reply.raw)
-    ;(request as unknown as Record<symbol, RequestContext>)[kContext] = ctx
-    request.watchpost = instance.forRequest(request.raw)
+    // Without the response: the echo goes through Fastify's own reply headers, which Fastify hands
+    // to writeHead whole; a header set on reply.raw makes Node merge every header one by one.
+    const ctx = instance.openContext(request.raw)
+    ;(request as FastifyRequest & Slots)[kContext] = ctx
+    if (echoHeader !== false) reply.header(echoHeader, ctx.correlationId)
     const routeOptions = request.routeOptions as { url?: string; config?: RouteConfigCarrier } | undefined
     if (routeOptions?.url !== undefined) ctx.route = routeOptions.url
     const scope = routeOptions?.config?.[kScope]
@@ -73,14 +98,16 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
 
   // Body parser failures (FST_ERR_CTP_*) reach onError; the error itself is left to the app's handler.
   fastify.addHook('onError', (request, _reply, error, next) => {
-    const ctx = (request as unknown as Record<symbol, RequestContext | null>)[kContext]
+    const ctx = (request as FastifyRequest & Slots)[kContext]
     if (ctx) detection.bodyError(ctx, isBareJsonError(error) ? FASTIFY_4_INVALID_JSON : error)
     next()
   })
 
   fastify.addHook('onResponse', (request, reply, next) => {
-    const ctx = (request as unknown as Record<symbol, RequestContext | null>)[kContext]
-    if (ctx) detection.responseFinish(ctx, reply.raw)
+    const ctx = (request as FastifyRequest & Slots)[kContext]
+    // The reply, not reply.raw: Fastify hands its headers to writeHead in one object, so Node's
+    // response only knows headers set on it directly; reply.getHeader sees both.
+    if (ctx) detection.responseFinish(ctx, reply)
     next()
   })
 

@@ -301,6 +301,30 @@ describe('@watchpost/fastify with @fastify/rate-limit and @fastify/cors (fastify
     await t.app.close()
   })
 
+  // Regression (issue 5): Fastify passes its reply headers to writeHead in one object, so reply.raw
+  // never holds Access-Control-Allow-Origin; read from it, every allowed cross-origin request looked
+  // refused as soon as nothing else had set a header on reply.raw (no echoed request id).
+  test('an origin @fastify/cors allowed is not inferred as refused without the echo header', async () => {
+    const t = await build(fastify5, {
+      options: { correlation: { responseHeader: false } },
+      routes: (app) =>
+        app.register(async (scoped: FastifyInstance) => {
+          await scoped.register(cors, { origin: ['https://shop.example'] })
+          scoped.get('/api/items', async () => [])
+        }),
+    })
+    const res = await fetch(`${t.url}/api/items`, { headers: { origin: 'https://shop.example' } })
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://shop.example')
+    assert.equal(res.headers.get('x-request-id'), null, 'no echo header')
+    await fetch(`${t.url}/api/items`, { headers: { origin: 'https://evil.example' } })
+    const events = await t.of('malicious_cors')
+    assert.deepEqual(
+      events.map((e) => e.AdditionalFields?.Origin),
+      ['https://evil.example'],
+    )
+    await t.app.close()
+  })
+
   test('fastify.close() flushes and closes the pipeline', async () => {
     const t = await build(fastify5)
     await fetch(`${t.url}/admin`)

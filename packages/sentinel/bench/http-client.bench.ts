@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { createWatchpost, type SecurityEvent } from '@watchpost/core'
+import { batchOf, createWatchpost, type SecurityEvent } from '@watchpost/core'
 import { startEmulator } from '@watchpost/emulator'
 import { createSentinelDestination } from '../src/index.js'
 
@@ -74,7 +74,7 @@ async function child(
     async send(): Promise<unknown> {
       try {
         for (const [partition, rows] of groups)
-          await destination.send(partition, rows, JSON.stringify(rows), AbortSignal.timeout(60_000))
+          await destination.send(batchOf(partition, rows), AbortSignal.timeout(60_000))
         return undefined
       } catch (err) {
         return err

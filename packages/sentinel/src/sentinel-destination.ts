@@ -95,12 +95,11 @@ export function createSentinelDestination(
     key: `sentinel:${config.endpoint}:${dcrImmutableId}`,
     maxRequestBytes: MAX_REQUEST_BYTES,
     prepare: createPrepare(config),
-    async send(stream, rows, _body, signal) {
+    async send(batch, signal) {
       try {
         // One chunk (see above), so maxConcurrency does not matter and an abort drops nothing unseen.
-        await client.upload(dcrImmutableId, stream, rows as Record<string, unknown>[], {
-          abortSignal: signal,
-        })
+        // The client serialises and gzips the rows itself, so the loop's ready-made body is not used.
+        await client.upload(dcrImmutableId, batch.partition, batch.rows(), { abortSignal: signal })
       } catch (err) {
         // upload() throws AggregateLogsUploadError whose errors hold each failed chunk's cause.
         const cause = isAggregateLogsUploadError(err) ? err.errors[0]?.cause : err

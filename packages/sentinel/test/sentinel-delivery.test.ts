@@ -125,11 +125,15 @@ describe('sentinel sink against the emulator', () => {
     const health = wp.health().sinks[0]
     assert.equal(health?.state, 'failing')
     assert.match(health?.lastError ?? '', /Custom-Nope/)
+    // The two Authentication events are kept for retry, never delivered elsewhere; the other six
+    // land, and so does the sys_monitor_disabled event the failing sink caused (an AuditEvent).
+    while ((wp.health().sinks[0]?.sent ?? 0) < 7 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20))
     await wp.close(500)
     assert.ok(em.requests().some((r) => r.stream === 'Custom-Nope' && r.status === 404))
-    // The two Authentication events were kept for retry, never delivered elsewhere; the other six
-    // landed, and so did the sys_monitor_disabled event the failing sink caused (an AuditEvent).
     assert.equal(wp.health().sinks[0]?.sent, 7)
+    // Without a spool, what was left at close is counted as dropped at shutdown.
+    assert.equal(wp.health().sinks[0]?.dropped.shutdown, 2)
     const audit = em.store.rows({ table: ASIM_PROJECTIONS.AuditEvent.table })
     assert.ok(
       audit.some(

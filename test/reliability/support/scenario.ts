@@ -3,12 +3,14 @@
  * while, the fault cleared with the load still on, the load stopped, then wait until everything is
  * acknowledged and count what the emulator stored, by EventUid.
  */
+import assert from 'node:assert/strict'
 import type { Emulator, FaultConfig } from '@watchpost/emulator'
 import { type App, type AppOptions, startApp } from './app.js'
 import { targetOf } from './emulator.js'
 import { type Load, startLoad } from './load.js'
 import { type Sampler, sample } from './measure.js'
 import { profile } from './profile.js'
+import type { Figures } from './report.js'
 import { type Tally, tally } from './tally.js'
 import { sleep, waitFor } from './wait.js'
 
@@ -23,6 +25,8 @@ export interface FaultRun {
   readonly idle: boolean
   /** RSS when the fault began (after a healthy second: token, connections, JIT warm). */
   readonly rssAtFault: number
+  /** Peak RSS from the start up to the end of the fault (not the drain after it). */
+  readonly peakRssInFault: number
   /** Wall clock (ms) when the fault was set and cleared. */
   readonly faultFrom: number
   readonly faultTo: number
@@ -62,6 +66,9 @@ export async function runFault(
   }
   await em.clearFaults()
   const faultTo = Date.now()
+  // The peak while the endpoint was down; after it, the drain (and the in-process emulator storing
+  // the backlog's rows) raises RSS for reasons that are not the app holding events.
+  const peakRssInFault = sampler.peakRss
   let drainSeconds: number | undefined
   const backlog = Math.max(100, rate / 2)
   const drainWatch = setInterval(() => {
@@ -82,6 +89,7 @@ export async function runFault(
     drainSeconds,
     idle,
     rssAtFault,
+    peakRssInFault,
     faultFrom,
     faultTo,
   }
@@ -90,4 +98,25 @@ export async function runFault(
 /** Sum of a health's drop counters. */
 export function droppedTotal(dropped: Readonly<Record<string, number>>): number {
   return Object.values(dropped).reduce((a, b) => a + b, 0)
+}
+
+/** The figures every fault run reports; the scenario adds its name and notes. */
+export function faultFigures(run: FaultRun): Omit<Figures, 'scenario'> {
+  return {
+    emitted: run.load.accepted.size,
+    received: run.tally.received,
+    duplicates: run.tally.duplicates,
+    lost: run.tally.lost,
+    dropped: droppedTotal(run.app.health().dropped),
+    peakRss: run.sampler.peakRss,
+    peakSpoolBytes: run.sampler.peakSpoolBytes,
+    ...(run.drainSeconds === undefined ? {} : { drainSeconds: run.drainSeconds }),
+  }
+}
+
+/** What every fault scenario must show: `emit` never threw, and every event arrived once the fault was over. */
+export function assertAllDelivered(run: FaultRun, idleMessage: string): void {
+  assert.equal(run.load.threw, 0, 'emit never throws')
+  assert.ok(run.idle, idleMessage)
+  assert.equal(run.tally.lost, 0, `lost: ${run.tally.lostSample.join(', ')}`)
 }

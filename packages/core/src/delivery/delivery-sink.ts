@@ -22,6 +22,7 @@ import {
   DeliveryError,
   type Destination,
   type NewRecord,
+  type OutgoingBatch,
   type RecordStore,
   type SeverityRank,
   type StoredRecord,
@@ -72,11 +73,33 @@ const SEVERITY_RANK: Readonly<Record<string, SeverityRank>> = {
   High: 3,
 }
 
+/** A leased record on its way: its row's JSON only (rows are parsed per attempt, never kept). */
 interface Item {
   readonly record: StoredRecord
-  readonly row: Record<string, unknown>
   readonly json: string
   readonly bytes: number
+}
+
+function outgoing(partition: string, items: readonly Item[]): OutgoingBatch {
+  let bytes = 1 + items.length
+  for (const item of items) bytes += item.bytes
+  const body = () => (items.length === 1 ? `[${items[0]!.json}]` : `[${items.map((i) => i.json).join(',')}]`)
+  return {
+    partition,
+    count: items.length,
+    bytes,
+    body,
+    rows: () =>
+      items.map((i) => {
+        try {
+          return JSON.parse(i.json) as Record<string, unknown>
+        } catch (err) {
+          // Cannot happen for what the loop stored (the spool checks every record's CRC); if it
+          // does, the request is refused like a 400, so the split isolates and sets aside the record.
+          throw new DeliveryError('rejected', `unreadable record: ${message(err)}`)
+        }
+      }),
+  }
 }
 
 /** Cuts items (one partition) into requests whose JSON array is at most `maxBytes`. */
@@ -307,16 +330,14 @@ export function createDeliverySink(
       const cut = record.data.indexOf('\n')
       const partition = cut < 0 ? '' : record.data.slice(0, cut)
       let json = record.data.slice(cut + 1)
-      let row: Record<string, unknown>
-      try {
-        row = JSON.parse(json) as Record<string, unknown>
-      } catch (err) {
-        setAside([record], undefined, `unreadable record: ${message(err)}`)
-        continue
-      }
       let bytes = record.bytes - cut - 1
       if (cut < 0 || bytes + 2 > maxBytes) {
-        const trimmed = cut < 0 ? undefined : trimRow(row, maxBytes - 2)
+        let trimmed: ReturnType<typeof trimRow>
+        try {
+          trimmed = cut < 0 ? undefined : trimRow(JSON.parse(json) as Record<string, unknown>, maxBytes - 2)
+        } catch {
+          trimmed = undefined
+        }
         if (trimmed === undefined) {
           setAside(
             [record],
@@ -327,11 +348,11 @@ export function createDeliverySink(
           )
           continue
         }
-        ;({ row, json } = trimmed)
+        json = trimmed.json
         bytes = Buffer.byteLength(json)
       }
       const group = groups.get(partition)
-      const item = { record, row, json, bytes }
+      const item = { record, json, bytes }
       if (group === undefined) groups.set(partition, [item])
       else group.push(item)
     }
@@ -343,44 +364,49 @@ export function createDeliverySink(
     )
   }
 
+  /**
+   * One attempt; resolves with what it threw, or `undefined` on success. A function of its own so
+   * that the request's rows and body are garbage once it returns, not held through the backoff.
+   */
+  async function attemptSend(batch: OutgoingBatch): Promise<unknown> {
+    const request = requestSignal()
+    try {
+      await destination.send(batch, request.signal)
+      return undefined
+    } catch (thrown) {
+      return thrown ?? new Error('destination failed without a reason')
+    } finally {
+      request.dispose()
+    }
+  }
+
   async function sendChunk(partition: string, items: Item[]): Promise<void> {
     const records = items.map((i) => i.record)
     for (let attempt = 0; ; attempt++) {
-      if (stopping.signal.aborted) {
-        store.release(records)
-        return
-      }
-      const body = items.length === 1 ? `[${items[0]!.json}]` : `[${items.map((i) => i.json).join(',')}]`
       // A server's Retry-After (or an outage's backoff) holds every request, not only the one that
       // got it; then the per-minute budget.
       while (pausedUntil > Date.now() && !stopping.signal.aborted)
         await sleep(pausedUntil - Date.now(), stopping.signal)
-      await sleep(limiter.take(body.length), stopping.signal)
+      const batch = outgoing(partition, items)
+      await sleep(limiter.take(batch.bytes), stopping.signal)
       if (stopping.signal.aborted) {
         store.release(records)
         return
       }
-      const request = requestSignal()
-      try {
-        await destination.send(
-          partition,
-          items.map((i) => i.row),
-          body,
-          request.signal,
-        )
-        request.dispose()
+      const thrown = await attemptSend(batch)
+      if (thrown === undefined) {
         store.ack(records)
         sent += records.length
         requests++
         health.success(partition)
         updateHealth()
         return
-      } catch (thrown) {
-        request.dispose()
-        if (stopping.signal.aborted) {
-          store.release(records)
-          return
-        }
+      }
+      if (stopping.signal.aborted) {
+        store.release(records)
+        return
+      }
+      {
         const err = toDeliveryError(thrown)
         if (err.kind === 'too_large' || err.kind === 'rejected') {
           if (items.length > 1) {
@@ -392,11 +418,9 @@ export function createDeliverySink(
           const item = items[0]!
           if (err.kind === 'too_large' && item.bytes > 1024) {
             // The service counts differently than we do (e.g. escapes): trim to half and try again.
-            const trimmed = trimRow(item.row, item.bytes >> 1)
+            const trimmed = trimRow(JSON.parse(item.json) as Record<string, unknown>, item.bytes >> 1)
             if (trimmed !== undefined) {
-              items = [
-                { ...item, row: trimmed.row, json: trimmed.json, bytes: Buffer.byteLength(trimmed.json) },
-              ]
+              items = [{ ...item, json: trimmed.json, bytes: Buffer.byteLength(trimmed.json) }]
               continue
             }
           }

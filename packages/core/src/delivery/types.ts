@@ -100,6 +100,32 @@ export class DeliveryError extends Error {
   }
 }
 
+/** One request's content, as the delivery loop hands it to `Destination.send`. */
+export interface OutgoingBatch {
+  /** The stream (or other partition) every row goes to. */
+  readonly partition: string
+  /** Rows in the request. */
+  readonly count: number
+  /** Bytes of `body()`. */
+  readonly bytes: number
+  /** The rows as objects, parsed anew on each call. */
+  rows(): Record<string, unknown>[]
+  /** Exactly `JSON.stringify(rows())`, joined from the stored JSON without parsing. */
+  body(): string
+}
+
+/** An `OutgoingBatch` of rows given as objects (for tests of a destination, or tools that send directly). */
+export function batchOf(partition: string, rows: readonly Record<string, unknown>[]): OutgoingBatch {
+  const body = JSON.stringify(rows)
+  return {
+    partition,
+    count: rows.length,
+    bytes: Buffer.byteLength(body),
+    rows: () => JSON.parse(body) as Record<string, unknown>[],
+    body: () => body,
+  }
+}
+
 /**
  * A remote receiver of batches (the Logs Ingestion API, a webhook). It turns events into what it
  * sends and sends one request per `send`; everything else — batching, size caps, retries, the spool,
@@ -124,15 +150,11 @@ export interface Destination {
     readonly row: Record<string, unknown>
   }
   /**
-   * Sends one request: `rows` of one partition, whose JSON (`body`, exactly `JSON.stringify(rows)`)
-   * is at most `maxRequestBytes`. Resolves on success; rejects with a `DeliveryError` (anything else
-   * is treated as `retry`). Must honour `signal`.
+   * Sends one request: the rows of one partition, whose JSON is at most `maxRequestBytes`. Take
+   * the form you send — `batch.rows()` (objects) or `batch.body()` (the JSON array) — both are
+   * built on demand and not kept between attempts. Resolves on success; rejects with a
+   * `DeliveryError` (anything else is treated as `retry`). Must honour `signal`.
    */
-  send(
-    partition: string,
-    rows: readonly Record<string, unknown>[],
-    body: string,
-    signal: AbortSignal,
-  ): Promise<void>
+  send(batch: OutgoingBatch, signal: AbortSignal): Promise<void>
   close(): Promise<void>
 }

@@ -15,7 +15,7 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 import { type Dispatcher, Pool } from 'undici'
 import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS, type WebhookSinkOptions } from '../config/webhook-options.js'
 import { statusError, toDeliveryError } from '../delivery/classify.js'
-import { DeliveryError, type Destination } from '../delivery/types.js'
+import { DeliveryError, type Destination, type OutgoingBatch } from '../delivery/types.js'
 import { WatchpostError } from '../errors.js'
 import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhook-signature.js'
 
@@ -233,16 +233,17 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
     connections: 8,
   })
 
-  async function send(
-    _partition: string,
-    rows: readonly Record<string, unknown>[],
-    body: string,
-    signal: AbortSignal,
-  ): Promise<void> {
+  async function send(batch: OutgoingBatch, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw new DeliveryError('retry', 'request aborted', { cause: signal.reason })
     // ndjson is one byte shorter than the array (`[`, `]` and n-1 commas become n newlines), so it
     // stays within maxRequestBytes too.
-    const payload = format === 'array' ? body : rows.map((row) => `${JSON.stringify(row)}\n`).join('')
+    const payload =
+      format === 'array'
+        ? batch.body()
+        : batch
+            .rows()
+            .map((row) => `${JSON.stringify(row)}\n`)
+            .join('')
     const timestamp = String(Math.floor(Date.now() / 1000))
     // Same batch, same id, whatever the attempt: receivers de-duplicate re-sends by it.
     const batchId = createHash('sha256').update(payload).digest('hex').slice(0, 32)

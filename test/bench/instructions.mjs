@@ -1,0 +1,233 @@
+// Instructions per request of a Fastify server, bare and with Watchpost, counted by callgrind:
+// unlike req/s, the count does not move with the machine's load (docs/performance.md).
+//   node test/bench/instructions.mjs                       every variant × every traffic
+//   node test/bench/instructions.mjs --variants bare,watchpost --traffic hello --requests 2000
+//   node test/bench/instructions.mjs --keep                keeps the callgrind files for callgrind_annotate
+// The server runs under `valgrind --tool=callgrind`; this process is the client (real HTTP over
+// loopback, one keep-alive connection, one request at a time), so only the server is counted.
+// After --warmup requests the counters are dumped (`callgrind_control -d`); the next dump holds
+// exactly --requests requests, divided by their number. Needs the packages built (`npm run build`).
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const TRAFFIC = {
+  hello: { method: 'GET', path: '/hello' },
+  json: {
+    method: 'POST',
+    path: '/json',
+    body: JSON.stringify({ item: 'book', qty: 2, note: 'gift wrap please' }),
+  },
+  attack: { method: 'POST', path: '/login', body: JSON.stringify({ username: 'alice', password: 'guess' }) },
+}
+
+// Cumulative steps of what the plugin did per request (before issue 5), rebuilt here from
+// @watchpost/core so that each one can be counted alone: `decorate` declares the two request slots,
+// `onrequest`/`hooks` add empty onRequest/onResponse hooks, `context` opens the context (echo header
+// included), `api` sets request.watchpost, `start` runs the requestStart detectors, `finish` the
+// responseFinish ones. `watchpost` is the real plugin, `noecho` the plugin without the echo header.
+const VARIANTS = [
+  'bare',
+  'decorate',
+  'onrequest',
+  'hooks',
+  'context',
+  'api',
+  'start',
+  'finish',
+  'watchpost',
+  'noecho',
+]
+
+const { values } = parseArgs({
+  options: {
+    serve: { type: 'string' },
+    variants: { type: 'string', default: VARIANTS.join(',') },
+    traffic: { type: 'string', default: Object.keys(TRAFFIC).join(',') },
+    requests: { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '10000' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+
+const watchpostOptions = {
+  config: false,
+  app: { name: 'bench' },
+  sinks: [{ type: 'file', path: '/dev/null' }],
+}
+
+if (values.serve !== undefined) await serve(values.serve)
+else await main()
+
+async function serve(variant) {
+  const { default: Fastify } = await import('fastify')
+  const app = Fastify()
+  const steps = VARIANTS.indexOf(variant)
+  const record = steps >= VARIANTS.indexOf('api')
+  if (variant === 'watchpost' || variant === 'noecho') {
+    const { default: watchpost } = await import('@watchpost/fastify')
+    const correlation = variant === 'noecho' ? { correlation: { responseHeader: false } } : {}
+    await app.register(watchpost, { ...watchpostOptions, ...correlation })
+  } else if (variant !== 'bare') {
+    const { createWatchpost } = await import('@watchpost/core')
+    const step = (name) => steps >= VARIANTS.indexOf(name)
+    // Decided once: the hooks below must cost only the step they stand for.
+    const [context, api, start, finish] = ['context', 'api', 'start', 'finish'].map(step)
+    const wp = createWatchpost(watchpostOptions)
+    const kContext = Symbol('context')
+    app.decorateRequest('watchpost', null)
+    app.decorateRequest(kContext, null)
+    if (step('onrequest')) {
+      app.addHook('onRequest', (request, reply, next) => {
+        if (context) {
+          const ctx = wp.openContext(request.raw, reply.raw)
+          request[kContext] = ctx
+          if (api) request.watchpost = wp.forRequest(request.raw)
+          if (start) wp.detection.requestStart(ctx)
+        }
+        next()
+      })
+    }
+    if (step('hooks')) {
+      app.addHook('onResponse', (request, reply, next) => {
+        if (finish) wp.detection.responseFinish(request[kContext], reply.raw)
+        next()
+      })
+    }
+  }
+  app.get('/hello', async () => ({ hello: 'world' }))
+  app.post('/json', async (request) => ({ received: request.body }))
+  app.post('/login', async (request, reply) => {
+    if (record)
+      request.watchpost.authn.loginFail({ userId: String(request.body?.username), reason: 'bad_password' })
+    return reply.code(401).send({ error: 'invalid credentials' })
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  // Any line on stdin wakes the event loop so callgrind sees a pending dump request; EOF exits.
+  process.stdin.on('data', () => {})
+  process.stdin.on('end', () => process.exit(0))
+  process.stdout.write(`ready ${app.server.address().port}\n`)
+}
+
+async function main() {
+  const requests = Number(values.requests)
+  const warmup = Number(values.warmup)
+  const dir = mkdtempSync(join(tmpdir(), 'watchpost-instr-'))
+  const self = fileURLToPath(import.meta.url)
+  const table = []
+  for (const trafficName of values.traffic.split(',')) {
+    const request = TRAFFIC[trafficName]
+    if (request === undefined) throw new Error(`unknown traffic ${trafficName}`)
+    for (const variant of values.variants.split(',')) {
+      if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`)
+      const out = join(dir, `${variant}-${trafficName}`)
+      const child = spawn(
+        'valgrind',
+        [
+          '--tool=callgrind',
+          '--compress-strings=no',
+          '--compress-pos=no',
+          `--callgrind-out-file=${out}`,
+          process.execPath,
+          self,
+          '--serve',
+          variant,
+        ],
+        { stdio: ['pipe', 'pipe', 'ignore'] },
+      )
+      const port = await ready(child)
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      for (let i = 0; i < warmup; i++) await send(agent, port, request)
+      await dump(child, `${out}.1`)
+      for (let i = 0; i < requests; i++) await send(agent, port, request)
+      await dump(child, `${out}.2`)
+      agent.destroy()
+      child.stdin.end()
+      await new Promise((resolve) => child.on('exit', resolve))
+      const { total, compiler } = totalOf(`${out}.2`)
+      const perRequest = total / requests
+      table.push({ traffic: trafficName, variant, perRequest, compiler: compiler / requests })
+      console.error(`${trafficName} ${variant}: ${Math.round(perRequest)} instructions/request`)
+    }
+  }
+  console.log(
+    `\nNode ${process.version}, callgrind, ${warmup} warm-up + ${requests} counted requests per cell`,
+  )
+  console.log(
+    'traffic'.padEnd(8),
+    'variant'.padEnd(10),
+    'instr/req'.padStart(10),
+    'vs bare'.padStart(9),
+    'of which JIT compiler'.padStart(22),
+  )
+  for (const row of table) {
+    const bare = table.find((r) => r.traffic === row.traffic && r.variant === 'bare')
+    const ratio = bare ? `${((100 * row.perRequest) / bare.perRequest).toFixed(1)} %` : ''
+    console.log(
+      row.traffic.padEnd(8),
+      row.variant.padEnd(10),
+      Math.round(row.perRequest).toString().padStart(10),
+      ratio.padStart(9),
+      Math.round(row.compiler).toString().padStart(22),
+    )
+  }
+  if (values.keep) console.log(`\ncallgrind files kept in ${dir} (<variant>-<traffic>.2 is the counted part)`)
+  else rmSync(dir, { recursive: true, force: true })
+}
+
+async function ready(child) {
+  let out = ''
+  for await (const chunk of child.stdout) {
+    out += chunk
+    const m = out.match(/ready (\d+)/)
+    if (m) return Number(m[1])
+  }
+  throw new Error('server did not start')
+}
+
+function send(agent, port, { method, path, body }) {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' }
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+      res.resume()
+      res.on('end', resolve)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Asks callgrind for a dump and nudges the idle server until the file appears. */
+async function dump(child, file) {
+  const control = spawn('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
+  while (!existsSync(file)) {
+    child.stdin.write('\n')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  await new Promise((resolve) => control.on('exit', resolve))
+}
+
+function totalOf(file) {
+  const text = readFileSync(file, 'utf8')
+  const m = text.match(/^(?:totals|summary): (\d+)/m)
+  if (!m) throw new Error(`no totals in ${file}`)
+  // Self cost of V8's optimizing compiler (TurboFan/Maglev): warm-up work that landed in the counted
+  // window. A cell where it is large was not in steady state; run it again or raise --warmup.
+  let fn = ''
+  let afterCall = false
+  let compiler = 0
+  for (const line of text.split('\n')) {
+    if (line.startsWith('fn=')) fn = line
+    else if (line.startsWith('calls=')) afterCall = true
+    else if (/^[0-9+*-]/.test(line)) {
+      if (afterCall) afterCall = false
+      else if (fn.includes('::compiler::') || fn.includes('::maglev::'))
+        compiler += Number(line.split(' ')[1] ?? 0)
+    }
+  }
+  return { total: Number(m[1]), compiler }
+}
