@@ -283,6 +283,18 @@ describe('protocol detector', () => {
       name: 'content-length',
     })
     assert.equal(headerViolation(['Accept', 'a', 'Accept', 'b']), undefined, 'list headers may repeat')
+    assert.deepEqual(headerViolation(['HOST', 'a', 'x-request-id', '1', 'Host', 'b']), {
+      reason: 'duplicate_header',
+      name: 'host',
+    })
+    // Same lengths as content-type / authorization / transfer-encoding, but not singletons.
+    assert.equal(
+      headerViolation(['X-Request-Id', '1', 'x-request-id', '2', 'Cache-Control', 'a', 'cache-control', 'b']),
+      undefined,
+    )
+    assert.equal(headerViolation(['If-Modified-Since', 'a', 'if-modified-since', 'b']), undefined)
+    for (const name of ['Authorization', 'Content-Type', 'Transfer-Encoding'])
+      assert.equal(headerViolation([name, 'a', name.toUpperCase(), 'b'])?.name, name.toLowerCase())
     assert.equal(headerViolation(['X-Big', 'x'.repeat(9000)])?.reason, 'oversized_header')
   })
 })

@@ -14,7 +14,23 @@ import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
 type Violation = (typeof PROTOCOL_VIOLATIONS)[number]
 
 /** Headers a request may carry once; Node silently keeps the first copy of several of them. */
-const SINGLETONS = new Set(['host', 'content-length', 'content-type', 'authorization', 'transfer-encoding'])
+const SINGLETONS = ['host', 'content-length', 'content-type', 'authorization', 'transfer-encoding']
+/**
+ * The singletons have five different lengths, so a header name's length picks the one candidate it
+ * could be: one comparison per header, no lowercased copy, no Set (this runs on every request).
+ */
+const SINGLETON_BY_LENGTH: Array<string | undefined> = []
+for (const name of SINGLETONS) SINGLETON_BY_LENGTH[name.length] = name
+
+/** `name` equals the lowercase ASCII `lower`, ignoring case; the lengths are equal. */
+function equalsIgnoringCase(name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = name.charCodeAt(i)
+    if (c >= 65 && c <= 90) c |= 0x20
+    if (c !== lower.charCodeAt(i)) return false
+  }
+  return true
+}
 const MAX_HEADERS = 100
 const MAX_HEADER_VALUE = 8192
 
@@ -89,18 +105,16 @@ export function pathViolation(url: string): Violation | undefined {
 /** Duplicated singleton headers, too many headers, or an absurdly long value, from `rawHeaders`. */
 export function headerViolation(raw: readonly string[]): { reason: Violation; name: string } | undefined {
   if (raw.length > MAX_HEADERS * 2) return { reason: 'oversized_header', name: '(count)' }
-  let seen: Set<string> | undefined
+  let seen = 0 // one bit per singleton, at the position of its (unique) length
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
     if ((raw[i + 1]?.length ?? 0) > MAX_HEADER_VALUE)
       return { reason: 'oversized_header', name: name.toLowerCase() }
-    // Only singleton names are lowercased and tracked: most requests allocate nothing here.
-    if (name.length > 17) continue
-    const lower = name.toLowerCase()
-    if (!SINGLETONS.has(lower)) continue
-    seen ??= new Set()
-    if (seen.has(lower)) return { reason: 'duplicate_header', name: lower }
-    seen.add(lower)
+    const singleton = SINGLETON_BY_LENGTH[name.length]
+    if (singleton === undefined || !equalsIgnoringCase(name, singleton)) continue
+    const bit = 1 << name.length
+    if ((seen & bit) !== 0) return { reason: 'duplicate_header', name: singleton }
+    seen |= bit
   }
   return undefined
 }
