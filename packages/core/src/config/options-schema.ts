@@ -295,7 +295,7 @@ export const spoolSchema = t.object(
       maximum: 10_000,
       default: 200,
       description:
-        'How often, in milliseconds, the spool is synced to disk (fdatasync). A process crash loses no event already spooled; a power loss at most this long. The in-memory queue is flushed to the spool at least this often as well.',
+        'How often, in milliseconds, the spool is synced to disk (fdatasync). A process crash loses no event already spooled; a power loss at most this long. The in-memory queue is flushed to the spool at least twice as often, so a killed process loses at most the events of its last sync interval.',
     }),
   },
   { description: 'Durable on-disk buffer of the remote sinks.' },
