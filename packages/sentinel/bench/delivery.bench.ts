@@ -8,9 +8,16 @@
  * validation and SQLite inserts do not count against the sink's CPU), and each variant's app runs
  * in a fresh child (its RSS is its own). The emulator's HTTPS server is wrapped to add up the
  * `content-length` of the ingestion requests it accepts, which is the gzip body on the wire.
- * Figures are printed, never asserted.
+ * Two more figures (off-path-cost.ts for the first):
+ * - the off-path work per event, in process without a network: prepare + serialise, gzip, spool
+ *   append and sync, each timed on its own;
+ * - memory over an outage: an app emitting a steady 2,000 events/s, spool on, default options,
+ *   while the emulator refuses connections for `--outage-seconds` (default 60, smoke 5); its RSS is
+ *   sampled every 100 ms. Target: growth ≤ the queue cap (16 MiB) + 32 MiB.
+ * Figures are printed, never asserted — except the outage's RSS growth with `--strict`.
  *
  *   node --import tsx/esm packages/sentinel/bench/delivery.bench.ts [--smoke] [--seconds=15]
+ *     [--outage-seconds=60] [--strict]
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
@@ -18,6 +25,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { FaultConfig } from '@watchpost/emulator'
+import { APP, offPathCostTable, recordTypical } from './off-path-cost.js'
 
 const self = fileURLToPath(import.meta.url)
 const EXEC_ARGV = [
@@ -27,9 +36,15 @@ const EXEC_ARGV = [
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WATCHPOST_BENCH_PROFILE}`]
     : []),
 ]
-const APP = { name: 'shop', version: '1.0.0', environment: 'bench', host: 'web-01' }
 /** Records waiting in the sink (memory or spool) above which the emitter waits: no drops, steady state. */
 const BACKLOG = 100_000
+/** The outage phase's load: timer-paced, `OUTAGE_TICK` events every 100 ms. */
+const OUTAGE_RATE = 2_000
+const OUTAGE_TICK = OUTAGE_RATE / 10
+const MiB = 1024 * 1024
+/** Default `queue.maxBytes`, the configured queue cap; the outage's RSS growth target is it + 32 MiB. */
+const QUEUE_CAP = 16 * MiB
+const RSS_TARGET = QUEUE_CAP + 32 * MiB
 
 interface Target {
   url: string
@@ -52,6 +67,30 @@ interface WireStats {
   cpuMicros: number
 }
 
+interface OutageResult {
+  outageSeconds: number
+  rssStart: number
+  rssPeakOutage: number
+  rssPeakDrain: number
+  heapStart: number
+  heapPeakOutage: number
+  heapPeakDrain: number
+  /** heapUsed and RSS right after a full GC at the end of the outage: what is really retained. */
+  heapAfterGc: number
+  rssAfterGc: number
+  spoolBytesPeak: number
+  queueBytesPeak: number
+  backlogPeak: number
+  /**
+   * From the emulator's recovery to the first event acknowledged, and to the backlog back under
+   * 1 s of load; ms, -1 if not within the wait.
+   */
+  firstAckMs: number
+  drainMs: number
+  emitted: number
+  dropped: number
+}
+
 interface SinkResult {
   spool: boolean
   seconds: number
@@ -66,12 +105,29 @@ interface SinkResult {
   cpuSeconds: number
 }
 
+/** The sentinel sink entry both app roles configure: the emulator's DCR, its CA, its token endpoint. */
+function sentinelSink(target: Target) {
+  return {
+    type: 'sentinel' as const,
+    endpoint: target.url,
+    dcrImmutableId: target.dcrImmutableId,
+    tls: { ca: target.caPath },
+    credential: {
+      type: 'clientSecret' as const,
+      tenantId: target.tenantId,
+      clientId: target.clientId,
+      clientSecret: target.clientSecret,
+      authorityHost: target.url,
+    },
+  }
+}
+
 function arg(name: string): string | undefined {
   const prefix = `--${name}=`
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length)
 }
 
-/** The emulator child: answers `stats` and `clear` over IPC. */
+/** The emulator child: answers `stats`, `clear` (the store), `fault` and `clear-faults` over IPC. */
 async function emulatorRole(): Promise<void> {
   const https = await import('node:https')
   const { syncBuiltinESMExports } = await import('node:module')
@@ -103,7 +159,7 @@ async function emulatorRole(): Promise<void> {
     clientSecret: em.clientSecret,
     caPath: em.caPath,
   }
-  process.on('message', (msg: { cmd: string }) => {
+  process.on('message', (msg: { cmd: string; faults?: FaultConfig }) => {
     if (msg.cmd === 'stats') {
       const rows = Object.values(em.store.counts()).reduce((a, b) => a + b, 0)
       const cpu = process.cpuUsage()
@@ -113,6 +169,10 @@ async function emulatorRole(): Promise<void> {
       em.clearRequests()
       wire.accepted = wire.acceptedBytes = wire.requests = 0
       process.send!({ cleared: true })
+    } else if (msg.cmd === 'fault') {
+      void em.setFaults(msg.faults ?? {}).then(() => process.send!({ faulted: true }))
+    } else if (msg.cmd === 'clear-faults') {
+      void em.clearFaults().then(() => process.send!({ faultsCleared: true }))
     } else if (msg.cmd === 'close') {
       void em.close().then(() => process.exit(0))
     }
@@ -131,21 +191,7 @@ async function sinkRole(): Promise<void> {
   const wp = createWatchpost({
     config: false,
     app: APP,
-    sinks: [
-      {
-        type: 'sentinel',
-        endpoint: target.url,
-        dcrImmutableId: target.dcrImmutableId,
-        tls: { ca: target.caPath },
-        credential: {
-          type: 'clientSecret',
-          tenantId: target.tenantId,
-          clientId: target.clientId,
-          clientSecret: target.clientSecret,
-          authorityHost: target.url,
-        },
-      },
-    ],
+    sinks: [sentinelSink(target)],
     spool: { enabled: spool, directory: join(dir, 'spool') },
     delivery: { deadLetter: { path: join(dir, 'dead-letter.jsonl') } },
     queue: { maxEvents: 50_000, maxBytes: 256 * 1024 * 1024 },
@@ -156,22 +202,7 @@ async function sinkRole(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
   }, 100)
   let i = 0
-  const emit = () => {
-    switch (i & 3) {
-      case 0:
-        wp.record('authz_fail', { userId: `user-${i}`, resource: `/orders/${i}` })
-        break
-      case 1:
-        wp.record('authn_login_fail', { userId: `user-${i}`, reason: 'bad_password' })
-        break
-      case 2:
-        wp.record('sensitive_read', { userId: `user-${i}`, object: `report-${i}.csv`, records: i })
-        break
-      default:
-        wp.record('user_created', { userId: 'admin', newUserId: `user-${i}` })
-    }
-    i++
-  }
+  const emit = () => recordTypical(wp, i++)
   const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
   const run = async (until: number) => {
     while (performance.now() < until) {
@@ -212,7 +243,126 @@ async function sinkRole(): Promise<void> {
   process.exit(0)
 }
 
-function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
+/**
+ * The outage phase's app: 2,000 events/s, timer-paced, into a sentinel sink with the spool on and
+ * every other option at its default. After the warm-up it asks the orchestrator to take the emulator
+ * down (connections refused) for `outage-seconds`, then to bring it back, and waits for the backlog
+ * to drain while still emitting. Memory is sampled every 100 ms.
+ */
+async function outageRole(): Promise<void> {
+  const { createWatchpost } = await import('@watchpost/core')
+  const target = JSON.parse(arg('target')!) as Target
+  const outageSeconds = Number(arg('outage-seconds'))
+  const warmup = Number(arg('warmup'))
+  const dir = mkdtempSync(join(tmpdir(), 'watchpost-bench-'))
+  const wp = createWatchpost({
+    config: false,
+    app: APP,
+    sinks: [sentinelSink(target)],
+    spool: { enabled: true, directory: join(dir, 'spool') },
+    delivery: { deadLetter: { path: join(dir, 'dead-letter.jsonl') } },
+  })
+  const sink = () => wp.health().sinks[0]!
+  const backlog = () => sink().queued + wp.stats().queued
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+  /** Has the orchestrator run `cmd` on the emulator; resolves once it is done. */
+  const relay = (cmd: string, payload: object = {}) =>
+    new Promise<void>((resolve) => {
+      const onMessage = (msg: { relayed?: string }) => {
+        if (msg.relayed !== cmd) return
+        process.off('message', onMessage)
+        resolve()
+      }
+      process.on('message', onMessage)
+      process.send!({ relay: { ...payload, cmd } })
+    })
+
+  let i = 0
+  const emitter = setInterval(() => {
+    for (let n = 0; n < OUTAGE_TICK; n++) recordTypical(wp, i++)
+  }, 100)
+  let phase: 'warmup' | 'outage' | 'drain' = 'warmup'
+  const peak = {
+    rssOutage: 0,
+    rssDrain: 0,
+    heapOutage: 0,
+    heapDrain: 0,
+    spoolBytes: 0,
+    queueBytes: 0,
+    backlog: 0,
+  }
+  const sampler = setInterval(() => {
+    if (phase === 'warmup') return
+    const { rss, heapUsed } = process.memoryUsage()
+    if (phase === 'outage') {
+      peak.rssOutage = Math.max(peak.rssOutage, rss)
+      peak.heapOutage = Math.max(peak.heapOutage, heapUsed)
+    } else {
+      peak.rssDrain = Math.max(peak.rssDrain, rss)
+      peak.heapDrain = Math.max(peak.heapDrain, heapUsed)
+    }
+    peak.spoolBytes = Math.max(peak.spoolBytes, sink().queuedBytes)
+    peak.queueBytes = Math.max(peak.queueBytes, wp.stats().queuedBytes)
+    peak.backlog = Math.max(peak.backlog, backlog())
+  }, 100)
+
+  // Run with --expose-gc: a full GC before the start and at the end of the outage tells retained
+  // memory from garbage V8 has not collected yet (it grows the heap lazily).
+  const fullGc = (globalThis as { gc?: () => void }).gc ?? (() => {})
+  await sleep(warmup * 1000)
+  await relay('fault', { faults: { down: true } satisfies FaultConfig })
+  fullGc()
+  const start = process.memoryUsage()
+  peak.rssOutage = start.rss
+  peak.heapOutage = start.heapUsed
+  phase = 'outage'
+  await sleep(outageSeconds * 1000)
+  phase = 'drain'
+  fullGc()
+  const end = process.memoryUsage()
+  await relay('clear-faults')
+  const up = performance.now()
+  const sentAtUp = sink().sent
+  let firstAckMs = -1
+  let drainMs = -1
+  // Full-jitter backoff may wait up to `delivery.backoff.maxDelayMs` (60 s) before the first retry.
+  const deadline = up + Math.max(120, 3 * outageSeconds) * 1000
+  while (performance.now() < deadline) {
+    if (firstAckMs < 0 && sink().sent > sentAtUp) firstAckMs = performance.now() - up
+    if (firstAckMs >= 0 && backlog() <= OUTAGE_RATE) {
+      drainMs = performance.now() - up
+      break
+    }
+    await sleep(50)
+  }
+  clearInterval(emitter)
+  clearInterval(sampler)
+  const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0)
+  const result: OutageResult = {
+    outageSeconds,
+    rssStart: start.rss,
+    rssPeakOutage: peak.rssOutage,
+    rssPeakDrain: peak.rssDrain,
+    heapStart: start.heapUsed,
+    heapPeakOutage: peak.heapOutage,
+    heapPeakDrain: peak.heapDrain,
+    heapAfterGc: end.heapUsed,
+    rssAfterGc: end.rss,
+    spoolBytesPeak: peak.spoolBytes,
+    queueBytesPeak: peak.queueBytes,
+    backlogPeak: peak.backlog,
+    firstAckMs,
+    drainMs,
+    emitted: wp.stats().emitted,
+    dropped: sum(wp.stats().dropped) + sum(sink().dropped),
+  }
+  process.send!({ outage: result })
+  await wp.close(2000)
+  rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+}
+
+function ask<T>(child: ChildProcess, cmd: string, key: string, payload: object = {}): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (msg: Record<string, unknown>) => {
       if (!(key in msg)) return
@@ -220,7 +370,7 @@ function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
       resolve(msg[key] as T)
     }
     child.on('message', onMessage)
-    child.send({ cmd })
+    child.send({ ...payload, cmd })
   })
 }
 
@@ -228,6 +378,12 @@ async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke')
   const seconds = Number(arg('seconds') ?? (smoke ? 3 : 15))
   const warmup = smoke ? 1 : 3
+  const strict = process.argv.includes('--strict')
+  const outageSeconds = Number(arg('outage-seconds') ?? (smoke ? 5 : 60))
+  // First, alone on the machine: no child competes for the CPU yet.
+  const offPath = await offPathCostTable(
+    smoke ? { count: 4_000, rounds: 3, warmup: 1 } : { count: 20_000, rounds: 7, warmup: 2 },
+  )
   const emulator = fork(self, ['--role=emulator'], {
     execArgv: EXEC_ARGV,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -275,6 +431,7 @@ async function main(): Promise<void> {
         `${Math.round(result.delivered / Math.max(1e-9, result.cpuSeconds))} |`,
     )
   }
+  const outage = await runOutage(emulator, target, outageSeconds, smoke ? 2 : 5)
   const closed = once(emulator, 'exit')
   emulator.send({ cmd: 'close' })
   await closed
@@ -291,9 +448,91 @@ async function main(): Promise<void> {
   )
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
+  for (const line of offPath) console.log(line)
+  const growth = outage.rssPeakOutage - outage.rssStart
+  const mb = (bytes: number) => `${(bytes / MiB).toFixed(1)} MB`
+  const after = (ms: number) => (ms < 0 ? 'not within the wait' : `${(ms / 1000).toFixed(1)} s`)
+  console.log(
+    `\nOutage: ${OUTAGE_RATE} events/s (timer-paced, ${OUTAGE_TICK} per 100 ms) into a sentinel sink, spool on, ` +
+      `default options otherwise; after ${smoke ? 2 : 5} s the emulator refuses connections for ${outageSeconds} s, ` +
+      'then comes back; the app keeps emitting until its backlog is under 1 s of load. ' +
+      'App memory sampled every 100 ms.\n',
+  )
+  console.log('| measure | value | target |')
+  console.log('|---|---|---|')
+  const outageRows: [string, string, string][] = [
+    ['RSS at outage start', mb(outage.rssStart), ''],
+    ['peak RSS during outage', mb(outage.rssPeakOutage), ''],
+    ['peak RSS from recovery to drained', mb(outage.rssPeakDrain), ''],
+    [
+      'RSS growth over the outage (peak during outage − start)',
+      mb(growth),
+      `≤ ${mb(RSS_TARGET)} (queue cap ${mb(QUEUE_CAP)} + 32 MB): ${growth <= RSS_TARGET ? 'met' : 'MISSED'}`,
+    ],
+    [
+      'RSS growth to the drain peak (peak from recovery − start)',
+      mb(outage.rssPeakDrain - outage.rssStart),
+      '',
+    ],
+    [
+      'heapUsed at start → peak during outage → peak to drained',
+      `${mb(outage.heapStart)} → ${mb(outage.heapPeakOutage)} → ${mb(outage.heapPeakDrain)}`,
+      '',
+    ],
+    [
+      'after a full GC at outage end: heapUsed / RSS',
+      `${mb(outage.heapAfterGc)} / ${mb(outage.rssAfterGc)}`,
+      'what is retained, not garbage',
+    ],
+    ['spool bytes peak (not acknowledged, on disk)', mb(outage.spoolBytesPeak), ''],
+    ['in-memory queue bytes peak', mb(outage.queueBytesPeak), `≤ ${mb(QUEUE_CAP)} (queue.maxBytes)`],
+    ['backlog peak (events)', String(outage.backlogPeak), ''],
+    ['first event acknowledged after recovery', after(outage.firstAckMs), ''],
+    [`drained (backlog ≤ ${OUTAGE_RATE}) after recovery`, after(outage.drainMs), ''],
+    ['events emitted / dropped', `${outage.emitted} / ${outage.dropped}`, 'no drops'],
+  ]
+  for (const [measure, value, goal] of outageRows) console.log(`| ${measure} | ${value} | ${goal} |`)
+  // Printed, not asserted, unless asked: CI runs --smoke on a shared machine and must not flake.
+  if (strict && growth > RSS_TARGET) {
+    console.error(`--strict: RSS grew ${mb(growth)} over the outage, more than ${mb(RSS_TARGET)}`)
+    process.exitCode = 1
+  }
+}
+
+/** Runs the outage phase's app, relaying its fault commands to the emulator. */
+async function runOutage(
+  emulator: ChildProcess,
+  target: Target,
+  outageSeconds: number,
+  warmup: number,
+): Promise<OutageResult> {
+  const replies: Record<string, string> = { fault: 'faulted', 'clear-faults': 'faultsCleared' }
+  await ask(emulator, 'clear', 'cleared')
+  const child = fork(
+    self,
+    [
+      '--role=outage',
+      `--outage-seconds=${outageSeconds}`,
+      `--warmup=${warmup}`,
+      `--target=${JSON.stringify(target)}`,
+    ],
+    { execArgv: [...EXEC_ARGV, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  )
+  let result: OutageResult | undefined
+  child.on('message', (msg: { relay?: { cmd: string }; outage?: OutageResult }) => {
+    if (msg.relay !== undefined) {
+      const { cmd, ...payload } = msg.relay
+      void ask(emulator, cmd, replies[cmd]!, payload).then(() => child.send({ relayed: cmd }))
+    }
+    if (msg.outage !== undefined) result = msg.outage
+  })
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0 || result === undefined) throw new Error(`the outage run failed (exit ${code})`)
+  return result
 }
 
 const role = arg('role')
 if (role === 'emulator') await emulatorRole()
 else if (role === 'sink') await sinkRole()
+else if (role === 'outage') await outageRole()
 else await main()
