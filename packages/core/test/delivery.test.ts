@@ -191,6 +191,44 @@ describe('delivery loop', () => {
     await sink.close()
   })
 
+  test('while the destination is down, requests go one at a time; all go at once again after a success', async () => {
+    let down = true
+    let inFlight = 0
+    let maxWhileDown = 0
+    let maxAfter = 0
+    let failures = 0
+    const destination: Destination = {
+      name: 'outage',
+      maxRequestBytes: 2_000,
+      prepare: (e) => ({ partition: 'p', row: e }),
+      async send() {
+        inFlight++
+        // Counted once the four first attempts (started together) have all failed.
+        if (failures >= 4 && down) maxWhileDown = Math.max(maxWhileDown, inFlight)
+        if (!down) maxAfter = Math.max(maxAfter, inFlight)
+        await new Promise((r) => setTimeout(r, 15))
+        inFlight--
+        if (down) {
+          failures++
+          throw new DeliveryError('retry', 'connect ECONNREFUSED')
+        }
+      },
+      async close() {},
+    }
+    const sink = createDeliverySink(destination, new MemoryStore({ maxBytes: 1 << 20 }), {
+      ...fast,
+      concurrency: 4,
+      backoff: { baseMs: 5, maxDelayMs: 20 },
+    })
+    await sink.send(Array.from({ length: 40 }, (_, i) => event(i)))
+    await until(() => failures >= 12)
+    down = false
+    await until(() => sink.health().sent === 40)
+    assert.equal(maxWhileDown, 1, 'one probe at a time during the outage')
+    assert.ok(maxAfter > 1, `concurrency back after recovery (${maxAfter})`)
+    await sink.close()
+  })
+
   test('records wait up to lingerMs for company: one request instead of three', async () => {
     const d = scripted(() => undefined)
     const sink = createDeliverySink(d.destination, new MemoryStore({ maxBytes: 1 << 20 }), {

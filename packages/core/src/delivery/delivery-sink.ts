@@ -153,6 +153,8 @@ export function createDeliverySink(
   // when done; lift Node's leak warning (10) for this signal only.
   setMaxListeners(0, stopping.signal)
   let lingerTimer: NodeJS.Timeout | undefined
+  let outage = false
+  let probes: Promise<unknown> = Promise.resolve()
   let lingered = options.lingerMs <= 0
   const active = new Set<Promise<void>>()
   let flushWaiters: Array<() => void> = []
@@ -380,6 +382,23 @@ export function createDeliverySink(
     }
   }
 
+  /**
+   * While the destination is down (a `retry` or `auth` failure and no success since), requests go
+   * one at a time: each waiting batch still gets its turn, but a dead endpoint is not sent four
+   * batches' worth of parsing, serialising and gzip per round, and a recovering one is not met by a
+   * herd. The first success ends it.
+   */
+  function probe(batch: OutgoingBatch): Promise<unknown> {
+    const turn = probes.then(async () => {
+      while (outage && pausedUntil > Date.now() && !stopping.signal.aborted)
+        await sleep(pausedUntil - Date.now(), stopping.signal)
+      if (stopping.signal.aborted) return stopping.signal.reason ?? new Error('closed')
+      return attemptSend(batch)
+    })
+    probes = turn.catch(() => {})
+    return turn
+  }
+
   async function sendChunk(partition: string, items: Item[]): Promise<void> {
     const records = items.map((i) => i.record)
     for (let attempt = 0; ; attempt++) {
@@ -393,8 +412,9 @@ export function createDeliverySink(
         store.release(records)
         return
       }
-      const thrown = await attemptSend(batch)
+      const thrown = outage ? await probe(batch) : await attemptSend(batch)
       if (thrown === undefined) {
+        outage = false
         store.ack(records)
         sent += records.length
         requests++
@@ -443,6 +463,7 @@ export function createDeliverySink(
           )
         const delay = backoffDelay(attempt, err.retryAfterMs, options.backoff)
         retried++
+        if (err.kind === 'retry' || err.kind === 'auth') outage = true
         // Throttling, outages and refused credentials concern every request: hold back new ones too.
         // A missing stream concerns only its own rows; the other streams keep going.
         if (err.kind !== 'not_found') pause(delay)
