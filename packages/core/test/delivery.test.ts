@@ -342,6 +342,7 @@ describe('delivery loop', () => {
     assert.equal(sink.health().state, 'degraded')
     await sink.close()
     assert.equal(sink.health().dropped.shutdown, 2)
+    assert.equal(sink.health().queued, 0, 'counted once: as dropped, no longer as queued')
   })
 
   test('concurrency bounds requests in flight', async () => {

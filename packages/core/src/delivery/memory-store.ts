@@ -172,5 +172,15 @@ export class MemoryStore implements RecordStore {
 
   async sync(): Promise<void> {}
 
-  async close(): Promise<void> {}
+  /** Forgets everything: memory does not outlive the process (the delivery loop counts what was left). */
+  async close(): Promise<void> {
+    for (const lane of this.#lanes) {
+      lane.items = []
+      lane.head = 0
+    }
+    this.#byId.clear()
+    this.#records = 0
+    this.#bytes = 0
+    this.#leased = 0
+  }
 }
