@@ -139,6 +139,7 @@ export {
 } from './schema/projections.js'
 export { type ConsoleSinkOptions, createConsoleSink, formatPretty } from './sinks/console.js'
 export { createFileSink, type FileSinkOptions } from './sinks/file.js'
+export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
 export type { Sink, SinkFailure } from './sinks/types.js'
 export { createWebhookDestination } from './sinks/webhook.js'
 export { type VerifyWebhookSignatureOptions, verifyWebhookSignature } from './sinks/webhook-signature.js'

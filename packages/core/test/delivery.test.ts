@@ -23,6 +23,7 @@ import { compileEvent, createBuilder } from '../src/events/build.js'
 import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
 import { compileRedactor } from '../src/redaction/index.js'
 import type { SecurityEvent } from '../src/schema/fields.js'
+import { until } from './support/until.js'
 
 const build = createBuilder({
   identity: { name: 'a', version: '1', environment: 't', host: 'h' },
@@ -88,14 +89,6 @@ const fast: DeliveryOptions = {
   failingAfterMs: 60_000,
   durable: false,
   deadLetter: undefined,
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 5))
-  }
 }
 
 describe('delivery loop', () => {

@@ -15,6 +15,7 @@ import { after, afterEach, beforeEach, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createWatchpost } from '../src/index.js'
 import { verifyWebhookSignature } from '../src/sinks/webhook-signature.js'
+import { until } from './support/until.js'
 
 const SECRET = 'webhook-secret-0123456789abcdef'
 
@@ -67,14 +68,6 @@ async function receiver(): Promise<Receiver> {
         server.close(() => resolve())
       }),
   })
-}
-
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 describe('remote sinks through createWatchpost', () => {

@@ -5,6 +5,7 @@ export { DEFAULTS, startEmulator } from './emulator.js'
 export { EmulatorError, type EmulatorErrorCode } from './errors.js'
 export { API_VERSIONS, MAX_BODY_BYTES } from './ingest.js'
 export { runTestsTrustingEmulator, runTrustingEmulator } from './run-trusting.js'
+export { type EmulatorTarget, emulatorTarget, sentinelSinkFor } from './sink-config.js'
 export { DEFAULT_TLS_DIR, ensureTls, type TlsMaterial } from './tls.js'
 export { MONITOR_AUDIENCE } from './tokens.js'
 export type {

@@ -25,7 +25,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { FaultConfig } from '@watchpost/emulator'
+// Values of @watchpost/emulator are imported where used: the emulator child must load it only after
+// patching https.createServer (it counts the bytes on the wire).
+import type { FaultConfig, EmulatorTarget as Target } from '@watchpost/emulator'
 import { APP, offPathCostTable, recordTypical } from './off-path-cost.js'
 
 const self = fileURLToPath(import.meta.url)
@@ -45,15 +47,6 @@ const MiB = 1024 * 1024
 /** Default `queue.maxBytes`, the configured queue cap; the outage's RSS growth target is it + 32 MiB. */
 const QUEUE_CAP = 16 * MiB
 const RSS_TARGET = QUEUE_CAP + 32 * MiB
-
-interface Target {
-  url: string
-  dcrImmutableId: string
-  tenantId: string
-  clientId: string
-  clientSecret: string
-  caPath: string
-}
 
 interface WireStats {
   /** Ingestion requests answered 204 and the sum of their `content-length` (gzip bytes on the wire). */
@@ -106,22 +99,6 @@ interface SinkResult {
 }
 
 /** The sentinel sink entry both app roles configure: the emulator's DCR, its CA, its token endpoint. */
-function sentinelSink(target: Target) {
-  return {
-    type: 'sentinel' as const,
-    endpoint: target.url,
-    dcrImmutableId: target.dcrImmutableId,
-    tls: { ca: target.caPath },
-    credential: {
-      type: 'clientSecret' as const,
-      tenantId: target.tenantId,
-      clientId: target.clientId,
-      clientSecret: target.clientSecret,
-      authorityHost: target.url,
-    },
-  }
-}
-
 function arg(name: string): string | undefined {
   const prefix = `--${name}=`
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length)
@@ -149,16 +126,9 @@ async function emulatorRole(): Promise<void> {
     return server
   }) as typeof create
   syncBuiltinESMExports()
-  const { startEmulator } = await import('@watchpost/emulator')
+  const { startEmulator, emulatorTarget } = await import('@watchpost/emulator')
   const em = await startEmulator({ tlsDir: join(tmpdir(), 'watchpost-bench', 'tls') })
-  const target: Target = {
-    url: em.url,
-    dcrImmutableId: em.dcrImmutableId,
-    tenantId: em.tenantId,
-    clientId: em.clientId,
-    clientSecret: em.clientSecret,
-    caPath: em.caPath,
-  }
+  const target = emulatorTarget(em)
   process.on('message', (msg: { cmd: string; faults?: FaultConfig }) => {
     if (msg.cmd === 'stats') {
       const rows = Object.values(em.store.counts()).reduce((a, b) => a + b, 0)
@@ -183,6 +153,7 @@ async function emulatorRole(): Promise<void> {
 /** One variant's app: emits for `seconds` (after a warm-up), reports one JSON result over IPC. */
 async function sinkRole(): Promise<void> {
   const { createWatchpost } = await import('@watchpost/core')
+  const { sentinelSinkFor: sentinelSink } = await import('@watchpost/emulator')
   const target = JSON.parse(arg('target')!) as Target
   const spool = arg('spool') === 'on'
   const seconds = Number(arg('seconds'))
@@ -251,6 +222,7 @@ async function sinkRole(): Promise<void> {
  */
 async function outageRole(): Promise<void> {
   const { createWatchpost } = await import('@watchpost/core')
+  const { sentinelSinkFor: sentinelSink } = await import('@watchpost/emulator')
   const target = JSON.parse(arg('target')!) as Target
   const outageSeconds = Number(arg('outage-seconds'))
   const warmup = Number(arg('warmup'))

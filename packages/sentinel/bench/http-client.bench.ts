@@ -13,20 +13,16 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { batchOf, createWatchpost, type SecurityEvent } from '@watchpost/core'
-import { startEmulator } from '@watchpost/emulator'
+import {
+  emulatorTarget,
+  sentinelSinkFor,
+  startEmulator,
+  type EmulatorTarget as Target,
+} from '@watchpost/emulator'
 import { createSentinelDestination } from '../src/index.js'
 
 const self = fileURLToPath(import.meta.url)
 const run = promisify(execFile)
-
-interface Target {
-  url: string
-  dcrImmutableId: string
-  tenantId: string
-  clientId: string
-  clientSecret: string
-  caPath: string
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
@@ -39,24 +35,8 @@ async function child(
   size: number,
   inFlight: number,
 ) {
-  const destination = createSentinelDestination(
-    {
-      type: 'sentinel',
-      endpoint: target.url,
-      dcrImmutableId: target.dcrImmutableId,
-      tables: 'asim',
-      http,
-      tls: { ca: target.caPath },
-      credential: {
-        type: 'clientSecret',
-        tenantId: target.tenantId,
-        clientId: target.clientId,
-        clientSecret: target.clientSecret,
-        authorityHost: target.url,
-      },
-    },
-    // Only the transport is measured: the destination makes one request per send, never retrying.
-  )
+  // Only the transport is measured: the destination makes one request per send, never retrying.
+  const destination = createSentinelDestination({ ...sentinelSinkFor(target), tables: 'asim', http })
   const wp = createWatchpost({ config: false, app: { name: 'shop', version: '1.0.0' }, sinks: [] })
   const batch: SecurityEvent[] = []
   for (let i = 0; i < size; i++) {
@@ -129,14 +109,7 @@ if (process.argv[2] === '--child') {
   const size = Number(process.argv[3] ?? 500)
   // Lenient: strict per-row validation is the emulator's cost, identical for both clients.
   const em = await startEmulator({ tlsDir: mkdtempSync(join(tmpdir(), 'watchpost-bench-')), mode: 'lenient' })
-  const target: Target = {
-    url: em.url,
-    dcrImmutableId: em.dcrImmutableId,
-    tenantId: em.tenantId,
-    clientId: em.clientId,
-    clientSecret: em.clientSecret,
-    caPath: em.caPath,
-  }
+  const target = emulatorTarget(em)
   console.log(
     `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}; ${uploads} uploads × ${size} events per run; emulator on ${em.url}`,
   )

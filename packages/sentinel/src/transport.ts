@@ -4,10 +4,9 @@
  * TLS settings, so a process can talk to the emulator without NODE_EXTRA_CA_CERTS and every other
  * connection of the app keeps Node's defaults (client-behaviour.md §5).
  */
-import { readFileSync } from 'node:fs'
 import { rootCertificates } from 'node:tls'
 import type { HttpClient } from '@azure/core-rest-pipeline'
-import { WatchpostError } from '@watchpost/core'
+import { readCa } from '@watchpost/core'
 import type { SentinelSinkConfig } from './types.js'
 import { createUndiciHttpClient } from './undici-http-client.js'
 
@@ -23,23 +22,9 @@ export interface Transport {
   close(): Promise<void>
 }
 
-/** `tls.ca` is PEM text or a path to a PEM file (`${VAR}` is substituted by the config loader first). */
-function readCa(ca: string): string {
-  if (ca.includes('-----BEGIN ')) return ca
-  try {
-    return readFileSync(ca, 'utf8')
-  } catch (err) {
-    throw new WatchpostError(
-      'ERR_WATCHPOST_SINK_INVALID',
-      `@watchpost/sentinel: tls.ca ${JSON.stringify(ca)} cannot be read: ${(err as Error).message}`,
-      { cause: err },
-    )
-  }
-}
-
 export function createTransport(config: Pick<SentinelSinkConfig, 'http' | 'tls'>): Transport {
   const http = config.http ?? DEFAULT_HTTP
-  const ca = config.tls?.ca === undefined ? undefined : readCa(config.tls.ca)
+  const ca = config.tls?.ca === undefined ? undefined : readCa(config.tls.ca, '@watchpost/sentinel')
   if (http === 'node') {
     // The SDK's client spreads tlsOptions into its keep-alive https.Agent; `ca` replaces the roots
     // there, so the bundled ones are added back to keep trusting the real Microsoft endpoints.

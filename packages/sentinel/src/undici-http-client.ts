@@ -14,7 +14,7 @@
  */
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
+import type { SecureContext } from 'node:tls'
 import { createGunzip, createInflate } from 'node:zlib'
 import {
   createHttpHeaders,
@@ -23,6 +23,7 @@ import {
   type PipelineResponse,
   RestError,
 } from '@azure/core-rest-pipeline'
+import { secureContextWithCa } from '@watchpost/core'
 import { Agent, type Dispatcher } from 'undici'
 import type { UndiciHttpClient, UndiciHttpClientOptions } from './types.js'
 
@@ -55,14 +56,9 @@ function positive(value: number | undefined, name: string, fallback: number): nu
   return value
 }
 
-/**
- * The given CA is added to Node's bundled roots, as NODE_EXTRA_CA_CERTS does, so the same client
- * still trusts the real Microsoft endpoints. One SecureContext is built here: a `ca` option on each
- * connect would parse ~140 root certificates per TLS handshake.
- */
+/** The given CA on top of Node's bundled roots, one context per client (core's `secureContextWithCa`). */
 function secureContextFor(ca: string | Buffer | undefined): SecureContext | undefined {
-  if (ca === undefined) return undefined
-  return createSecureContext({ ca: [...rootCertificates, ca.toString()] })
+  return ca === undefined ? undefined : secureContextWithCa(ca.toString())
 }
 
 type Body = string | Buffer | Uint8Array | Readable | null

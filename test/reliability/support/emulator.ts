@@ -18,40 +18,9 @@ export async function emulatorForFile(options: EmulatorOptions = {}): Promise<Em
   return em
 }
 
-/** What a child process needs to reach the emulator (passed as JSON). */
-export interface Target {
-  readonly url: string
-  readonly dcrImmutableId: string
-  readonly tenantId: string
-  readonly clientId: string
-  readonly clientSecret: string
-  readonly caPath: string
-}
-
-export function targetOf(em: Emulator): Target {
-  return {
-    url: em.url,
-    dcrImmutableId: em.dcrImmutableId,
-    tenantId: em.tenantId,
-    clientId: em.clientId,
-    clientSecret: em.clientSecret,
-    caPath: em.caPath,
-  }
-}
-
-/** The `sinks` entry a user writes for the emulator: client-secret credential, default ASIM tables. */
-export function sentinelSink(target: Target) {
-  return {
-    type: 'sentinel' as const,
-    endpoint: target.url,
-    dcrImmutableId: target.dcrImmutableId,
-    tls: { ca: target.caPath },
-    credential: {
-      type: 'clientSecret' as const,
-      tenantId: target.tenantId,
-      clientId: target.clientId,
-      clientSecret: target.clientSecret,
-      authorityHost: target.url,
-    },
-  }
-}
+/** What a child process needs to reach the emulator (passed as JSON), and the sink entry for it. */
+export {
+  type EmulatorTarget as Target,
+  emulatorTarget as targetOf,
+  sentinelSinkFor as sentinelSink,
+} from '@watchpost/emulator'

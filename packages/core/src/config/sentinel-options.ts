@@ -6,6 +6,7 @@
  * Facts: shared/azure/logs-ingestion-api.md (§1 endpoint, DCR id, audiences), client-behaviour.md §6.
  */
 import { t } from './schema-builder.js'
+import { sinkTlsSchema } from './tls-options.js'
 
 const stream = (schema: string) =>
   t.optional(
@@ -106,20 +107,9 @@ export const sentinelSinkSchema = t.object(
       description:
         "HTTP client of the Azure pipeline, for the ingestion client and the credential alike. `undici`: a keep-alive pool on undici with connect/headers/body timeouts (same throughput as `node`, half the p99 and less memory with uploads in flight, see docs/sentinel.md#http-client). `node`: the Azure SDK's default `https` client; choose it behind an `HTTPS_PROXY`, which the undici client does not honour.",
     }),
-    tls: t.optional(
-      t.object(
-        {
-          ca: t.optional(
-            t.string({
-              minLength: 1,
-              description:
-                "Extra CA certificate to trust, added to Node's bundled roots for this sink's connections only (ingestion and token requests): a PEM file path, or the PEM text itself. For the local emulator, its `caPath`; no `NODE_EXTRA_CA_CERTS` needed. Never disables verification.",
-              examples: ['${WATCHPOST_CA_PATH}', '/etc/watchpost/emulator-ca.pem'],
-            }),
-          ),
-        },
-        { description: "TLS settings of this sink's connections." },
-      ),
+    tls: sinkTlsSchema(
+      "Extra CA certificate to trust, added to Node's bundled roots for this sink's connections only (ingestion and token requests): a PEM file path, or the PEM text itself. For the local emulator, its `caPath`; no `NODE_EXTRA_CA_CERTS` needed. Never disables verification.",
+      ['${WATCHPOST_CA_PATH}', '/etc/watchpost/emulator-ca.pem'],
     ),
     audience: t.optional(
       t.string({

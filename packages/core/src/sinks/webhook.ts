@@ -9,14 +9,14 @@
  * setting (as the Sentinel sink's client, packages/sentinel/src/undici-http-client.ts).
  */
 import { createHash, X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls'
+import type { SecureContext } from 'node:tls'
 import { type Dispatcher, Pool } from 'undici'
 import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS, type WebhookSinkOptions } from '../config/webhook-options.js'
 import { statusError, toDeliveryError } from '../delivery/classify.js'
 import { DeliveryError, type Destination, type OutgoingBatch } from '../delivery/types.js'
 import { WatchpostError } from '../errors.js'
+import { readCa, secureContextWithCa } from './tls-ca.js'
 import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhook-signature.js'
 
 const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
@@ -56,10 +56,12 @@ const DRAIN_LIMIT_BYTES = 256 * 1024
 
 const CONTENT_TYPE = { array: 'application/json', ndjson: 'application/x-ndjson' } as const
 
+const WHO = '@watchpost/core: webhook sink'
+
 function invalid(message: string, cause?: unknown): WatchpostError {
   return new WatchpostError(
     'ERR_WATCHPOST_SINK_INVALID',
-    `@watchpost/core: webhook sink: ${message}`,
+    `${WHO}: ${message}`,
     cause === undefined ? undefined : { cause },
   )
 }
@@ -131,24 +133,14 @@ function parseHeaders(list: WebhookSinkOptions['headers']): Record<string, strin
   return out
 }
 
-/** `tls.ca` is PEM text or a path to a PEM file (`${VAR}` is substituted by the config loader first). */
 function secureContextFor(ca: string | undefined): SecureContext | undefined {
   if (ca === undefined) return undefined
-  let pem = ca
-  if (!ca.includes('-----BEGIN ')) {
-    try {
-      pem = readFileSync(ca, 'utf8')
-    } catch (err) {
-      throw invalid(`tls.ca ${JSON.stringify(ca)} cannot be read: ${(err as Error).message}`, err)
-    }
-  }
+  const pem = readCa(ca, WHO)
   try {
     // createSecureContext skips what is not a certificate without a word: check the PEM here, or a
     // wrong file would only show as "self-signed certificate" at the first request.
     new X509Certificate(pem)
-    // Added to Node's bundled roots, as NODE_EXTRA_CA_CERTS does, so public receivers stay trusted.
-    // Built once: a `ca` option per connect would parse ~140 root certificates per handshake.
-    return createSecureContext({ ca: [...rootCertificates, pem] })
+    return secureContextWithCa(pem)
   } catch (err) {
     throw invalid(`tls.ca is not a PEM certificate: ${(err as Error).message}`, err)
   }
