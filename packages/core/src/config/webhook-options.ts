@@ -6,6 +6,7 @@
  * the destination is created (sinks/webhook.ts), with the same error code as every sink problem.
  */
 import { type StaticInput, t } from './schema-builder.js'
+import { sinkTlsSchema } from './tls-options.js'
 
 const MiB = 1024 * 1024
 
@@ -52,7 +53,7 @@ export const webhookSinkSchema = t.object(
     url: t.string({
       pattern: '^https?://',
       description:
-        'Receiver URL. Must be `https://`; `http://` is accepted only for `localhost`, `127.0.0.1` and `[::1]`. The query string is sent but never shown in stats or messages (it may hold a token); the path is shown.',
+        'Receiver URL. Must be `https://`; `http://` is accepted only for `localhost`, `127.0.0.1` and `[::1]`; no `user:password@` (send credentials with `headers`). Path and query are sent but never shown: the sink is named `webhook:<origin>#<hash of path and query>` in health, metrics and messages (chat relays keep their secret in the path).',
       examples: ['${WEBHOOK_URL}', 'https://soar.example.com/hooks/watchpost'],
     }),
     secret: t.optional(
@@ -80,22 +81,11 @@ export const webhookSinkSchema = t.object(
       ...WEBHOOK_LIMITS.timeoutMs,
       default: WEBHOOK_DEFAULTS.timeoutMs,
       description:
-        'Longest time one request may take, connecting included, in milliseconds; a request still running is abandoned and retried.',
+        'Longest time one request may take, connecting included, in milliseconds; a request still running is abandoned and retried. `delivery.timeoutMs` applies too: the shorter wins.',
     }),
-    tls: t.optional(
-      t.object(
-        {
-          ca: t.optional(
-            t.string({
-              minLength: 1,
-              description:
-                "Extra CA certificate to trust, added to Node's bundled roots for this sink's connections only: a PEM file path, or the PEM text itself. For a receiver behind a private CA. Never disables verification.",
-              examples: ['${WEBHOOK_CA_PATH}', '/etc/watchpost/internal-ca.pem'],
-            }),
-          ),
-        },
-        { description: "TLS settings of this sink's connections." },
-      ),
+    tls: sinkTlsSchema(
+      "Extra CA certificate to trust, added to Node's bundled roots for this sink's connections only: a PEM file path, or the PEM text itself. For a receiver behind a private CA. Never disables verification.",
+      ['${WEBHOOK_CA_PATH}', '/etc/watchpost/internal-ca.pem'],
     ),
     format: t.enum(['array', 'ndjson'], {
       default: WEBHOOK_DEFAULTS.format,

@@ -158,7 +158,6 @@ export function createDeliverySink(
   let lingered = options.lingerMs <= 0
   const active = new Set<Promise<void>>()
   let flushWaiters: Array<() => void> = []
-  let inFlight = 0
   let pausedUntil = 0
   let pauseTimer: NodeJS.Timeout | undefined
   let sent = 0
@@ -189,7 +188,7 @@ export function createDeliverySink(
       queued: s.records,
       queuedBytes: s.bytes,
       spooled: options.durable,
-      inFlight,
+      inFlight: active.size,
       sent,
       requests,
       retried,
@@ -210,7 +209,7 @@ export function createDeliverySink(
 
   function settleFlushes(): void {
     if (flushWaiters.length === 0) return
-    const idle = inFlight === 0 && store.stats().records === 0
+    const idle = active.size === 0 && store.stats().records === 0
     // While a request is failing nothing more can be delivered now: a flush resolves, the data stays.
     if (idle || health.retrying || pausedUntil > Date.now() || stopping.signal.aborted) {
       const waiters = flushWaiters
@@ -253,7 +252,7 @@ export function createDeliverySink(
   }
 
   function pump(): void {
-    while (!stopping.signal.aborted && inFlight < options.concurrency && store.available > 0) {
+    while (!stopping.signal.aborted && active.size < options.concurrency && store.available > 0) {
       if (pausedUntil > Date.now()) break
       if (!lingered && store.available < options.maxBatchRecords) {
         lingerTimer ??= setTimeout(() => {
@@ -267,7 +266,6 @@ export function createDeliverySink(
       // A lease spans the streams (four in ASIM mode): up to one full request's worth for each.
       const records = store.lease(maxBytes * LEASE_REQUESTS, options.maxBatchRecords)
       if (records.length === 0) break
-      inFlight++
       const run: Promise<void> = deliver(records)
         .catch((err: unknown) => {
           // A bug here must not lose the records: give them back and report.
@@ -275,7 +273,6 @@ export function createDeliverySink(
           health.failure('', 'retry', `delivery loop: ${message(err)}`)
         })
         .finally(() => {
-          inFlight--
           active.delete(run)
           updateHealth()
           pump()
