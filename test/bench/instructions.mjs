@@ -8,7 +8,7 @@
 // After --warmup requests the counters are dumped (`callgrind_control -d`); the next dump holds
 // exactly --requests requests, divided by their number. Needs the packages built (`npm run build`).
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -51,6 +51,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '10000' },
     keep: { type: 'boolean', default: false },
+    // Names JIT code in the kept files: V8 writes /tmp/perf-<pid>.map, copied next to them.
+    'jit-names': { type: 'boolean', default: false },
   },
 })
 
@@ -133,6 +135,7 @@ async function main() {
           '--compress-pos=no',
           `--callgrind-out-file=${out}`,
           process.execPath,
+          ...(values['jit-names'] ? ['--perf-basic-prof'] : []),
           self,
           '--serve',
           variant,
@@ -148,6 +151,7 @@ async function main() {
       agent.destroy()
       child.stdin.end()
       await new Promise((resolve) => child.on('exit', resolve))
+      if (values['jit-names']) copyFileSync(`/tmp/perf-${child.pid}.map`, `${out}.map`)
       const { total, compiler } = totalOf(`${out}.2`)
       const perRequest = total / requests
       table.push({ traffic: trafficName, variant, perRequest, compiler: compiler / requests })

@@ -50,6 +50,11 @@ export interface Watchpost {
   readonly redactor: Redactor
   /** Opens (once) the context of a request: correlation id, client address, echo header. */
   openContext(req: IncomingMessage, res?: ServerResponse): RequestContext
+  /**
+   * A new context for the request, not stored on it: for an adapter that keeps it in a slot of its
+   * own (Fastify's declared request property). `openContext` stores it under a symbol on `req`.
+   */
+  createContext(req: IncomingMessage, res?: ServerResponse): RequestContext
   /** The context of a request if it was opened. */
   context(req: IncomingMessage): RequestContext | undefined
   /** The context bound to the current async call chain (`correlation.asyncContext`), if any. */
@@ -58,6 +63,8 @@ export interface Watchpost {
   runInContext<T>(ctx: RequestContext, fn: () => T): T
   /** The request-scoped API (event namespaces + helpers), bound to the request's context (opened if needed). */
   forRequest(req: IncomingMessage): RequestApi
+  /** The request-scoped API bound to a context the caller holds (see `createContext`). */
+  requestApi(ctx: RequestContext): RequestApi
   /** The event API bound to a context (or to none). */
   forContext(ctx: RequestContext | undefined): EventApi
   /** Records an event by its vocabulary name; returns it, or `undefined` if it could not be recorded. Never throws. */
@@ -361,10 +368,12 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
     events,
     redactor,
     openContext: (req, res) => contexts.open(req, res),
+    createContext: (req, res) => contexts.create(req, res),
     context: (req) => contexts.get(req),
     currentContext: () => asyncContext?.current(),
     runInContext: (ctx, fn) => (asyncContext === undefined ? fn() : asyncContext.run(ctx, fn)),
     forRequest: (req) => apis.forRequest(contexts.open(req)),
+    requestApi: (ctx) => apis.forRequest(ctx),
     forContext: (ctx) => apis.forContext(ctx),
     record(name, params, opts) {
       const event = compiled.get(name)

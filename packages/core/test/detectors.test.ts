@@ -73,6 +73,20 @@ describe('notFound detector', () => {
     await h.close()
   })
 
+  test('requestStart runs once per request, however often an adapter signals it', async () => {
+    const events: SecurityEvent[] = []
+    const wp = createWatchpost(
+      { config: false, sinks: [] },
+      { sinks: [{ name: 'm', send: async (b) => void events.push(...b), close: async () => {} }] },
+    )
+    const ctx = fakeContext({ method: 'TRACE' })
+    wp.detection.requestStart(ctx)
+    wp.detection.requestStart(ctx)
+    wp.detection.requestStart(fakeContext({ method: 'TRACE' }))
+    await wp.close()
+    assert.equal(events.filter((e) => e.EventOriginalType === 'malicious_unexpected_method').length, 2)
+  })
+
   test('100,000 misses from one source make at most 2 rows (and reportEach stays capped)', async () => {
     const events: SecurityEvent[] = []
     const wp = createWatchpost(

@@ -22,3 +22,8 @@ export function routeOf(req: IncomingMessage): string | undefined {
   const path = (r.route as { path?: unknown } | undefined)?.path
   return typeof path === 'string' ? (r.baseUrl ?? '') + path : undefined
 }
+
+/** `routeOf` for core's `routeLookup`, which hands over the context (whose request is Express's). */
+export function routeOfContext(ctx: RequestContext): string | undefined {
+  return routeOf(ctx.request)
+}

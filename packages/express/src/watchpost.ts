@@ -17,7 +17,7 @@ import {
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 import { createCorsDelegate } from './cors.js'
 import { createRateLimitHandler } from './rate-limit.js'
-import { routeOf, syncRoute } from './route.js'
+import { routeOfContext, syncRoute } from './route.js'
 import type { RouteOptions, WatchpostMiddleware } from './types.js'
 import { createWarnOnce } from './warn.js'
 
@@ -57,7 +57,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     let ctx: ReturnType<Watchpost['openContext']>
     try {
       ctx = instance.openContext(req, res)
-      ctx.routeLookup = routeOf
+      ctx.routeLookup = routeOfContext
       req.watchpost = instance.forRequest(req)
       detection.requestStart(ctx)
       res.on('finish', onResponseDone)

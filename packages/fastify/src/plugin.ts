@@ -3,16 +3,15 @@
  * signals to @watchpost/core, where the detectors live. It never sets an error or not-found handler
  * and never changes a response (STYLE.md: observe, never take over).
  */
-import { createWatchpost, observeClientErrors, type RequestApi, type RequestContext } from '@watchpost/core'
+import { createWatchpost, observeClientErrors, type RequestContext } from '@watchpost/core'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { originCheck } from './origin-check.js'
-import { kApi, kContext, kScope } from './symbols.js'
+import { kContext, kScope } from './symbols.js'
 import type { FastifyWatchpost, WatchpostFastifyOptions, WatchpostRouteConfig } from './types.js'
 
-/** The plugin's request slots, declared with decorateRequest. */
-interface Slots {
+/** The plugin's request slot, declared with decorateRequest. */
+interface Slot {
   [kContext]: RequestContext | null
-  [kApi]: RequestApi | null
 }
 
 interface RouteConfigCarrier {
@@ -32,8 +31,34 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   const { detection } = instance
   const asyncContext = instance.config.correlation.asyncContext
 
-  const contextOf = (request: { raw: FastifyRequest['raw'] }): RequestContext =>
-    instance.openContext(request.raw)
+  // Route options are compiled once, in onRoute, not per request. Only when some route has its own
+  // options does a request read `routeOptions` (Fastify builds that object on every read).
+  let routeScopes = false
+  const echoHeader = instance.config.correlation.responseHeader
+
+  /**
+   * The request's context, opened on first need and told which Fastify request it belongs to. It is
+   * kept in the plugin's declared slot; one opened before the reply is sent (the app's own events,
+   * a JWT check, a body error) is also kept on `request.raw` by core, because code given only
+   * `request.raw` (`createJwtVerifier()(request.raw)`) must find the same one. One opened at
+   * onSend, the common case, stays off `request.raw`: a property there costs every request
+   * (docs/performance.md).
+   */
+  function contextOf(request: Pick<FastifyRequest, 'raw'>, sending = false): RequestContext {
+    const slot = request as FastifyRequest & Slot
+    const known = slot[kContext]
+    if (known !== null) return known
+    const onRaw = instance.context(request.raw)
+    const ctx = onRaw ?? (sending ? instance.createContext(request.raw) : instance.openContext(request.raw))
+    slot[kContext] = ctx
+    ctx.owner = request
+    ctx.routeLookup = routeOf
+    if (routeScopes) {
+      const scope = (slot.routeOptions?.config as RouteConfigCarrier | undefined)?.[kScope]
+      if (scope !== undefined) ctx.detection = scope
+    }
+    return ctx
+  }
 
   const api: FastifyWatchpost = {
     ...instance,
@@ -52,62 +77,51 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     },
   }
   fastify.decorate('watchpost', api)
-  // Declared up front so every request keeps one shape (fastify test/same-shape.test.js).
+  // One declared slot (fastify test/same-shape.test.js): each value Fastify's request constructor
+  // sets for a decoration is a megamorphic keyed store (~800 instructions), still cheaper than a
+  // property on Node's request (core's openContext). `watchpost` is a getter on the prototype,
+  // free per request; the request API, a one-field object, is made on each read.
   fastify.decorateRequest(kContext, null as never)
-  fastify.decorateRequest(kApi, null as never)
-  // The request API is built on first use: most requests never record an event themselves
-  // (avoids an allocation per request; test/bench/instructions.mjs).
   fastify.decorateRequest('watchpost', {
-    getter(this: FastifyRequest & Slots) {
-      const api = this[kApi]
-      if (api !== null) return api
-      const ctx = this[kContext]
-      if (ctx === null) return null
-      const created = instance.forRequest(ctx.request)
-      this[kApi] = created
-      return created
-    },
-    setter(this: FastifyRequest & Slots, value: RequestApi | null) {
-      this[kApi] = value
+    getter(this: FastifyRequest) {
+      return instance.requestApi(contextOf(this))
     },
   } as never)
 
-  // Route options are compiled once, here, not per request.
   fastify.addHook('onRoute', (route) => {
     const config = route.config as RouteConfigCarrier | undefined
     const own = config?.watchpost
-    if (config !== undefined && own !== undefined)
+    if (config !== undefined && own !== undefined) {
       config[kScope] = detection.scopeFor(own.detectors, own.ignore === true)
+      routeScopes = true
+    }
   })
 
-  const echoHeader = instance.config.correlation.responseHeader
-  fastify.addHook('onRequest', (request, reply, next) => {
-    // Without the response: the echo goes through Fastify's own reply headers, which Fastify hands
-    // to writeHead whole; a header set on reply.raw makes Node merge every header one by one.
-    const ctx = instance.openContext(request.raw)
-    ;(request as FastifyRequest & Slots)[kContext] = ctx
-    if (echoHeader !== false) reply.header(echoHeader, ctx.correlationId)
-    const routeOptions = request.routeOptions as { url?: string; config?: RouteConfigCarrier } | undefined
-    if (routeOptions?.url !== undefined) ctx.route = routeOptions.url
-    const scope = routeOptions?.config?.[kScope]
-    if (scope !== undefined) ctx.detection = scope
-    detection.requestStart(ctx)
-    if (asyncContext) instance.runInContext(ctx, next)
-    else next()
-  })
+  // With an AsyncLocalStorage the rest of the request must run inside it, from the start.
+  if (asyncContext) {
+    fastify.addHook('onRequest', (request, _reply, next) => {
+      instance.runInContext(contextOf(request), next)
+    })
+  }
 
   // Body parser failures (FST_ERR_CTP_*) reach onError; the error itself is left to the app's handler.
   fastify.addHook('onError', (request, _reply, error, next) => {
-    const ctx = (request as FastifyRequest & Slots)[kContext]
-    if (ctx) detection.bodyError(ctx, isBareJsonError(error) ? FASTIFY_4_INVALID_JSON : error)
+    detection.bodyError(contextOf(request), isBareJsonError(error) ? FASTIFY_4_INVALID_JSON : error)
     next()
   })
 
-  fastify.addHook('onResponse', (request, reply, next) => {
-    const ctx = (request as FastifyRequest & Slots)[kContext]
-    // The reply, not reply.raw: Fastify hands its headers to writeHead in one object, so Node's
-    // response only knows headers set on it directly; reply.getHeader sees both.
-    if (ctx) detection.responseFinish(ctx, reply)
+  // One hook sees both ends of the request: the request as received and the reply about to be
+  // written (final status and headers, the echo header still settable). Each hook Fastify runs per
+  // request costs ~2,000 instructions (test/bench/instructions.mjs), so onSend replaces an
+  // onRequest + onResponse pair. Replies the app hijacks never reach it (README).
+  fastify.addHook('onSend', (request, reply, _payload, next) => {
+    const ctx = contextOf(request, true)
+    // Through Fastify's own reply headers, handed to writeHead whole; a header set on reply.raw
+    // makes Node merge every header one by one.
+    if (echoHeader !== false) reply.header(echoHeader, ctx.correlationId)
+    detection.requestStart(ctx)
+    // The reply, not reply.raw: Node's response only knows headers set on it directly.
+    detection.responseFinish(ctx, reply)
     next()
   })
 
@@ -121,6 +135,11 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   })
 
   done()
+}
+
+/** The route pattern of the context's Fastify request, asked only when an event is built. */
+function routeOf(ctx: RequestContext): string | undefined {
+  return (ctx.owner as FastifyRequest | undefined)?.routeOptions?.url
 }
 
 /**

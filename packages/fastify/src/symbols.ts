@@ -1,4 +1,3 @@
-/** Private request state of the plugin (fastify `lib/symbols.js`). */
+/** Private state of the plugin on objects it does not own (fastify `lib/symbols.js`). */
 export const kContext: unique symbol = Symbol('watchpost.fastify.context')
-export const kApi: unique symbol = Symbol('watchpost.fastify.api')
 export const kScope: unique symbol = Symbol('watchpost.fastify.scope')

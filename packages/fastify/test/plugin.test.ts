@@ -4,7 +4,7 @@ import { describe, test } from 'node:test'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import type { SecurityEvent, Sink } from '@watchpost/core'
-import fastify5, { type FastifyInstance } from 'fastify'
+import fastify5, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastify4 from 'fastify4'
 import watchpost from '../src/index.js'
 
@@ -233,6 +233,61 @@ for (const [name, fastify] of [
         true,
       )
       await bare.app.close()
+      await t.app.close()
+    })
+
+    test('a generated correlation id is the one echoed and the one on the events; a quiet request leaves Node’s request alone', async () => {
+      let added: Array<string | symbol> = ['not observed']
+      const t = await build(fastify, {
+        routes: (app) => {
+          app.get('/probe', async (request: FastifyRequest) => {
+            request.watchpost?.authz.fail({ resource: 'probe' })
+            return { ok: true }
+          })
+          // Registered after the plugin, so they run around its onSend hook.
+          const before = new WeakMap<object, Array<string | symbol>>()
+          app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+            before.set(request, Reflect.ownKeys(request.raw))
+            done()
+          })
+          app.addHook('onResponse', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+            if (request.url === '/users/1')
+              added = Reflect.ownKeys(request.raw).filter(
+                (k) => !before.get(request)?.includes(k) && String(k).includes('watchpost'),
+              )
+            done()
+          })
+        },
+      })
+      const res = await fetch(`${t.url}/probe`)
+      const echoed = res.headers.get('x-request-id')
+      assert.match(echoed ?? '', /^[0-9a-f]{32}$/)
+      const [event] = await t.of('authz_fail')
+      assert.equal(event?.CorrelationId, echoed, 'the context opened in the handler gave the echo its id')
+      assert.equal(event?.HttpRoute, '/probe')
+      await fetch(`${t.url}/users/1`)
+      assert.deepEqual(added, [], 'a request that records nothing leaves request.raw as Node made it')
+      // A protocol violation found when the reply is sent carries the same id as the reply.
+      const traced = await fetch(`${t.url}/users/%00`)
+      const [violation] = await t.of('malicious_protocol_violation')
+      assert.equal(violation?.CorrelationId, traced.headers.get('x-request-id'))
+      await t.app.close()
+    })
+
+    test('a hijacked reply is left alone: no echo header, no response-based detection', async () => {
+      const t = await build(fastify, {
+        routes: (app) =>
+          app.get('/raw', (_request: FastifyRequest, reply: FastifyReply) => {
+            reply.hijack()
+            reply.raw.writeHead(401, { 'content-type': 'text/plain' })
+            reply.raw.end('no')
+          }),
+      })
+      const res = await fetch(`${t.url}/raw`)
+      assert.equal(res.status, 401)
+      assert.equal(await res.text(), 'no')
+      assert.equal(res.headers.get('x-request-id'), null)
+      assert.equal((await t.of('authn_unauthorized')).length, 0)
       await t.app.close()
     })
 

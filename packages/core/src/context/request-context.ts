@@ -26,13 +26,13 @@ export interface ContextFactoryOptions {
 export interface ContextFactory {
   /** The request's context, created on the first call and stored on `req[kContext]`; later calls return the same object. */
   open(req: IncomingMessage, res?: ServerResponse): RequestContext
+  /**
+   * A new context for the request, not stored anywhere: for an adapter that keeps it in a slot its
+   * framework declared (a property added to Node's request costs every request, see `open`).
+   */
+  create(req: IncomingMessage, res?: ServerResponse): RequestContext
   /** The request's context if `open` has been called, else `undefined`. */
   get(req: IncomingMessage): RequestContext | undefined
-}
-
-/** How the context is kept on a request we do not own (fastify declares the slot up front as `null`). */
-interface ContextCarrier {
-  [kContext]?: RequestContext | null
 }
 
 /** RFC 9110 §5.1 field-name = token. Checked once, at start-up. */
@@ -44,11 +44,18 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return value.join(', ')
 }
 
+/** How the context is kept on a request we do not own. */
+interface ContextCarrier {
+  [kContext]?: RequestContext | null
+}
+
 /**
  * One class, every field assigned in the constructor in the same order, so every context shares one
- * hidden class (STYLE "fixed object shapes"; fastify `test/same-shape.test.js`). The client address
- * is resolved on first read and cached: proxy-addr parses `X-Forwarded-For` and every hop's address,
- * which most requests (no event emitted) never need.
+ * hidden class (STYLE "fixed object shapes"; fastify `test/same-shape.test.js`). Only what can change
+ * after the request starts is copied (`method`, `url`: Express rewrites `req.url` in mounted
+ * routers); the headers are read when asked for, and the client address is resolved on first read
+ * and cached (proxy-addr parses `X-Forwarded-For` and every hop's address). Most requests record no
+ * event and never ask (test/bench/instructions.mjs counts what each field costs).
  */
 class Context implements RequestContext {
   readonly correlationId: string
@@ -57,15 +64,11 @@ class Context implements RequestContext {
   readonly parentSpanId: string | undefined
   readonly requestId: string | undefined
   readonly startTime: number
-  readonly forwardedFor: string | undefined
   readonly method: string
   readonly url: string
-  readonly host: string | undefined
-  readonly userAgent: string | undefined
-  readonly referer: string | undefined
-  readonly httpVersion: string
   route: string | undefined
-  routeLookup: ((request: IncomingMessage) => string | undefined) | undefined
+  routeLookup: ((ctx: RequestContext) => string | undefined) | undefined
+  owner: object | undefined
   userId: string | undefined
   sessionId: string | undefined
   readonly request: IncomingMessage
@@ -85,22 +88,17 @@ class Context implements RequestContext {
     parentSpanId: string | undefined,
     requestId: string | undefined,
   ) {
-    const headers = req.headers
     this.correlationId = correlationId
     this.correlationSource = correlationSource
     this.traceId = traceId
     this.parentSpanId = parentSpanId
     this.requestId = requestId
     this.startTime = Date.now()
-    this.forwardedFor = headerString(headers['x-forwarded-for'])
     this.method = req.method ?? ''
     this.url = req.url ?? ''
-    this.host = headers.host
-    this.userAgent = headers['user-agent']
-    this.referer = headers.referer
-    this.httpVersion = req.httpVersion
     this.route = undefined
     this.routeLookup = undefined
+    this.owner = undefined
     this.userId = undefined
     this.sessionId = undefined
     this.request = req
@@ -109,6 +107,26 @@ class Context implements RequestContext {
     this.resolvedIp = undefined
     this.resolvedPort = undefined
     this.trust = trust
+  }
+
+  get forwardedFor(): string | undefined {
+    return headerString(this.request.headers['x-forwarded-for'])
+  }
+
+  get host(): string | undefined {
+    return this.request.headers.host
+  }
+
+  get userAgent(): string | undefined {
+    return this.request.headers['user-agent']
+  }
+
+  get referer(): string | undefined {
+    return this.request.headers.referer
+  }
+
+  get httpVersion(): string {
+    return this.request.httpVersion
   }
 
   get clientIp(): string {
@@ -128,7 +146,7 @@ class Context implements RequestContext {
   }
 
   /** Plain data for `JSON.stringify`/`console.log`, without the request and with the lazy fields resolved. */
-  toJSON(): Omit<RequestContext, 'request' | 'flags' | 'detection' | 'routeLookup'> {
+  toJSON(): Omit<RequestContext, 'request' | 'flags' | 'detection' | 'routeLookup' | 'owner'> {
     return {
       correlationId: this.correlationId,
       correlationSource: this.correlationSource,
@@ -184,11 +202,21 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     )
   }
 
+  // `open` keeps the context on the request under a symbol. That gives Node's IncomingMessage a second
+  // hidden class, and some of Node's own stream and event code turns megamorphic (≈ 2,500
+  // instructions per request, test/bench/instructions.mjs); the Fastify adapter uses `create` and a
+  // declared request slot instead. (A WeakMap measured worse, ≈ 30,000 instructions more per request,
+  // most of them in minor GCs promoting objects: its values, the contexts, reference their keys.)
   function open(req: IncomingMessage, res?: ServerResponse): RequestContext {
     const carrier = req as IncomingMessage & ContextCarrier
     const existing = carrier[kContext]
     if (existing !== undefined && existing !== null) return existing
+    const context = create(req, res)
+    carrier[kContext] = context
+    return context
+  }
 
+  function create(req: IncomingMessage, res?: ServerResponse): RequestContext {
     const headers = req.headers
     let requestId: string | undefined
     for (let i = 0; i < requestIdHeaders.length; i++) {
@@ -213,7 +241,6 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     } else {
       context = new Context(req, trust, generateCorrelationId(), 'generated', undefined, undefined, undefined)
     }
-    carrier[kContext] = context
 
     if (responseHeader !== false && res !== undefined) echo(res, responseHeader, context.correlationId)
     return context
@@ -223,7 +250,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     return (req as IncomingMessage & ContextCarrier)[kContext] ?? undefined
   }
 
-  return { open, get }
+  return { open, create, get }
 }
 
 /** Sets the echo header; never throws into the request (headers already sent, a closed response). */

@@ -33,11 +33,14 @@ export interface RequestContext {
   /** The matched route pattern (`/users/:id`), set by the adapter once known. */
   route: string | undefined
   /**
-   * Set by adapters whose framework names the route only after the context opened (Express sets
-   * `req.route` when a route matches): asked, when an event is built, if `route` is still unset.
-   * One shared function per adapter, not a closure per request.
+   * Set by adapters whose framework names the route only after the context opened, or only at a
+   * cost (Express sets `req.route` when a route matches; Fastify builds `routeOptions` on each
+   * read): asked, when an event is built, if `route` is still unset. One shared function per
+   * adapter, not a closure per request.
    */
-  routeLookup: ((request: IncomingMessage) => string | undefined) | undefined
+  routeLookup: ((ctx: RequestContext) => string | undefined) | undefined
+  /** The framework's own request object (Fastify's `request`), for the adapter's `routeLookup`. */
+  owner: object | undefined
   /** The authenticated user, set by the app (`req.watchpost.setUser(...)`). */
   userId: string | undefined
   /** The session id, set by the app; always keyed-hashed before it reaches an event. */

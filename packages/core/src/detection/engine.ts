@@ -15,15 +15,16 @@ import { notFoundDetector } from '../detectors/not-found.js'
 import { protocolDetector } from '../detectors/protocol.js'
 import { rateLimitDetector } from '../detectors/rate-limit.js'
 import { compilePathPattern, type PathMatcher } from './route-pattern.js'
-import type {
-  ClientErrorInfo,
-  CorsCheckInfo,
-  DetectorDefinition,
-  DetectorDeps,
-  DetectorHandlers,
-  JwtFailureInfo,
-  RateLimitInfo,
-  ResponseLike,
+import {
+  type ClientErrorInfo,
+  type CorsCheckInfo,
+  type DetectorDefinition,
+  type DetectorDeps,
+  type DetectorHandlers,
+  FLAG_STARTED,
+  type JwtFailureInfo,
+  type RateLimitInfo,
+  type ResponseLike,
 } from './types.js'
 
 /** Every detector, in the order their handlers run. Adding one touches its file and this list. */
@@ -184,6 +185,8 @@ export function createDetection(
   // would allocate an array on every call of the request path.
   return {
     requestStart(ctx) {
+      if ((ctx.flags & FLAG_STARTED) !== 0) return
+      ctx.flags |= FLAG_STARTED
       try {
         for (const h of scopeOf(ctx).requestStart) h(ctx)
       } catch (err) {

@@ -292,7 +292,7 @@ function fallback(name: string, event: SecurityEvent): unknown {
 /** Asks the adapter for the route; a throwing lookup only means no route on this event. */
 function lookupRoute(ctx: RequestContext): string | undefined {
   try {
-    const route = ctx.routeLookup?.(ctx.request)
+    const route = ctx.routeLookup?.(ctx)
     return typeof route === 'string' ? route : undefined
   } catch {
     return undefined

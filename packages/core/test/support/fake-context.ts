@@ -22,6 +22,7 @@ export function fakeContext(overrides: Partial<RequestContext> = {}): RequestCon
     httpVersion: '1.1',
     route: '/login',
     routeLookup: undefined,
+    owner: undefined,
     userId: 'alice',
     sessionId: 's3ss10n',
     request: new IncomingMessage(new Socket()),
