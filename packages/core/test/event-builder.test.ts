@@ -227,6 +227,14 @@ describe('uuidv7', () => {
     assert.equal(uuidv7Time(uuidv7(now + 10_000)), now + 10_000)
   })
 
+  test('the time field is the 48-bit milliseconds in hex, leading zeros and all', () => {
+    // Ascending and after every id minted above: uuidv7 never goes back in time.
+    for (const ms of [0x1f0000000001, 0xaacdef000001, 0xaacdef123456, 0xfffffe000000]) {
+      const hex = ms.toString(16).padStart(12, '0')
+      assert.equal(uuidv7(ms).slice(0, 14), `${hex.slice(0, 8)}-${hex.slice(8)}-`)
+    }
+  })
+
   test('more than 4096 ids in one millisecond stay ordered', () => {
     const ms = Date.now() + 3_600_000
     const ids = Array.from({ length: 10_000 }, () => uuidv7(ms))
