@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import bench from './bench-app.cjs'
+
+const { addRoutes, watchpostOptions } = bench
 
 const TRAFFIC = {
   hello: { method: 'GET', path: '/hello' },
@@ -56,12 +59,6 @@ const { values } = parseArgs({
   },
 })
 
-const watchpostOptions = {
-  config: false,
-  app: { name: 'bench' },
-  sinks: [{ type: 'file', path: '/dev/null' }],
-}
-
 if (values.serve !== undefined) await serve(values.serve)
 else await main()
 
@@ -101,13 +98,7 @@ async function serve(variant) {
       })
     }
   }
-  app.get('/hello', async () => ({ hello: 'world' }))
-  app.post('/json', async (request) => ({ received: request.body }))
-  app.post('/login', async (request, reply) => {
-    if (record)
-      request.watchpost.authn.loginFail({ userId: String(request.body?.username), reason: 'bad_password' })
-    return reply.code(401).send({ error: 'invalid credentials' })
-  })
+  addRoutes(app, record)
   await app.listen({ port: 0, host: '127.0.0.1' })
   // Any line on stdin wakes the event loop so callgrind sees a pending dump request; EOF exits.
   process.stdin.on('data', () => {})

@@ -14,25 +14,14 @@ if (variant === 'datadog') {
   require('dd-trace').init({ appsec: true, startupLogs: false })
 }
 
-// Events go through the whole pipeline into a file sink on /dev/null: real serialisation and writes.
-const watchpostOptions = {
-  config: false,
-  app: { name: 'bench' },
-  sinks: [{ type: 'file', path: '/dev/null' }],
-}
+const { addRoutes, watchpostOptions } = require('./bench-app.cjs')
 const record = variant === 'watchpost'
 
 async function fastifyApp() {
   const app = require('fastify')()
   if (variant === 'aikido') require('@aikidosec/firewall').addFastifyHook(app)
   if (record) await app.register(require('@watchpost/fastify').default, watchpostOptions)
-  app.get('/hello', async () => ({ hello: 'world' }))
-  app.post('/json', async (request) => ({ received: request.body }))
-  app.post('/login', async (request, reply) => {
-    if (record)
-      request.watchpost.authn.loginFail({ userId: String(request.body?.username), reason: 'bad_password' })
-    return reply.code(401).send({ error: 'invalid credentials' })
-  })
+  addRoutes(app, record)
   await app.listen({ port: 0, host: '127.0.0.1' })
   return app.server.address().port
 }

@@ -112,7 +112,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
 
   // One hook sees both ends of the request: the request as received and the reply about to be
   // written (final status and headers, the echo header still settable). Each hook Fastify runs per
-  // request costs ~2,000 instructions (test/bench/instructions.mjs), so onSend replaces an
+  // request costs 600–3,800 instructions (test/bench/instructions.mjs), so onSend replaces an
   // onRequest + onResponse pair. Replies the app hijacks never reach it (README).
   fastify.addHook('onSend', (request, reply, _payload, next) => {
     const ctx = contextOf(request, true)

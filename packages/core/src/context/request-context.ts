@@ -205,8 +205,8 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
   // `open` keeps the context on the request under a symbol. That gives Node's IncomingMessage a second
   // hidden class, and some of Node's own stream and event code turns megamorphic (≈ 2,500
   // instructions per request, test/bench/instructions.mjs); the Fastify adapter uses `create` and a
-  // declared request slot instead. (A WeakMap measured worse, ≈ 30,000 instructions more per request,
-  // most of them in minor GCs promoting objects: its values, the contexts, reference their keys.)
+  // declared request slot for the contexts it opens as the reply is sent. (A WeakMap measured worse, ≈ 30,000 instructions more per request,
+  // most of them in minor GCs promoting objects; its values, the contexts, reference their keys.)
   function open(req: IncomingMessage, res?: ServerResponse): RequestContext {
     const carrier = req as IncomingMessage & ContextCarrier
     const existing = carrier[kContext]

@@ -5,7 +5,7 @@ export type CorrelationSource = 'traceparent' | 'header' | 'generated'
 
 /**
  * One per request, created once by an adapter (or by hand with plain `node:http`) and kept on the
- * request under a symbol. Framework-neutral: it only reads `IncomingMessage`.
+ * request under a symbol (`openContext`) or by the adapter itself (`createContext`). Framework-neutral: it only reads `IncomingMessage`.
  */
 export interface RequestContext {
   /** W3C trace-id (32 lowercase hex) when a valid `traceparent` arrived, else a validated incoming request id, else generated. */

@@ -1,0 +1,24 @@
+// What the benchmark servers share: the Watchpost options (both frameworks) and the Fastify routes,
+// used by server.cjs (frameworks.bench.mjs) and instructions.mjs so both measure the same app. CommonJS: server.cjs must stay CommonJS
+// (Aikido Zen and dd-trace hook `require`), and an ES module can import this file too.
+'use strict'
+
+// Events go through the whole pipeline into a file sink on /dev/null: real serialisation and writes.
+const watchpostOptions = {
+  config: false,
+  app: { name: 'bench' },
+  sinks: [{ type: 'file', path: '/dev/null' }],
+}
+
+/** GET /hello, POST /json and POST /login (a failed login, recorded when `record` is true). */
+function addRoutes(app, record) {
+  app.get('/hello', async () => ({ hello: 'world' }))
+  app.post('/json', async (request) => ({ received: request.body }))
+  app.post('/login', async (request, reply) => {
+    if (record)
+      request.watchpost.authn.loginFail({ userId: String(request.body?.username), reason: 'bad_password' })
+    return reply.code(401).send({ error: 'invalid credentials' })
+  })
+}
+
+module.exports = { watchpostOptions, addRoutes }
