@@ -229,19 +229,7 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
     return sink
   }
   const sinks = [...config.sinks.map((c) => createSink(c, remote)), ...(runtime.sinks ?? [])]
-  // Events reach the spool within half the sync interval (a timer can fire late on a busy process;
-  // the other half is that margin): a killed process loses no more than its last sync interval.
-  const queueOptions =
-    remoteSinks.length > 0 && config.spool.enabled
-      ? {
-          ...config.queue,
-          flushIntervalMs: Math.max(
-            10,
-            Math.min(config.queue.flushIntervalMs, Math.floor(config.spool.syncIntervalMs / 2)),
-          ),
-        }
-      : config.queue
-  const pipeline = new Pipeline(sinks, queueOptions, {
+  const pipeline = new Pipeline(sinks, config.queue, {
     onSinkFailure(sink, failure) {
       const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
       warnOnce(

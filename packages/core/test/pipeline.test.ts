@@ -95,6 +95,20 @@ describe('pipeline', () => {
     await p.close()
   })
 
+  test("a sink's maxWaitMs shortens the flush interval for every sink", async () => {
+    const hurried = recordingSink('hurried')
+    const other = recordingSink('other')
+    const p = new Pipeline(
+      [{ ...hurried.sink, maxWaitMs: 20 }, other.sink],
+      options({ flushIntervalMs: 60_000 }),
+    )
+    p.emit(event(1))
+    await sleep(150)
+    assert.deepEqual(hurried.users(), ['u1'])
+    assert.deepEqual(other.users(), ['u1'])
+    await p.close()
+  })
+
   test('a full batch starts delivery without waiting for the timer; the drain then empties the queue', async () => {
     const rec = recordingSink()
     const p = new Pipeline([rec.sink], options({ flushIntervalMs: 60_000, batchSize: 50 }))

@@ -53,7 +53,7 @@ export function createRemoteSink(
           path: resolve(cwd, delivery.deadLetter.path),
           maxBytes: delivery.deadLetter.maxBytes,
         })
-  return createDeliverySink(
+  const sink = createDeliverySink(
     destination,
     store,
     {
@@ -70,4 +70,9 @@ export function createRemoteSink(
     },
     hooks,
   )
+  // Events reach the spool within half the sync interval (a timer can fire late on a busy process;
+  // the other half is that margin): a killed process loses no more than its last sync interval.
+  return spool.enabled
+    ? Object.assign(sink, { maxWaitMs: Math.max(10, Math.floor(spool.syncIntervalMs / 2)) })
+    : sink
 }

@@ -90,7 +90,10 @@ export class Pipeline {
 
   constructor(sinks: readonly Sink[], options: PipelineOptions, hooks: PipelineHooks = {}) {
     this.#sinks = sinks
-    this.#options = options
+    let flushIntervalMs = options.flushIntervalMs
+    for (const sink of sinks)
+      if (sink.maxWaitMs !== undefined) flushIntervalMs = Math.min(flushIntervalMs, sink.maxWaitMs)
+    this.#options = flushIntervalMs === options.flushIntervalMs ? options : { ...options, flushIntervalMs }
     this.#hooks = hooks
     this.#queue = new RingQueue(options.maxEvents)
     for (const sink of sinks) this.#sinkStats[sink.name] = { delivered: 0, failed: 0, lastError: undefined }

@@ -15,6 +15,12 @@ export interface SinkFailure {
 export interface Sink {
   /** For stats and error messages, e.g. `console`, `file:./events.jsonl`. */
   readonly name: string
+  /**
+   * Longest an event may wait in the front queue before this sink gets it, when the sink needs less
+   * than `queue.flushIntervalMs` (a spooling sink: half its sync interval). The pipeline flushes at
+   * the shortest of them.
+   */
+  readonly maxWaitMs?: number
   send(batch: readonly SecurityEvent[]): Promise<void | { readonly failures: readonly SinkFailure[] }>
   flush?(): Promise<void>
   close(): Promise<void>
