@@ -40,6 +40,7 @@ test('the shop records logins, lockout, JWT failures, admin denial, uploads, COR
     { username: 'root', password: 'toor-but-longer' },
     { 'x-request-id': 'login-root' },
   )
+  assert.equal(login.headers.get('x-request-id'), 'login-root', 'watchpost.config.yaml turns the echo on')
   const { token: adminToken } = await login.json()
   const customer = await buildToken(base)
   assert.equal(

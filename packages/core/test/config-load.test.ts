@@ -179,7 +179,7 @@ describe('resolved config', () => {
     assert.deepEqual(DEFAULTS.correlation, {
       traceparent: true,
       requestIdHeaders: ['x-request-id', 'x-correlation-id'],
-      responseHeader: 'x-request-id',
+      responseHeader: false,
       maxLength: 128,
       asyncContext: false,
     })

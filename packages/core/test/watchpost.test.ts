@@ -38,7 +38,14 @@ const quiet = { config: false as const, sinks: [] }
 describe('createWatchpost', () => {
   test('a request over real HTTP: context, correlation echo, redaction, delivery', async () => {
     const sink = memorySink()
-    const wp = createWatchpost({ ...quiet, app: { name: 'shop', environment: 'test' } }, { sinks: [sink] })
+    const wp = createWatchpost(
+      {
+        ...quiet,
+        app: { name: 'shop', environment: 'test' },
+        correlation: { responseHeader: 'x-request-id' },
+      },
+      { sinks: [sink] },
+    )
     await withServer(
       (req, res) => {
         const ctx = wp.openContext(req, res)

@@ -15,8 +15,9 @@ const sendStatus = (code: number) => (_req: Request, res: Response) => {
 
 for (const [name, express] of VERSIONS) {
   describe(`${name}: correlation`, () => {
-    test('an incoming x-request-id becomes the CorrelationId and is echoed', async () => {
-      const app = await start(express, {}, (a) => a.get('/account', sendStatus(401)))
+    test('an incoming x-request-id becomes the CorrelationId; echoed only when configured', async () => {
+      const echo = { correlation: { responseHeader: 'x-request-id' } }
+      const app = await start(express, echo, (a) => a.get('/account', sendStatus(401)))
       const res = await fetch(`${app.url}/account`, { headers: { 'x-request-id': 'req-7f3a9c' } })
       assert.equal(res.status, 401)
       assert.equal(res.headers.get('x-request-id'), 'req-7f3a9c')
@@ -26,6 +27,11 @@ for (const [name, express] of VERSIONS) {
       assert.equal(events[0]?.CorrelationId, 'req-7f3a9c')
       assert.equal(events[1]?.CorrelationId, generated.headers.get('x-request-id'))
       await app.close()
+      const plain = await start(express, {}, (a) => a.get('/account', sendStatus(401)))
+      const quiet = await fetch(`${plain.url}/account`, { headers: { 'x-request-id': 'req-1' } })
+      assert.equal(quiet.headers.get('x-request-id'), null, 'by default the response is left alone')
+      assert.equal((await plain.of('authn_unauthorized'))[0]?.CorrelationId, 'req-1')
+      await plain.close()
     })
 
     test('with correlation.asyncContext, code without req records with the request context', async () => {

@@ -95,9 +95,10 @@ export const correlationSchema = t.object(
       examples: [['x-request-id', 'x-amzn-trace-id']],
     }),
     responseHeader: t.union([header(), t.literal(false)], {
-      default: 'x-request-id',
-      description: 'Response header that echoes the correlation id; `false` does not echo it.',
-      examples: [false],
+      default: false,
+      description:
+        'Response header that echoes the correlation id (so a client can quote it); `false`, the default, leaves responses exactly as the app sends them.',
+      examples: ['x-request-id'],
     }),
     maxLength: t.integer({
       minimum: 8,
