@@ -1,4 +1,4 @@
-// What the benchmark servers share: the Watchpost options (both frameworks) and the Fastify routes,
+// What the benchmark servers share: the Watchpost options and the routes of both frameworks,
 // used by server.cjs (frameworks.bench.mjs) and instructions.mjs so both measure the same app. CommonJS: server.cjs must stay CommonJS
 // (Aikido Zen and dd-trace hook `require`), and an ES module can import this file too.
 'use strict'
@@ -21,4 +21,14 @@ function addRoutes(app, record) {
   })
 }
 
-module.exports = { watchpostOptions, addRoutes }
+/** The same three routes on Express, after `express.json()`. */
+function addExpressRoutes(app, record) {
+  app.get('/hello', (_req, res) => res.json({ hello: 'world' }))
+  app.post('/json', (req, res) => res.json({ received: req.body }))
+  app.post('/login', (req, res) => {
+    if (record) req.watchpost.authn.loginFail({ userId: String(req.body?.username), reason: 'bad_password' })
+    res.status(401).json({ error: 'invalid credentials' })
+  })
+}
+
+module.exports = { watchpostOptions, addRoutes, addExpressRoutes }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import bench from './bench-app.cjs'
 
-const { addRoutes, watchpostOptions } = bench
+const { addRoutes, addExpressRoutes, watchpostOptions } = bench
 
 const TRAFFIC = {
   hello: { method: 'GET', path: '/hello' },
@@ -32,7 +32,8 @@ const TRAFFIC = {
 // @watchpost/core so that each one can be counted alone: `decorate` declares the two request slots,
 // `onrequest`/`hooks` add empty onRequest/onResponse hooks, `context` opens the context (echo header
 // included), `api` sets request.watchpost, `start` runs the requestStart detectors, `finish` the
-// responseFinish ones. `watchpost` is the real plugin, `noecho` the plugin without the echo header.
+// responseFinish ones. `watchpost` is the real plugin (defaults: no echo header), `echo` the plugin echoing x-request-id,
+// `nosink` the plugin with no sink (events are built and queued, never serialised or written).
 const VARIANTS = [
   'bare',
   'decorate',
@@ -43,12 +44,15 @@ const VARIANTS = [
   'start',
   'finish',
   'watchpost',
-  'noecho',
+  'echo',
+  'nosink',
 ]
 
 const { values } = parseArgs({
   options: {
     serve: { type: 'string' },
+    // Express runs only bare, watchpost, echo and nosink (the steps rebuild the Fastify plugin).
+    framework: { type: 'string', default: 'fastify' },
     variants: { type: 'string', default: VARIANTS.join(',') },
     traffic: { type: 'string', default: Object.keys(TRAFFIC).join(',') },
     requests: { type: 'string', default: '1000' },
@@ -63,14 +67,16 @@ if (values.serve !== undefined) await serve(values.serve)
 else await main()
 
 async function serve(variant) {
+  if (values.framework === 'express') return serveExpress(variant)
   const { default: Fastify } = await import('fastify')
   const app = Fastify()
   const steps = VARIANTS.indexOf(variant)
   const record = steps >= VARIANTS.indexOf('api')
-  if (variant === 'watchpost' || variant === 'noecho') {
+  if (variant === 'watchpost' || variant === 'echo' || variant === 'nosink') {
     const { default: watchpost } = await import('@watchpost/fastify')
-    const correlation = variant === 'noecho' ? { correlation: { responseHeader: false } } : {}
-    await app.register(watchpost, { ...watchpostOptions, ...correlation })
+    const correlation = variant === 'echo' ? { correlation: { responseHeader: 'x-request-id' } } : {}
+    const sinks = variant === 'nosink' ? { sinks: [] } : {}
+    await app.register(watchpost, { ...watchpostOptions, ...correlation, ...sinks })
   } else if (variant !== 'bare') {
     const { createWatchpost } = await import('@watchpost/core')
     const step = (name) => steps >= VARIANTS.indexOf(name)
@@ -106,6 +112,29 @@ async function serve(variant) {
   process.stdout.write(`ready ${app.server.address().port}\n`)
 }
 
+async function serveExpress(variant) {
+  const { default: express } = await import('express')
+  const app = express()
+  const record = variant !== 'bare'
+  let wp
+  if (record) {
+    const { default: watchpost } = await import('@watchpost/express')
+    const correlation = variant === 'echo' ? { correlation: { responseHeader: 'x-request-id' } } : {}
+    const sinks = variant === 'nosink' ? { sinks: [] } : {}
+    wp = watchpost({ ...watchpostOptions, ...correlation, ...sinks })
+    app.use(wp)
+  }
+  app.use(express.json())
+  addExpressRoutes(app, record)
+  if (wp) app.use(wp.errors())
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  process.stdin.on('data', () => {})
+  process.stdin.on('end', () => process.exit(0))
+  process.stdout.write(`ready ${server.address().port}\n`)
+}
+
 async function main() {
   const requests = Number(values.requests)
   const warmup = Number(values.warmup)
@@ -117,6 +146,8 @@ async function main() {
     if (request === undefined) throw new Error(`unknown traffic ${trafficName}`)
     for (const variant of values.variants.split(',')) {
       if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`)
+      if (values.framework === 'express' && !['bare', 'watchpost', 'echo', 'nosink'].includes(variant))
+        throw new Error(`variant ${variant} is Fastify only`)
       const out = join(dir, `${variant}-${trafficName}`)
       const child = spawn(
         'valgrind',
@@ -128,6 +159,8 @@ async function main() {
           process.execPath,
           ...(values['jit-names'] ? ['--perf-basic-prof'] : []),
           self,
+          '--framework',
+          values.framework,
           '--serve',
           variant,
         ],
@@ -150,7 +183,7 @@ async function main() {
     }
   }
   console.log(
-    `\nNode ${process.version}, callgrind, ${warmup} warm-up + ${requests} counted requests per cell`,
+    `\n${values.framework}, Node ${process.version}, callgrind, ${warmup} warm-up + ${requests} counted requests per cell`,
   )
   console.log(
     'traffic'.padEnd(8),

@@ -14,7 +14,7 @@ if (variant === 'datadog') {
   require('dd-trace').init({ appsec: true, startupLogs: false })
 }
 
-const { addRoutes, watchpostOptions } = require('./bench-app.cjs')
+const { addRoutes, addExpressRoutes, watchpostOptions } = require('./bench-app.cjs')
 const record = variant === 'watchpost'
 
 async function fastifyApp() {
@@ -35,12 +35,7 @@ async function expressApp() {
     app.use(wp)
   }
   app.use(express.json())
-  app.get('/hello', (_req, res) => res.json({ hello: 'world' }))
-  app.post('/json', (req, res) => res.json({ received: req.body }))
-  app.post('/login', (req, res) => {
-    if (record) req.watchpost.authn.loginFail({ userId: String(req.body?.username), reason: 'bad_password' })
-    res.status(401).json({ error: 'invalid credentials' })
-  })
+  addExpressRoutes(app, record)
   if (wp) app.use(wp.errors())
   if (variant === 'aikido') require('@aikidosec/firewall').addExpressMiddleware(app)
   const server = await new Promise((resolve) => {
