@@ -40,6 +40,11 @@ const VERSION: string = (createRequire(import.meta.url)('../package.json') as { 
 export interface CreateRuntime extends LoadRuntime {
   /** Sink instances added to the configured ones (used by `@watchpost/sentinel` and tests). */
   readonly sinks?: readonly Sink[]
+  /**
+   * Where `openContext` keeps a request's context: `property` (default, a symbol on the request) or
+   * `weakmap`. An adapter's choice, made by measurement (the Express middleware uses `weakmap`).
+   */
+  readonly contextStore?: 'property' | 'weakmap' | undefined
 }
 
 export interface Watchpost {
@@ -52,7 +57,7 @@ export interface Watchpost {
   openContext(req: IncomingMessage, res?: ServerResponse): RequestContext
   /**
    * A new context for the request, not stored on it: for an adapter that keeps it in a slot of its
-   * own (Fastify's declared request property). `openContext` stores it under a symbol on `req`.
+   * own (Fastify's declared request property). `openContext` stores it (`CreateRuntime.contextStore`).
    */
   createContext(req: IncomingMessage, res?: ServerResponse): RequestContext
   /** The context of a request if it was opened. */
@@ -204,6 +209,7 @@ export function createWatchpost(options?: WatchpostOptions, runtime: CreateRunti
     requestIdHeaders: config.correlation.requestIdHeaders,
     responseHeader: config.correlation.responseHeader,
     maxLength: config.correlation.maxLength,
+    store: runtime.contextStore,
   })
   const asyncContext: AsyncContext | undefined = config.correlation.asyncContext
     ? createAsyncContext()

@@ -36,6 +36,31 @@ async function withServer(handler: http.RequestListener, fn: (url: string) => Pr
 const quiet = { config: false as const, sinks: [] }
 
 describe('createWatchpost', () => {
+  test("contextStore 'weakmap' keeps contexts off the request; instances share them", async () => {
+    const first = createWatchpost(quiet, { contextStore: 'weakmap' })
+    const second = createWatchpost(quiet, { contextStore: 'weakmap' })
+    await withServer(
+      (req, res) => {
+        const before = Reflect.ownKeys(req)
+        const ctx = first.openContext(req, res)
+        assert.deepEqual(
+          Reflect.ownKeys(req).filter((k) => !before.includes(k)),
+          [],
+          'nothing added to the request',
+        )
+        assert.equal(first.context(req), ctx)
+        assert.equal(first.openContext(req), ctx, 'opened once')
+        assert.equal(second.context(req), ctx, 'another instance finds it, as with the symbol')
+        res.end()
+      },
+      async (url) => {
+        assert.equal((await fetch(url)).status, 200)
+      },
+    )
+    await first.close()
+    await second.close()
+  })
+
   test('a request over real HTTP: context, correlation echo, redaction, delivery', async () => {
     const sink = memorySink()
     const wp = createWatchpost(

@@ -11,8 +11,8 @@ declare global {
   namespace Express {
     interface Request {
       /**
-       * The request-scoped Watchpost API (`req.watchpost.authn.loginFail({ userId, reason })`), set by
-       * the Watchpost middleware for every request it sees.
+       * The request-scoped Watchpost API (`req.watchpost.authn.loginFail({ userId, reason })`): a
+       * getter the Watchpost middleware defines on the app's request prototype, made on each read.
        */
       watchpost: RequestApi
     }

@@ -4,6 +4,13 @@
  * request context and signals `requestStart`; the response's end signals `responseFinish`; the
  * error middleware signals body-parser errors and passes every error on. It never replaces a
  * handler of Express or the app and never changes a response.
+ *
+ * It adds no property to Express's request: Express 5 swaps the prototype of every request, and a
+ * property added after that cost ≈ 70,000 instructions per request (V8 migrating maps; measured with
+ * test/bench/instructions.mjs, docs/performance.md). So contexts live in core's WeakMap
+ * (`contextStore: 'weakmap'`), `req.watchpost` is a getter on the app's request prototype, and the
+ * response is observed by one 'close' listener (emitted after 'finish', or when the client left
+ * first) that is never removed: removing listeners cost another ≈ 25,000.
  */
 import type { Server, ServerResponse } from 'node:http'
 import {
@@ -22,7 +29,7 @@ import type { RouteOptions, WatchpostMiddleware } from './types.js'
 import { createWarnOnce } from './warn.js'
 
 export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): WatchpostMiddleware {
-  const instance = createWatchpost(options, runtime)
+  const instance = createWatchpost(options, { contextStore: 'weakmap', ...runtime })
   const { detection } = instance
   const warn = createWarnOnce()
   const observed = new WeakSet<Server>()
@@ -33,11 +40,9 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     observeClientErrors(server, (info) => detection.clientError(info))
   }
 
-  // One listener shared by every response ('finish', or 'close' when the client went away first):
-  // no closure per request. Removing itself makes it run once.
+  // One listener shared by every response, no closure per request. A response emits 'close' once:
+  // after 'finish', or when the client went away first.
   function onResponseDone(this: ServerResponse): void {
-    this.off('finish', onResponseDone)
-    this.off('close', onResponseDone)
     try {
       const req = this.req as Request
       const ctx = instance.context(req)
@@ -51,6 +56,29 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
 
   const asyncContext = instance.config.correlation.asyncContext
 
+  // `req.watchpost`, defined once on each app's request prototype (Express sets it on every request;
+  // a mounted sub-app has its own). Made on each read, like Fastify's. Assigning it still works: the
+  // setter gives that request its own value.
+  const apiPrototypes = new WeakSet<object>()
+  function defineRequestApi(prototype: object): void {
+    apiPrototypes.add(prototype)
+    if (Object.hasOwn(prototype, 'watchpost')) return
+    Object.defineProperty(prototype, 'watchpost', {
+      configurable: true,
+      get(this: Request) {
+        return instance.forRequest(this)
+      },
+      set(this: Request, value: unknown) {
+        Object.defineProperty(this, 'watchpost', {
+          value,
+          writable: true,
+          configurable: true,
+          enumerable: true,
+        })
+      },
+    })
+  }
+
   const middleware = function watchpostMiddleware(req: Request, res: Response, next: NextFunction) {
     // Mounted twice (app and router): the first one observes, the second only passes on.
     if (instance.context(req) !== undefined) return next()
@@ -58,9 +86,9 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     try {
       ctx = instance.openContext(req, res)
       ctx.routeLookup = routeOfContext
-      req.watchpost = instance.forRequest(req)
+      const prototype = Object.getPrototypeOf(req) as object | null
+      if (prototype !== null && !apiPrototypes.has(prototype)) defineRequestApi(prototype)
       detection.requestStart(ctx)
-      res.on('finish', onResponseDone)
       res.on('close', onResponseDone)
       const server = (req.socket as { server?: Server } | undefined)?.server
       if (server !== undefined && !observed.has(server) && typeof server.prependListener === 'function')

@@ -34,6 +34,37 @@ for (const [name, express] of VERSIONS) {
       await plain.close()
     })
 
+    test('adds nothing to the request: the API is a getter on the app’s request prototype', async () => {
+      let added: Array<string | symbol> = ['not observed']
+      let assigned: unknown
+      const app = await start(express, {}, (a) => {
+        a.get('/probe', (req, res) => {
+          const before = Reflect.ownKeys(req)
+          req.watchpost.authz.fail({ resource: 'probe' })
+          added = Reflect.ownKeys(req).filter((k) => !before.includes(k))
+          const own = Reflect.ownKeys(req).filter((k) => String(k).toLowerCase().includes('watchpost'))
+          res.json({ own: own.map(String) })
+        })
+        a.get('/assign', (req, res) => {
+          ;(req as { watchpost: unknown }).watchpost = 'mine'
+          assigned = req.watchpost
+          res.sendStatus(204)
+        })
+      })
+      try {
+        const res = await fetch(`${app.url}/probe`, { headers: { 'x-request-id': 'probe-1' } })
+        assert.deepEqual(await res.json(), { own: [] }, 'no own watchpost key or symbol on req')
+        assert.deepEqual(added, [], 'recording an event adds nothing to req')
+        const [event] = await app.of('authz_fail')
+        assert.equal(event?.CorrelationId, 'probe-1', 'the getter reaches the context the middleware opened')
+        assert.equal(event?.HttpRoute, '/probe')
+        assert.equal((await fetch(`${app.url}/assign`)).status, 204)
+        assert.equal(assigned, 'mine', 'an app may still assign req.watchpost')
+      } finally {
+        await app.close()
+      }
+    })
+
     test('with correlation.asyncContext, code without req records with the request context', async () => {
       const app = await start(express, { correlation: { asyncContext: true } }, (a, wp) => {
         a.post('/login', (_req, res) => {

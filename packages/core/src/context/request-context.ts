@@ -21,10 +21,25 @@ export interface ContextFactoryOptions {
   readonly responseHeader: string | false
   /** Longest incoming request id accepted. */
   readonly maxLength: number
+  /**
+   * Where `open` keeps a request's context: `property` (default) under a symbol on the request,
+   * `weakmap` in a WeakMap keyed by the request. Which one is cheaper depends on the framework
+   * (test/bench/instructions.mjs, docs/performance.md): a property on Node's request costs Fastify
+   * ≈ 2,500 instructions and Express 5 ≈ 70,000 (Express swaps every request's prototype, and a
+   * property added after that keeps V8 migrating maps); a WeakMap costs Fastify ≈ 30,000 (minor GCs)
+   * and Express ≈ 10,000.
+   */
+  readonly store?: 'property' | 'weakmap' | undefined
 }
 
+/**
+ * One WeakMap for every factory that keeps contexts in one, as the symbol is one for every factory
+ * that keeps them on the request: two instances mounted on one request find each other's context.
+ */
+const contextsByRequest = new WeakMap<IncomingMessage, RequestContext>()
+
 export interface ContextFactory {
-  /** The request's context, created on the first call and stored on `req[kContext]`; later calls return the same object. */
+  /** The request's context, created on the first call and stored (see `store`); later calls return the same object. */
   open(req: IncomingMessage, res?: ServerResponse): RequestContext
   /**
    * A new context for the request, not stored anywhere: for an adapter that keeps it in a slot its
@@ -202,17 +217,18 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     )
   }
 
-  // `open` keeps the context on the request under a symbol. That gives Node's IncomingMessage a second
-  // hidden class, and some of Node's own stream and event code turns megamorphic (≈ 2,500
-  // instructions per request, test/bench/instructions.mjs); the Fastify adapter uses `create` and a
-  // declared request slot for the contexts it opens as the reply is sent. (A WeakMap measured worse, ≈ 30,000 instructions more per request,
-  // most of them in minor GCs promoting objects; its values, the contexts, reference their keys.)
+  // `open` keeps the context where `store` says (costs measured per framework in its doc above). On
+  // Fastify the symbol gives Node's IncomingMessage a second hidden class and some of Node's own stream
+  // and event code turns megamorphic, so the Fastify adapter uses `create` and a declared request slot
+  // for the contexts it opens as the reply is sent.
+  const weak = options.store === 'weakmap'
+
   function open(req: IncomingMessage, res?: ServerResponse): RequestContext {
-    const carrier = req as IncomingMessage & ContextCarrier
-    const existing = carrier[kContext]
-    if (existing !== undefined && existing !== null) return existing
+    const existing = get(req)
+    if (existing !== undefined) return existing
     const context = create(req, res)
-    carrier[kContext] = context
+    if (weak) contextsByRequest.set(req, context)
+    else (req as IncomingMessage & ContextCarrier)[kContext] = context
     return context
   }
 
@@ -247,6 +263,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
   }
 
   function get(req: IncomingMessage): RequestContext | undefined {
+    if (weak) return contextsByRequest.get(req)
     return (req as IncomingMessage & ContextCarrier)[kContext] ?? undefined
   }
 
