@@ -10,7 +10,12 @@ import type { JWTPayload } from 'jose'
 import type { LoadRuntime, ResolvedConfig, SinkConfig, WatchpostOptions } from './config/index.js'
 import { loadConfig } from './config/index.js'
 import type { SentinelSinkConfig } from './config/types.js'
-import { type AsyncContext, createAsyncContext, createContextFactory } from './context/index.js'
+import {
+  type AsyncContext,
+  type ContextStore,
+  createAsyncContext,
+  createContextFactory,
+} from './context/index.js'
 import type { RequestContext } from './context/types.js'
 import type { DeliveryHooks, DeliverySink } from './delivery/delivery-sink.js'
 import type { DeliveryHealth, DeliveryState } from './delivery/health.js'
@@ -41,10 +46,10 @@ export interface CreateRuntime extends LoadRuntime {
   /** Sink instances added to the configured ones (used by `@watchpost/sentinel` and tests). */
   readonly sinks?: readonly Sink[]
   /**
-   * Where `openContext` keeps a request's context: `property` (default, a symbol on the request) or
-   * `weakmap`. An adapter's choice, made by measurement (the Express middleware uses `weakmap`).
+   * Where `openContext` keeps a request's context (default: a symbol on the request). An adapter's
+   * choice, made by measurement: the Express middleware keeps it in `res.locals`.
    */
-  readonly contextStore?: 'property' | 'weakmap' | undefined
+  readonly contextStore?: ContextStore | undefined
 }
 
 export interface Watchpost {

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, createWatchpost, kContext, type SecurityEvent, type Sink } from '../src/index.js'
+import {
+  ConfigError,
+  type ContextStore,
+  createWatchpost,
+  kContext,
+  type RequestContext,
+  type SecurityEvent,
+  type Sink,
+} from '../src/index.js'
 
 /** An in-memory sink, the way a test or a custom destination plugs in. */
 function memorySink(): Sink & { events: SecurityEvent[] } {
@@ -36,9 +44,11 @@ async function withServer(handler: http.RequestListener, fn: (url: string) => Pr
 const quiet = { config: false as const, sinks: [] }
 
 describe('createWatchpost', () => {
-  test("contextStore 'weakmap' keeps contexts off the request; instances share them", async () => {
-    const first = createWatchpost(quiet, { contextStore: 'weakmap' })
-    const second = createWatchpost(quiet, { contextStore: 'weakmap' })
+  test('a contextStore keeps contexts where the adapter says; instances share it', async () => {
+    const kept = new Map<unknown, RequestContext>()
+    const store: ContextStore = { get: (req) => kept.get(req), set: (req, ctx) => kept.set(req, ctx) }
+    const first = createWatchpost(quiet, { contextStore: store })
+    const second = createWatchpost(quiet, { contextStore: store })
     await withServer(
       (req, res) => {
         const before = Reflect.ownKeys(req)
@@ -50,7 +60,9 @@ describe('createWatchpost', () => {
         )
         assert.equal(first.context(req), ctx)
         assert.equal(first.openContext(req), ctx, 'opened once')
-        assert.equal(second.context(req), ctx, 'another instance finds it, as with the symbol')
+        assert.equal(second.context(req), ctx, 'another instance with the store finds it')
+        assert.equal(kept.get(req), ctx, 'in the store')
+        kept.delete(req)
         res.end()
       },
       async (url) => {

@@ -7,8 +7,8 @@
  *
  * It adds no property to Express's request: Express 5 swaps the prototype of every request, and a
  * property added after that cost ≈ 70,000 instructions per request (V8 migrating maps; measured with
- * test/bench/instructions.mjs, docs/performance.md). So contexts live in core's WeakMap
- * (`contextStore: 'weakmap'`), `req.watchpost` is a getter on the app's request prototype, and the
+ * test/bench/instructions.mjs, docs/performance.md). So contexts live in `res.locals` (store.ts),
+ * `req.watchpost` is a getter on the app's request prototype, and the
  * response is observed by one 'close' listener (emitted after 'finish', or when the client left
  * first) that is never removed: removing listeners cost another ≈ 25,000.
  */
@@ -25,11 +25,12 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { createCorsDelegate } from './cors.js'
 import { createRateLimitHandler } from './rate-limit.js'
 import { routeOfContext, syncRoute } from './route.js'
+import { localsStore } from './store.js'
 import type { RouteOptions, WatchpostMiddleware } from './types.js'
 import { createWarnOnce } from './warn.js'
 
 export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): WatchpostMiddleware {
-  const instance = createWatchpost(options, { contextStore: 'weakmap', ...runtime })
+  const instance = createWatchpost(options, { contextStore: localsStore, ...runtime })
   const { detection } = instance
   const warn = createWarnOnce()
   const observed = new WeakSet<Server>()

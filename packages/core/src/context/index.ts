@@ -1,5 +1,11 @@
 export { type AsyncContext, createAsyncContext, currentContext } from './async-context.js'
-export { type ContextFactory, type ContextFactoryOptions, createContextFactory } from './request-context.js'
+export {
+  type ContextFactory,
+  type ContextFactoryOptions,
+  type ContextStore,
+  createContextFactory,
+  propertyStore,
+} from './request-context.js'
 export { generateCorrelationId, validateRequestId } from './request-id.js'
 export { parseTraceparent, type Traceparent } from './traceparent.js'
 export {

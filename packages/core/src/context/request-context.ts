@@ -21,22 +21,30 @@ export interface ContextFactoryOptions {
   readonly responseHeader: string | false
   /** Longest incoming request id accepted. */
   readonly maxLength: number
-  /**
-   * Where `open` keeps a request's context: `property` (default) under a symbol on the request,
-   * `weakmap` in a WeakMap keyed by the request. Which one is cheaper depends on the framework
-   * (test/bench/instructions.mjs, docs/performance.md): a property on Node's request costs Fastify
-   * ≈ 2,500 instructions and Express 5 ≈ 70,000 (Express swaps every request's prototype, and a
-   * property added after that keeps V8 migrating maps); a WeakMap costs Fastify ≈ 30,000 (minor GCs)
-   * and Express ≈ 10,000.
-   */
-  readonly store?: 'property' | 'weakmap' | undefined
+  /** Where `open` keeps a request's context; by default under a symbol on the request. */
+  readonly store?: ContextStore | undefined
 }
 
 /**
- * One WeakMap for every factory that keeps contexts in one, as the symbol is one for every factory
- * that keeps them on the request: two instances mounted on one request find each other's context.
+ * Where contexts are kept, chosen by the adapter by measurement (test/bench/instructions.mjs,
+ * docs/performance.md): a symbol on Node's request costs Fastify ≈ 2,500 instructions per request
+ * but Express 5 ≈ 70,000 (Express swaps every request's prototype and a property added after that
+ * keeps V8 migrating maps); a WeakMap keeps requests alive into older generations (+30,000 on
+ * Fastify, +100,000 and major GCs on an Express JSON POST). The Express adapter keeps them in
+ * `res.locals`. Stores must share their place across instances, as the symbol does.
  */
-const contextsByRequest = new WeakMap<IncomingMessage, RequestContext>()
+export interface ContextStore {
+  get(req: IncomingMessage): RequestContext | undefined
+  set(req: IncomingMessage, context: RequestContext): void
+}
+
+/** The default store: a symbol-keyed property on the request. */
+export const propertyStore: ContextStore = {
+  get: (req) => (req as IncomingMessage & ContextCarrier)[kContext] ?? undefined,
+  set: (req, context) => {
+    ;(req as IncomingMessage & ContextCarrier)[kContext] = context
+  },
+}
 
 export interface ContextFactory {
   /** The request's context, created on the first call and stored (see `store`); later calls return the same object. */
@@ -221,14 +229,13 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
   // Fastify the symbol gives Node's IncomingMessage a second hidden class and some of Node's own stream
   // and event code turns megamorphic, so the Fastify adapter uses `create` and a declared request slot
   // for the contexts it opens as the reply is sent.
-  const weak = options.store === 'weakmap'
+  const store = options.store ?? propertyStore
 
   function open(req: IncomingMessage, res?: ServerResponse): RequestContext {
-    const existing = get(req)
+    const existing = store.get(req)
     if (existing !== undefined) return existing
     const context = create(req, res)
-    if (weak) contextsByRequest.set(req, context)
-    else (req as IncomingMessage & ContextCarrier)[kContext] = context
+    store.set(req, context)
     return context
   }
 
@@ -262,12 +269,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     return context
   }
 
-  function get(req: IncomingMessage): RequestContext | undefined {
-    if (weak) return contextsByRequest.get(req)
-    return (req as IncomingMessage & ContextCarrier)[kContext] ?? undefined
-  }
-
-  return { open, create, get }
+  return { open, create, get: store.get }
 }
 
 /** Sets the echo header; never throws into the request (headers already sent, a closed response). */
