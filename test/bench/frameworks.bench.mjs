@@ -96,7 +96,13 @@ console.log(
 for (const framework of frameworks) {
   for (const name of Object.keys(traffic)) {
     console.log(`\n${framework} — ${name}`)
-    console.log('variant'.padEnd(12), 'req/s'.padStart(10), 'p99 ms'.padStart(8), 'vs bare'.padStart(9))
+    console.log(
+      'variant'.padEnd(12),
+      'req/s'.padStart(10),
+      'p99 ms'.padStart(8),
+      'vs bare'.padStart(9),
+      'per round'.padStart(16),
+    )
     const bare = results.get(`${framework}|${name}|bare`)
     const bareRps = bare ? median(bare.map((r) => r.rps)) : undefined
     for (const variant of variants) {
@@ -105,7 +111,17 @@ for (const framework of frameworks) {
       const rps = median(rs.map((r) => r.rps))
       const p99 = median(rs.map((r) => r.p99))
       const ratio = bareRps ? `${((100 * rps) / bareRps).toFixed(1)} %` : ''
-      console.log(variant.padEnd(12), rps.toFixed(0).padStart(10), String(p99).padStart(8), ratio.padStart(9))
+      // Round r of a variant against round r of bare (run minutes apart at most): the spread is the noise.
+      const perRound = bare ? rs.map((r, i) => (bare[i] ? (100 * r.rps) / bare[i].rps : Number.NaN)) : []
+      const spread =
+        perRound.length > 1 ? `${Math.min(...perRound).toFixed(0)}–${Math.max(...perRound).toFixed(0)} %` : ''
+      console.log(
+        variant.padEnd(12),
+        rps.toFixed(0).padStart(10),
+        String(p99).padStart(8),
+        ratio.padStart(9),
+        spread.padStart(16),
+      )
     }
   }
 }
