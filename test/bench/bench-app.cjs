@@ -31,4 +31,14 @@ function addExpressRoutes(app, record) {
   })
 }
 
-module.exports = { watchpostOptions, addRoutes, addExpressRoutes }
+/** The Express app: Watchpost's middleware first (when given), the JSON parser, the routes, Watchpost's error middleware. */
+function expressApp(express, wp) {
+  const app = express()
+  if (wp) app.use(wp)
+  app.use(express.json())
+  addExpressRoutes(app, wp !== undefined)
+  if (wp) app.use(wp.errors())
+  return app
+}
+
+module.exports = { watchpostOptions, addRoutes, expressApp }

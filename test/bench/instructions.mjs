@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import bench from './bench-app.cjs'
 
-const { addRoutes, addExpressRoutes, watchpostOptions } = bench
+const { addRoutes, expressApp, watchpostOptions } = bench
 
 const TRAFFIC = {
   hello: { method: 'GET', path: '/hello' },
@@ -74,9 +74,7 @@ async function serve(variant) {
   const record = steps >= VARIANTS.indexOf('api')
   if (variant === 'watchpost' || variant === 'echo' || variant === 'nosink') {
     const { default: watchpost } = await import('@watchpost/fastify')
-    const correlation = variant === 'echo' ? { correlation: { responseHeader: 'x-request-id' } } : {}
-    const sinks = variant === 'nosink' ? { sinks: [] } : {}
-    await app.register(watchpost, { ...watchpostOptions, ...correlation, ...sinks })
+    await app.register(watchpost, optionsFor(variant))
   } else if (variant !== 'bare') {
     const { createWatchpost } = await import('@watchpost/core')
     const step = (name) => steps >= VARIANTS.indexOf(name)
@@ -112,21 +110,21 @@ async function serve(variant) {
   process.stdout.write(`ready ${app.server.address().port}\n`)
 }
 
+/** Watchpost's options for a variant: `echo` turns the echo header on, `nosink` has no sink. */
+function optionsFor(variant) {
+  if (variant === 'echo') return { ...watchpostOptions, correlation: { responseHeader: 'x-request-id' } }
+  if (variant === 'nosink') return { ...watchpostOptions, sinks: [] }
+  return watchpostOptions
+}
+
 async function serveExpress(variant) {
   const { default: express } = await import('express')
-  const app = express()
-  const record = variant !== 'bare'
   let wp
-  if (record) {
+  if (variant !== 'bare') {
     const { default: watchpost } = await import('@watchpost/express')
-    const correlation = variant === 'echo' ? { correlation: { responseHeader: 'x-request-id' } } : {}
-    const sinks = variant === 'nosink' ? { sinks: [] } : {}
-    wp = watchpost({ ...watchpostOptions, ...correlation, ...sinks })
-    app.use(wp)
+    wp = watchpost(optionsFor(variant))
   }
-  app.use(express.json())
-  addExpressRoutes(app, record)
-  if (wp) app.use(wp.errors())
+  const app = expressApp(express, wp)
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })

@@ -14,7 +14,7 @@ if (variant === 'datadog') {
   require('dd-trace').init({ appsec: true, startupLogs: false })
 }
 
-const { addRoutes, addExpressRoutes, watchpostOptions } = require('./bench-app.cjs')
+const { addRoutes, expressApp: buildExpressApp, watchpostOptions } = require('./bench-app.cjs')
 const record = variant === 'watchpost'
 
 async function fastifyApp() {
@@ -27,16 +27,8 @@ async function fastifyApp() {
 }
 
 async function expressApp() {
-  const express = require('express')
-  const app = express()
-  let wp
-  if (record) {
-    wp = require('@watchpost/express').default(watchpostOptions)
-    app.use(wp)
-  }
-  app.use(express.json())
-  addExpressRoutes(app, record)
-  if (wp) app.use(wp.errors())
+  const wp = record ? require('@watchpost/express').default(watchpostOptions) : undefined
+  const app = buildExpressApp(require('express'), wp)
   if (variant === 'aikido') require('@aikidosec/firewall').addExpressMiddleware(app)
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))

@@ -3,7 +3,7 @@
  * creates (with a null prototype, so adding a key changes no object shape), under core's symbol and
  * not enumerable (`res.render` spreads `res.locals` into the template's options). Not on `req`:
  * Express swaps every request's prototype and a property added after that costs ≈ 70,000
- * instructions per request; a WeakMap keeps requests alive into older generations (docs/performance.md).
+ * instructions per request; with a WeakMap, GC work grew instead (docs/performance.md).
  * A request Express has not initialised (no `req.res.locals`) falls back to core's property store.
  */
 import type { IncomingMessage } from 'node:http'
@@ -17,8 +17,10 @@ function localsOf(req: IncomingMessage): Locals | undefined {
 }
 
 export const localsStore: ContextStore = {
+  // Where `set` put it: in the locals when the request has them, else on the request.
   get(req) {
-    return localsOf(req)?.[kContext] ?? propertyStore.get(req)
+    const locals = localsOf(req)
+    return locals === undefined ? propertyStore.get(req) : locals[kContext]
   },
   set(req, context) {
     const locals = localsOf(req)

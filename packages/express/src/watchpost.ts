@@ -61,7 +61,10 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   // a mounted sub-app has its own). Made on each read, like Fastify's. Assigning it still works: the
   // setter gives that request its own value.
   const apiPrototypes = new WeakSet<object>()
+  let lastPrototype: object | null = null // the one app's prototype, in the common case
   function defineRequestApi(prototype: object): void {
+    lastPrototype = prototype
+    if (apiPrototypes.has(prototype)) return
     apiPrototypes.add(prototype)
     if (Object.hasOwn(prototype, 'watchpost')) return
     Object.defineProperty(prototype, 'watchpost', {
@@ -88,7 +91,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
       ctx = instance.openContext(req, res)
       ctx.routeLookup = routeOfContext
       const prototype = Object.getPrototypeOf(req) as object | null
-      if (prototype !== null && !apiPrototypes.has(prototype)) defineRequestApi(prototype)
+      if (prototype !== lastPrototype && prototype !== null) defineRequestApi(prototype)
       detection.requestStart(ctx)
       res.on('close', onResponseDone)
       const server = (req.socket as { server?: Server } | undefined)?.server

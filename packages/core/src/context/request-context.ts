@@ -29,8 +29,8 @@ export interface ContextFactoryOptions {
  * Where contexts are kept, chosen by the adapter by measurement (test/bench/instructions.mjs,
  * docs/performance.md): a symbol on Node's request costs Fastify ≈ 2,500 instructions per request
  * but Express 5 ≈ 70,000 (Express swaps every request's prototype and a property added after that
- * keeps V8 migrating maps); a WeakMap keeps requests alive into older generations (+30,000 on
- * Fastify, +100,000 and major GCs on an Express JSON POST). The Express adapter keeps them in
+ * keeps V8 migrating maps); with a WeakMap, GC work grew instead (+30,000 on Fastify; on an Express
+ * JSON POST the overhead stayed ≈ 115,000, mostly concurrent marking and sweeping). The Express adapter keeps them in
  * `res.locals`. Stores must share their place across instances, as the symbol does.
  */
 export interface ContextStore {
