@@ -1,6 +1,7 @@
 // Self cost per function in callgrind files kept by instructions.mjs (--keep --jit-names), and the
 // difference between two of them: what a variant adds per request, by function.
 //   node test/bench/callgrind-self.mjs <dir>/watchpost-attack.2 [<dir>/bare-attack.2] [--requests 2000] [--top 40] [--inclusive]
+//   ... --callers LoadIC_Miss      who calls functions whose name contains the text, with the calls' inclusive cost
 // JIT code has no symbols; with --jit-names, V8's perf map (<file without .2>.map) names it (the
 // last entry for an address wins: V8 reuses code space).
 import { existsSync, readFileSync } from 'node:fs'
@@ -12,6 +13,7 @@ const { values, positionals } = parseArgs({
     requests: { type: 'string', default: '2000' },
     top: { type: 'string', default: '40' },
     inclusive: { type: 'boolean', default: false },
+    callers: { type: 'string' },
   },
 })
 const requests = Number(values.requests)
@@ -52,9 +54,12 @@ function selfCosts(file) {
         afterCall = false
         // --inclusive: what each function costs with its callees (a recursive call counts twice).
         if (values.inclusive && cfn !== fn) costs.set(cfn, (costs.get(cfn) ?? 0) + cost)
+        // --callers: the cost of each call into a matching function, counted for the caller.
+        if (values.callers !== undefined && cfn.includes(values.callers) && !fn.includes(values.callers))
+          costs.set(fn, (costs.get(fn) ?? 0) + cost)
         continue
       }
-      costs.set(fn, (costs.get(fn) ?? 0) + cost)
+      if (values.callers === undefined) costs.set(fn, (costs.get(fn) ?? 0) + cost)
     }
   }
   const named = new Map()

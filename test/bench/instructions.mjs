@@ -15,18 +15,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import bench from './bench-app.cjs'
+import { ready, send, TRAFFIC } from './client.mjs'
 
 const { addRoutes, expressApp, watchpostOptions } = bench
-
-const TRAFFIC = {
-  hello: { method: 'GET', path: '/hello' },
-  json: {
-    method: 'POST',
-    path: '/json',
-    body: JSON.stringify({ item: 'book', qty: 2, note: 'gift wrap please' }),
-  },
-  attack: { method: 'POST', path: '/login', body: JSON.stringify({ username: 'alice', password: 'guess' }) },
-}
 
 // Cumulative steps of what the plugin did per request (before issue 5), rebuilt here from
 // @watchpost/core so that each one can be counted alone: `decorate` declares the two request slots,
@@ -56,6 +47,9 @@ const { values } = parseArgs({
     variants: { type: 'string', default: VARIANTS.join(',') },
     traffic: { type: 'string', default: Object.keys(TRAFFIC).join(',') },
     requests: { type: 'string', default: '1000' },
+    // Runs every cell this many times, alternating variants, and prints each run and the median:
+    // an Express cell moves by tens of thousands between runs (a major GC lands in a window or not).
+    rounds: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '10000' },
     keep: { type: 'boolean', default: false },
     // Names JIT code in the kept files: V8 writes /tmp/perf-<pid>.map, copied next to them.
@@ -139,92 +133,115 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'watchpost-instr-'))
   const self = fileURLToPath(import.meta.url)
   const table = []
-  for (const trafficName of values.traffic.split(',')) {
-    const request = TRAFFIC[trafficName]
-    if (request === undefined) throw new Error(`unknown traffic ${trafficName}`)
-    for (const variant of values.variants.split(',')) {
-      if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`)
-      if (values.framework === 'express' && !['bare', 'watchpost', 'echo', 'nosink'].includes(variant))
-        throw new Error(`variant ${variant} is Fastify only`)
-      const out = join(dir, `${variant}-${trafficName}`)
-      const child = spawn(
-        'valgrind',
-        [
-          '--tool=callgrind',
-          '--compress-strings=no',
-          '--compress-pos=no',
-          `--callgrind-out-file=${out}`,
-          process.execPath,
-          ...(values['jit-names'] ? ['--perf-basic-prof'] : []),
-          self,
-          '--framework',
-          values.framework,
-          '--serve',
+  const rounds = Number(values.rounds)
+  for (let round = 1; round <= rounds; round++)
+    for (const trafficName of values.traffic.split(',')) {
+      const request = TRAFFIC[trafficName]
+      if (request === undefined) throw new Error(`unknown traffic ${trafficName}`)
+      for (const variant of values.variants.split(',')) {
+        if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`)
+        if (values.framework === 'express' && !['bare', 'watchpost', 'echo', 'nosink'].includes(variant))
+          throw new Error(`variant ${variant} is Fastify only`)
+        const out = join(
+          dir,
+          rounds === 1 ? `${variant}-${trafficName}` : `${variant}-${trafficName}-${round}`,
+        )
+        const child = spawn(
+          'valgrind',
+          [
+            '--tool=callgrind',
+            '--compress-strings=no',
+            '--compress-pos=no',
+            `--callgrind-out-file=${out}`,
+            process.execPath,
+            ...(values['jit-names'] ? ['--perf-basic-prof'] : []),
+            self,
+            '--framework',
+            values.framework,
+            '--serve',
+            variant,
+          ],
+          { stdio: ['pipe', 'pipe', 'ignore'] },
+        )
+        const port = await ready(child)
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+        for (let i = 0; i < warmup; i++) await send(agent, port, request)
+        await dump(child, `${out}.1`)
+        for (let i = 0; i < requests; i++) await send(agent, port, request)
+        await dump(child, `${out}.2`)
+        agent.destroy()
+        child.stdin.end()
+        await new Promise((resolve) => child.on('exit', resolve))
+        if (values['jit-names']) copyFileSync(`/tmp/perf-${child.pid}.map`, `${out}.map`)
+        const { total, compiler, gc } = totalOf(`${out}.2`)
+        const perRequest = total / requests
+        table.push({
+          traffic: trafficName,
           variant,
-        ],
-        { stdio: ['pipe', 'pipe', 'ignore'] },
-      )
-      const port = await ready(child)
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-      for (let i = 0; i < warmup; i++) await send(agent, port, request)
-      await dump(child, `${out}.1`)
-      for (let i = 0; i < requests; i++) await send(agent, port, request)
-      await dump(child, `${out}.2`)
-      agent.destroy()
-      child.stdin.end()
-      await new Promise((resolve) => child.on('exit', resolve))
-      if (values['jit-names']) copyFileSync(`/tmp/perf-${child.pid}.map`, `${out}.map`)
-      const { total, compiler } = totalOf(`${out}.2`)
-      const perRequest = total / requests
-      table.push({ traffic: trafficName, variant, perRequest, compiler: compiler / requests })
-      console.error(`${trafficName} ${variant}: ${Math.round(perRequest)} instructions/request`)
+          round,
+          perRequest,
+          compiler: compiler / requests,
+          gc: gc / requests,
+        })
+        console.error(`${trafficName} ${variant}: ${Math.round(perRequest)} instructions/request`)
+      }
     }
-  }
   console.log(
     `\n${values.framework}, Node ${process.version}, callgrind, ${warmup} warm-up + ${requests} counted requests per cell`,
   )
-  console.log(
-    'traffic'.padEnd(8),
-    'variant'.padEnd(10),
-    'instr/req'.padStart(10),
-    'vs bare'.padStart(9),
-    'of which JIT compiler'.padStart(22),
-  )
-  for (const row of table) {
-    const bare = table.find((r) => r.traffic === row.traffic && r.variant === 'bare')
-    const ratio = bare ? `${((100 * row.perRequest) / bare.perRequest).toFixed(1)} %` : ''
-    console.log(
-      row.traffic.padEnd(8),
-      row.variant.padEnd(10),
-      Math.round(row.perRequest).toString().padStart(10),
-      ratio.padStart(9),
-      Math.round(row.compiler).toString().padStart(22),
-    )
+  printTable(table)
+  if (rounds > 1) {
+    console.log(`\nmedian of ${rounds} rounds (each column its own median)`)
+    printTable(medians(table))
   }
   if (values.keep) console.log(`\ncallgrind files kept in ${dir} (<variant>-<traffic>.2 is the counted part)`)
   else rmSync(dir, { recursive: true, force: true })
 }
 
-async function ready(child) {
-  let out = ''
-  for await (const chunk of child.stdout) {
-    out += chunk
-    const m = out.match(/ready (\d+)/)
-    if (m) return Number(m[1])
+function printTable(rows) {
+  const columns = [
+    'traffic',
+    'variant',
+    'round',
+    'instr/req',
+    'vs bare',
+    'JIT compiler',
+    'GC',
+    'vs bare w/o JIT+GC',
+  ]
+  console.log(columns.map((c, i) => (i < 2 ? c.padEnd(8) : c.padStart(c.length + 2))).join(' '))
+  for (const row of rows) {
+    const bare = rows.find((r) => r.traffic === row.traffic && r.variant === 'bare' && r.round === row.round)
+    const pct = (a, b) => `${((100 * a) / b).toFixed(1)} %`
+    const rest = (r) => r.perRequest - r.compiler - r.gc
+    const cells = [
+      row.traffic,
+      row.variant,
+      String(row.round),
+      Math.round(row.perRequest).toString(),
+      bare ? pct(row.perRequest, bare.perRequest) : '',
+      Math.round(row.compiler).toString(),
+      Math.round(row.gc).toString(),
+      bare ? pct(rest(row), rest(bare)) : '',
+    ]
+    console.log(cells.map((c, i) => (i < 2 ? c.padEnd(8) : c.padStart(columns[i].length + 2))).join(' '))
   }
-  throw new Error('server did not start')
 }
 
-function send(agent, port, { method, path, body }) {
-  return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-type': 'application/json' }
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
-      res.resume()
-      res.on('end', resolve)
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+/** One row per traffic × variant: the median of each measured column over the rounds. */
+function medians(table) {
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+  }
+  const rows = []
+  for (const row of table) {
+    if (rows.some((r) => r.traffic === row.traffic && r.variant === row.variant)) continue
+    const same = table.filter((r) => r.traffic === row.traffic && r.variant === row.variant)
+    const of = (key) => median(same.map((r) => r[key]))
+    rows.push({ ...row, round: 'med', perRequest: of('perRequest'), compiler: of('compiler'), gc: of('gc') })
+  }
+  return rows
 }
 
 /** Asks callgrind for a dump and nudges the idle server until the file appears. */
@@ -238,6 +255,7 @@ async function dump(child, file) {
 }
 
 function totalOf(file) {
+  const GC_FUNCTION = /Marking|Sweep|Scaveng|Evacuat|MarkCompact|Heap::CollectGarbage/
   const text = readFileSync(file, 'utf8')
   const m = text.match(/^(?:totals|summary): (\d+)/m)
   if (!m) throw new Error(`no totals in ${file}`)
@@ -245,7 +263,10 @@ function totalOf(file) {
   // window. A cell where it is large was not in steady state; run it again or raise --warmup.
   let fn = ''
   let afterCall = false
+  // Self cost of the garbage collector's marking, sweeping, scavenging and evacuation (by function
+  // name, so approximate): a major GC lands in a short window or not, and moves a cell by 10-40k.
   let compiler = 0
+  let gc = 0
   for (const line of text.split('\n')) {
     if (line.startsWith('fn=')) fn = line
     else if (line.startsWith('calls=')) afterCall = true
@@ -253,7 +274,8 @@ function totalOf(file) {
       if (afterCall) afterCall = false
       else if (fn.includes('::compiler::') || fn.includes('::maglev::'))
         compiler += Number(line.split(' ')[1] ?? 0)
+      else if (GC_FUNCTION.test(fn)) gc += Number(line.split(' ')[1] ?? 0)
     }
   }
-  return { total: Number(m[1]), compiler }
+  return { total: Number(m[1]), compiler, gc }
 }

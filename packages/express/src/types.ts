@@ -78,8 +78,8 @@ export interface WatchpostMiddleware extends RequestHandler {
   cors<O extends object = Record<never, never>>(allowed: AllowedOrigins, corsOptions?: O): CorsDelegate<O>
   /**
    * Records requests Node's HTTP parser refuses on `server` (TRACK, control characters), answering
-   * exactly as Node does. Done on the first request anyway; call it right after `app.listen()` to
-   * catch those that arrive before it. Idempotent.
+   * exactly as Node does. Done when the server sends its first response anyway; call it right after
+   * `app.listen()` to catch those that arrive before it. Idempotent.
    */
   observe(server: Server): void
   /** Reports open detector windows, flushes within `deadlineMs` (default `shutdown.deadlineMs`, 5000) and closes the sinks. */

@@ -8,24 +8,27 @@
  * It adds no property to Express's request: Express 5 swaps the prototype of every request, and a
  * property added after that cost ≈ 70,000 instructions per request (V8 migrating maps; measured with
  * test/bench/instructions.mjs, docs/performance.md). So contexts live in `res.locals` (store.ts),
- * `req.watchpost` is a getter on the app's request prototype, and the
- * response is observed by one 'close' listener (emitted after 'finish', or when the client left
- * first) that is never removed: removing listeners cost another ≈ 25,000.
+ * `req.watchpost` is a getter on the app's request prototype. Every read of a property of Express's
+ * request or response is a V8 runtime lookup (≈ 1,800 instructions: the objects get new hidden
+ * classes on every request), so the path reads each one once: `res.locals` from the response it
+ * holds, the headers through the context, the route only when an event is built; and responses are
+ * observed through Node's diagnostics channel (responses.ts), not `res.on()`.
  */
-import type { Server, ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import {
   type CreateRuntime,
   createWatchpost,
   observeClientErrors,
+  type RequestContext,
   validateConfig,
-  type Watchpost,
   type WatchpostOptions,
 } from '@watchpost/core'
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 import { createCorsDelegate } from './cors.js'
 import { createRateLimitHandler } from './rate-limit.js'
+import { type ResponseObserver, watchResponses } from './responses.js'
 import { routeOfContext, syncRoute } from './route.js'
-import { localsStore } from './store.js'
+import { localsOf, localsStore, storeContext, storedContext } from './store.js'
 import type { RouteOptions, WatchpostMiddleware } from './types.js'
 import { createWarnOnce } from './warn.js'
 
@@ -41,19 +44,20 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     observeClientErrors(server, (info) => detection.clientError(info))
   }
 
-  // One listener shared by every response, no closure per request. A response emits 'close' once:
-  // after 'finish', or when the client went away first.
-  function onResponseDone(this: ServerResponse): void {
-    try {
-      const req = this.req as Request
-      const ctx = instance.context(req)
-      if (ctx === undefined) return
-      syncRoute(ctx, req)
-      detection.responseFinish(ctx, this)
-    } catch (err) {
-      warn('WATCHPOST_W301', 'observing a response failed', err)
-    }
+  // Each response this middleware opened, once sent (responses.ts). The server is taken from Node's
+  // message, not read from the request. The route is not read here either: core asks `routeLookup`
+  // only when an event is built.
+  const observer: ResponseObserver = {
+    finished(ctx, res, server) {
+      try {
+        if (!observed.has(server) && typeof server?.prependListener === 'function') observe(server)
+        detection.responseFinish(ctx, res)
+      } catch (err) {
+        warn('WATCHPOST_W301', 'observing a response failed', err)
+      }
+    },
   }
+  const stopWatching = watchResponses(observer)
 
   const asyncContext = instance.config.correlation.asyncContext
 
@@ -83,26 +87,31 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     })
   }
 
-  const middleware = function watchpostMiddleware(req: Request, res: Response, next: NextFunction) {
-    // Mounted twice (app and router): the first one observes, the second only passes on.
-    if (instance.context(req) !== undefined) return next()
-    let ctx: ReturnType<Watchpost['openContext']>
+  /** Opens and observes the request; `undefined` when another mount already did, or opening failed. */
+  function open(req: Request, res: Response): RequestContext | undefined {
     try {
-      ctx = instance.openContext(req, res)
+      const locals = localsOf(res)
+      // Mounted twice (app and router): the first one observes, the second only passes on.
+      if (storedContext(locals, req) !== undefined) return undefined
+      const ctx = instance.createContext(req, res)
+      storeContext(locals, req, ctx)
       ctx.routeLookup = routeOfContext
+      ctx.owner = observer
       const prototype = Object.getPrototypeOf(req) as object | null
       if (prototype !== lastPrototype && prototype !== null) defineRequestApi(prototype)
       detection.requestStart(ctx)
-      res.on('close', onResponseDone)
-      const server = (req.socket as { server?: Server } | undefined)?.server
-      if (server !== undefined && !observed.has(server) && typeof server.prependListener === 'function')
-        observe(server)
+      return ctx
     } catch (err) {
       warn('WATCHPOST_W301', 'opening a request failed; the request went on unobserved', err)
-      return next()
+      return undefined
     }
-    // Outside the try: an error thrown downstream belongs to Express, not to us.
-    return asyncContext ? instance.runInContext(ctx, next) : next()
+  }
+
+  const middleware = function watchpostMiddleware(req: Request, res: Response, next: NextFunction) {
+    const ctx = open(req, res)
+    // Outside open's try: an error thrown downstream belongs to Express, not to us.
+    if (ctx === undefined || !asyncContext) return next()
+    return instance.runInContext(ctx, next)
   }
 
   const errors = (): ErrorRequestHandler =>
@@ -142,7 +151,10 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
         throw new TypeError('@watchpost/express: wp.observe(server) expects the http.Server of app.listen()')
       observe(server)
     },
-    close: (deadlineMs?: number) => instance.close(deadlineMs),
+    close: (deadlineMs?: number) => {
+      stopWatching()
+      return instance.close(deadlineMs)
+    },
   }) satisfies WatchpostMiddleware
 }
 

@@ -47,6 +47,7 @@ for (const [name, express] of VERSIONS) {
       const [denied] = await app.of('authz_fail')
       assert.equal(denied?.HttpStatusCode, 403)
       assert.equal(denied?.HttpRoute, '/admin')
+      assert.equal(denied?.AdditionalFields?.Resource, '/admin', 'the resource defaults to the route')
       await app.close()
       const all = app.events.filter((e) => e.EventOriginalType === 'authn_unauthorized')
       assert.equal(all.length, 4, 'the window closing reports the rest of the burst')
@@ -425,18 +426,21 @@ for (const [name, express] of VERSIONS) {
       const server = http.createServer(inner)
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const answer = await request(`${url}/api`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{',
-      })
-      assert.equal(answer.status, 422)
-      assert.equal(answer.body, '{"type":"entity.parse.failed"}')
-      assert.equal(seen.length, 1)
-      assert.equal((seen[0] as { type?: string }).type, 'entity.parse.failed')
-      assert.equal((await app.of('input_validation_malformed_body')).length, 1)
-      server.closeAllConnections()
-      await new Promise((r) => server.close(r))
+      try {
+        const answer = await request(`${url}/api`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{',
+        })
+        assert.equal(answer.status, 422)
+        assert.equal(answer.body, '{"type":"entity.parse.failed"}')
+        assert.equal(seen.length, 1)
+        assert.equal((seen[0] as { type?: string }).type, 'entity.parse.failed')
+        assert.equal((await app.of('input_validation_malformed_body')).length, 1)
+      } finally {
+        server.closeAllConnections()
+        await new Promise((r) => server.close(r))
+      }
       await app.close()
     })
   })
@@ -475,7 +479,7 @@ for (const [name, express] of VERSIONS) {
       await bare.close()
     })
 
-    test('without wp.observe(), the server is observed from its first request on, once', async () => {
+    test('without wp.observe(), the server is observed from its first response on, once', async () => {
       const app = await start(express, {}, (a) => a.get('/', sendStatus(200)), { observe: false })
       assert.equal(app.server.listenerCount('clientError'), 0)
       await request(`${app.url}/`)

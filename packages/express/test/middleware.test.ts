@@ -208,6 +208,27 @@ for (const [name, express] of VERSIONS) {
       await app.close()
     })
 
+    test('two apps, two middlewares: each observes only its own responses, also after the other closed', async () => {
+      const a = await start(express, {}, (app) => app.get('/me', sendStatus(401)), { observe: false })
+      const b = await start(express, {}, (app) => app.get('/me', sendStatus(401)), { observe: false })
+      try {
+        await request(`${a.url}/me`)
+        await request(`${b.url}/me`)
+        await request(`${b.url}/me`)
+        assert.equal((await a.of('authn_unauthorized')).length, 1)
+        assert.equal((await b.of('authn_unauthorized')).length, 2)
+        // Each middleware took its own server from its own responses, not the other's.
+        assert.equal(a.server.listenerCount('clientError'), 1)
+        assert.equal(b.server.listenerCount('clientError'), 1)
+        await a.close()
+        await request(`${b.url}/me`)
+        assert.equal((await b.of('authn_unauthorized')).length, 3, 'still observed after the other closed')
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
     test('watchpost() with no options discovers the config file as usual', async () => {
       const wp = watchpost(undefined, { cwd: '/nonexistent-dir-for-watchpost', env: {} })
       assert.equal(wp.instance.config.source.file, undefined)

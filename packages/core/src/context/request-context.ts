@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { kContext } from '../symbols.js'
 import { generateCorrelationId, validateRequestId } from './request-id.js'
 import { parseTraceparent } from './traceparent.js'
@@ -76,7 +76,7 @@ interface ContextCarrier {
  * One class, every field assigned in the constructor in the same order, so every context shares one
  * hidden class (STYLE "fixed object shapes"; fastify `test/same-shape.test.js`). Only what can change
  * after the request starts is copied (`method`, `url`: Express rewrites `req.url` in mounted
- * routers); the headers are read when asked for, and the client address is resolved on first read
+ * routers) and the headers object (which Node builds on first read); header values are read when asked for, and the client address is resolved on first read
  * and cached (proxy-addr parses `X-Forwarded-For` and every hop's address). Most requests record no
  * event and never ask (test/bench/instructions.mjs counts what each field costs).
  */
@@ -95,6 +95,7 @@ class Context implements RequestContext {
   userId: string | undefined
   sessionId: string | undefined
   readonly request: IncomingMessage
+  readonly headers: IncomingHttpHeaders
   flags: number
   detection: object | undefined
   /** `undefined` until `clientIp` or `clientPort` is first read. */
@@ -104,6 +105,7 @@ class Context implements RequestContext {
 
   constructor(
     req: IncomingMessage,
+    headers: IncomingHttpHeaders,
     trust: TrustFunction,
     correlationId: string,
     correlationSource: CorrelationSource,
@@ -125,6 +127,7 @@ class Context implements RequestContext {
     this.userId = undefined
     this.sessionId = undefined
     this.request = req
+    this.headers = headers
     this.flags = 0
     this.detection = undefined
     this.resolvedIp = undefined
@@ -133,19 +136,19 @@ class Context implements RequestContext {
   }
 
   get forwardedFor(): string | undefined {
-    return headerString(this.request.headers['x-forwarded-for'])
+    return headerString(this.headers['x-forwarded-for'])
   }
 
   get host(): string | undefined {
-    return this.request.headers.host
+    return this.headers.host
   }
 
   get userAgent(): string | undefined {
-    return this.request.headers['user-agent']
+    return this.headers['user-agent']
   }
 
   get referer(): string | undefined {
-    return this.request.headers.referer
+    return this.headers.referer
   }
 
   get httpVersion(): string {
@@ -168,8 +171,11 @@ class Context implements RequestContext {
     this.resolvedIp = client.address
   }
 
-  /** Plain data for `JSON.stringify`/`console.log`, without the request and with the lazy fields resolved. */
-  toJSON(): Omit<RequestContext, 'request' | 'flags' | 'detection' | 'routeLookup' | 'owner'> {
+  /**
+   * Plain data for `JSON.stringify`/`console.log`, with the lazy fields resolved; without the request
+   * and its headers (they carry credentials: `Authorization`, `Cookie`).
+   */
+  toJSON(): Omit<RequestContext, 'request' | 'headers' | 'flags' | 'detection' | 'routeLookup' | 'owner'> {
     return {
       correlationId: this.correlationId,
       correlationSource: this.correlationSource,
@@ -252,6 +258,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     if (parent !== undefined) {
       context = new Context(
         req,
+        headers,
         trust,
         parent.traceId,
         'traceparent',
@@ -260,9 +267,18 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
         requestId,
       )
     } else if (requestId !== undefined) {
-      context = new Context(req, trust, requestId, 'header', undefined, undefined, requestId)
+      context = new Context(req, headers, trust, requestId, 'header', undefined, undefined, requestId)
     } else {
-      context = new Context(req, trust, generateCorrelationId(), 'generated', undefined, undefined, undefined)
+      context = new Context(
+        req,
+        headers,
+        trust,
+        generateCorrelationId(),
+        'generated',
+        undefined,
+        undefined,
+        undefined,
+      )
     }
 
     if (responseHeader !== false && res !== undefined) echo(res, responseHeader, context.correlationId)

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 
 /** Where a request's correlation id came from. */
 export type CorrelationSource = 'traceparent' | 'header' | 'generated'
@@ -30,6 +30,12 @@ export interface RequestContext {
   readonly userAgent: string | undefined
   readonly referer: string | undefined
   readonly httpVersion: string
+  /**
+   * The request's headers, read once when the context was created. Detectors read them here, not
+   * through `request`: on Express every read of a property of the request is a V8 runtime lookup
+   * (≈ 1,800 instructions; docs/performance.md).
+   */
+  readonly headers: IncomingHttpHeaders
   /** The matched route pattern (`/users/:id`), set by the adapter once known. */
   route: string | undefined
   /**
@@ -39,7 +45,7 @@ export interface RequestContext {
    * adapter, not a closure per request.
    */
   routeLookup: ((ctx: RequestContext) => string | undefined) | undefined
-  /** The framework's own request object (Fastify's `request`), for the adapter's `routeLookup`. */
+  /** The adapter's own object for this context: Fastify's `request` (for its `routeLookup`), the Express middleware that opened it. */
   owner: object | undefined
   /** The authenticated user, set by the app (`req.watchpost.setUser(...)`). */
   userId: string | undefined

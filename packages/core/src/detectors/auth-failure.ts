@@ -5,6 +5,7 @@
  * browsing) is reported once, with EventCount, when the window closes.
  */
 import type { DetectorsConfig } from '../config/index.js'
+import { resolveRoute } from '../context/route.js'
 import { CappedCounter } from '../detection/capped-counter.js'
 import { type DetectorDefinition, FLAG_AUTH } from '../detection/types.js'
 
@@ -57,7 +58,7 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
           if (unauthorized.admit(ctx.clientIp, now()))
             events(ctx).authn.unauthorized({ userId: ctx.userId }, { ...common, statusCode: 401 })
         } else if (forbidden.admit(ctx.clientIp, now())) {
-          events(ctx).authz.fail({ resource: ctx.route }, { ...common, statusCode: 403 })
+          events(ctx).authz.fail({ resource: resolveRoute(ctx) }, { ...common, statusCode: 403 })
         }
       },
       sweep(t) {

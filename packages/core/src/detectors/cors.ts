@@ -51,12 +51,12 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
       },
       responseFinish(ctx, res) {
         if ((ctx.flags & FLAG_CORS) !== 0) return
-        const origin = ctx.request.headers.origin
+        const origin = ctx.headers.origin
         if (origin === undefined || isSameOrigin(origin, ctx.host)) return
         const allowed = res.getHeader('access-control-allow-origin')
         if (allowed === '*' || allowed === origin) return
         const preflight =
-          ctx.method === 'OPTIONS' && ctx.request.headers['access-control-request-method'] !== undefined
+          ctx.method === 'OPTIONS' && ctx.headers['access-control-request-method'] !== undefined
         report(ctx, origin, preflight, res.statusCode)
       },
       sweep: (t) => capped.sweep(t),

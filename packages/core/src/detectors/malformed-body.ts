@@ -32,7 +32,7 @@ export const malformedBodyDetector: DetectorDefinition<'malformedBody', Detector
         if ((ctx.flags & FLAG_BODY) !== 0) return
         ctx.flags |= FLAG_BODY
         if (!capped.admit(ctx.clientIp, now())) return
-        const contentType = ctx.request.headers['content-type']
+        const contentType = ctx.headers['content-type']
         events(ctx).inputValidation.malformedBody(
           { reason: info.reason, code: info.code, contentType },
           { ruleName: 'malformedBody' },

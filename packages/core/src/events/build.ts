@@ -4,6 +4,8 @@
  * templates, parameter targets, fixed fields) is compiled at start-up; per call it only copies and
  * cleans values. It runs on the request path, so: no JSON, no I/O, no hashing of bodies.
  */
+
+import { resolveRoute } from '../context/route.js'
 import type { RequestContext } from '../context/types.js'
 import type { Redactor } from '../redaction/index.js'
 import type { FieldName, SecurityEvent } from '../schema/fields.js'
@@ -193,8 +195,8 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
       if (ctx.clientPort !== undefined) event.SrcPortNumber = ctx.clientPort
       event.HttpRequestMethod = redactor.string(ctx.method, 32)
       event.Url = redactor.url(ctx.url)
-      if (ctx.route === undefined && ctx.routeLookup !== undefined) ctx.route = lookupRoute(ctx)
-      if (ctx.route !== undefined) event.HttpRoute = redactor.string(ctx.route, MAX_SHORT)
+      const route = resolveRoute(ctx)
+      if (route !== undefined) event.HttpRoute = redactor.string(route, MAX_SHORT)
       if (ctx.host !== undefined) event.HttpHost = redactor.string(ctx.host, MAX_SHORT)
       if (ctx.userAgent !== undefined) event.HttpUserAgent = redactor.string(ctx.userAgent, 1024)
       if (ctx.referer !== undefined) event.HttpReferrer = redactor.url(ctx.referer)
@@ -286,15 +288,5 @@ function fallback(name: string, event: SecurityEvent): unknown {
       return event.ActorUsername
     default:
       return undefined
-  }
-}
-
-/** Asks the adapter for the route; a throwing lookup only means no route on this event. */
-function lookupRoute(ctx: RequestContext): string | undefined {
-  try {
-    const route = ctx.routeLookup?.(ctx)
-    return typeof route === 'string' ? route : undefined
-  } catch {
-    return undefined
   }
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '../../src/context/types.js'
 
 /** A fully populated request context for builder tests that do not need a server. */
 export function fakeContext(overrides: Partial<RequestContext> = {}): RequestContext {
+  const request = overrides.request ?? new IncomingMessage(new Socket())
   return {
     correlationId: '4bf92f3577b34da6a3ce929d0e0e4736',
     correlationSource: 'traceparent',
@@ -25,7 +26,8 @@ export function fakeContext(overrides: Partial<RequestContext> = {}): RequestCon
     owner: undefined,
     userId: 'alice',
     sessionId: 's3ss10n',
-    request: new IncomingMessage(new Socket()),
+    request,
+    headers: request.headers,
     flags: 0,
     detection: undefined,
     ...overrides,

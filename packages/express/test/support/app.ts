@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import net from 'node:net'
+import { after } from 'node:test'
 import type { SecurityEvent, Sink, WatchpostOptions } from '@watchpost/core'
 import express5, { type Express } from 'express'
 import express4 from 'express4'
@@ -53,6 +54,16 @@ async function listen(app: Express): Promise<{ server: http.Server; url: string 
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
 }
 
+/**
+ * Servers still open. A test closes its apps at its end; one that fails before that leaves them
+ * open, and an open server keeps the test process alive: the `after` hook closes them so that a
+ * failing test fails the run instead of hanging it.
+ */
+const running = new Set<() => Promise<void>>()
+after(async () => {
+  for (const close of running) await close()
+})
+
 async function stop(server: http.Server): Promise<void> {
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
@@ -82,6 +93,12 @@ export async function start(
   app.use(wp.errors())
   const { server, url } = await listen(app)
   if (startOptions.observe !== false) wp.observe(server)
+  async function close(): Promise<void> {
+    running.delete(close)
+    await stop(server)
+    await wp.close()
+  }
+  running.add(close)
   return {
     url,
     server,
@@ -91,10 +108,7 @@ export async function start(
       await wp.instance.flush()
       return events.filter((e) => e.EventOriginalType === name)
     },
-    async close() {
-      await stop(server)
-      await wp.close()
-    },
+    close,
   }
 }
 
@@ -106,7 +120,12 @@ export async function startBare(
   const app = production(express())
   setup(app, undefined, express)
   const { server, url } = await listen(app)
-  return { url, close: () => stop(server) }
+  async function close(): Promise<void> {
+    running.delete(close)
+    await stop(server)
+  }
+  running.add(close)
+  return { url, close }
 }
 
 export interface Answer {
