@@ -144,10 +144,12 @@ describe('createContextFactory: open() through a real server', () => {
     assert.equal(ctx.httpVersion, '1.1')
     assert.ok(Math.abs(Date.now() - ctx.startTime) < 5000)
     assert.equal(ctx.route, undefined)
-    // toJSON: plain data, lazy fields resolved, no request.
+    assert.equal(ctx.headers['user-agent'], 'test-agent', 'the request headers, kept for the detectors')
+    // toJSON: plain data, lazy fields resolved, no request and no headers (they carry credentials).
     assert.equal(json.clientIp, '127.0.0.1')
     assert.equal(json.correlationId, ctx.correlationId)
     assert.equal('request' in json, false)
+    assert.equal('headers' in json, false)
   })
 
   it('keeps the mutable fields writable', async () => {
