@@ -6,12 +6,14 @@
  *
  * One undici `Pool` per destination: keep-alive sockets to the one origin, bounded timeouts, and a
  * CA that lives on this pool only — never `NODE_TLS_REJECT_UNAUTHORIZED`, never a process-wide
- * setting (as the Sentinel sink's client, packages/sentinel/src/undici-http-client.ts).
+ * setting (as the Sentinel sink's client, packages/sentinel/src/undici-http-client.ts). undici is
+ * loaded with the first request, not with @watchpost/core: it holds ≈ 5 MB of heap, which an app
+ * without a webhook would carry for nothing (and every major GC would mark).
  */
 import { createHash, X509Certificate } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { SecureContext } from 'node:tls'
-import { type Dispatcher, Pool } from 'undici'
+import type { Dispatcher, Pool } from 'undici'
 import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS, type WebhookSinkOptions } from '../config/webhook-options.js'
 import { statusError, toDeliveryError } from '../delivery/classify.js'
 import { DeliveryError, type Destination, type OutgoingBatch } from '../delivery/types.js'
@@ -215,15 +217,23 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
   // The spool directory is named from this: the full URL, so two webhooks never share a spool.
   const key = `webhook:${url.href}`
   const path = `${url.pathname}${url.search}`
-  const pool = new Pool(url.origin, {
-    // undici's own timeouts bound each phase; the timer in `send` bounds the whole request.
-    connect: { timeout: timeoutMs, ...(secureContext === undefined ? {} : { secureContext }) },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    // Keep-alive with undici's idle timeout (4 s, below Node servers' 5 s) unless the receiver's
-    // `Keep-Alive: timeout=` hint says otherwise: a pooled socket is not reused after it was dropped.
-    connections: 8,
-  })
+  let pool: Promise<Pool> | undefined
+  let closed = false
+  const poolOf = (): Promise<Pool> =>
+    closed
+      ? Promise.reject(new DeliveryError('retry', 'the destination is closed'))
+      : (pool ??= import('undici').then(
+          ({ Pool }) =>
+            new Pool(url.origin, {
+              // undici's own timeouts bound each phase; the timer in `send` bounds the whole request.
+              connect: { timeout: timeoutMs, ...(secureContext === undefined ? {} : { secureContext }) },
+              headersTimeout: timeoutMs,
+              bodyTimeout: timeoutMs,
+              // Keep-alive with undici's idle timeout (4 s, below Node servers' 5 s) unless the receiver's
+              // `Keep-Alive: timeout=` hint says otherwise: a pooled socket is not reused after it was dropped.
+              connections: 8,
+            }),
+        ))
 
   async function send(batch: OutgoingBatch, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw new DeliveryError('retry', 'request aborted', { cause: signal.reason })
@@ -260,7 +270,14 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
     try {
       let res: Dispatcher.ResponseData
       try {
-        res = await pool.request({ path, method: 'POST', headers, body: payload, signal: controller.signal })
+        const client = await poolOf()
+        res = await client.request({
+          path,
+          method: 'POST',
+          headers,
+          body: payload,
+          signal: controller.signal,
+        })
       } catch (err) {
         if (signal.aborted) throw new DeliveryError('retry', 'request aborted', { cause: err })
         if (timedOut) throw new DeliveryError('retry', `no response within ${timeoutMs} ms`, { cause: err })
@@ -291,6 +308,9 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
     maxRequestBytes,
     prepare: (event) => ({ partition: PARTITION, row: event }),
     send,
-    close: () => pool.close(),
+    close: async () => {
+      closed = true
+      if (pool !== undefined) await (await pool).close()
+    },
   }
 }
