@@ -219,21 +219,22 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
   const path = `${url.pathname}${url.search}`
   let pool: Promise<Pool> | undefined
   let closed = false
-  const poolOf = (): Promise<Pool> =>
-    closed
-      ? Promise.reject(new DeliveryError('retry', 'the destination is closed'))
-      : (pool ??= import('undici').then(
-          ({ Pool }) =>
-            new Pool(url.origin, {
-              // undici's own timeouts bound each phase; the timer in `send` bounds the whole request.
-              connect: { timeout: timeoutMs, ...(secureContext === undefined ? {} : { secureContext }) },
-              headersTimeout: timeoutMs,
-              bodyTimeout: timeoutMs,
-              // Keep-alive with undici's idle timeout (4 s, below Node servers' 5 s) unless the receiver's
-              // `Keep-Alive: timeout=` hint says otherwise: a pooled socket is not reused after it was dropped.
-              connections: 8,
-            }),
-        ))
+  function poolOf(): Promise<Pool> {
+    if (closed) return Promise.reject(new DeliveryError('retry', 'the destination is closed'))
+    pool ??= import('undici').then(
+      ({ Pool }) =>
+        new Pool(url.origin, {
+          // undici's own timeouts bound each phase; the timer in `send` bounds the whole request.
+          connect: { timeout: timeoutMs, ...(secureContext === undefined ? {} : { secureContext }) },
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          // Keep-alive with undici's idle timeout (4 s, below Node servers' 5 s) unless the receiver's
+          // `Keep-Alive: timeout=` hint says otherwise: a pooled socket is not reused after it was dropped.
+          connections: 8,
+        }),
+    )
+    return pool
+  }
 
   async function send(batch: OutgoingBatch, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw new DeliveryError('retry', 'request aborted', { cause: signal.reason })
