@@ -1,6 +1,7 @@
 // Which property reads and writes miss V8's inline caches on every request, and where: the server
-// of instructions.mjs runs with --log-ic, this process sends the requests, and the misses logged
-// during the last third of them are counted per function, position and property name.
+// of instructions.mjs runs with --log-ic, this process sends the requests, and the last third of the
+// logged misses (in steady state, those of about the last third of the requests) is counted per
+// function, position and property name, divided by a third of the requests.
 //   node test/bench/ic-misses.mjs --framework express --variant watchpost --traffic hello
 // A miss that V8 logs as megamorphic → megamorphic (`N->N`) went to the runtime (≈ 1,800
 // instructions under callgrind on Express): Express gives its request and response new hidden

@@ -12,7 +12,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { RequestContext } from '@watchpost/core'
-import { responseContext } from './store.js'
+import { localsOf, storedContext } from './store.js'
 
 const CHANNEL = 'http.server.response.finish'
 
@@ -30,8 +30,9 @@ export interface ResponseObserver {
 const observers = new Set<ResponseObserver>()
 
 function onFinish(message: unknown): void {
-  const { response, server } = message as FinishMessage
-  const ctx = responseContext(response)
+  // The request comes with the message: no read of `res.req`.
+  const { request, response, server } = message as FinishMessage
+  const ctx = storedContext(localsOf(response), request)
   if (ctx === undefined) return
   const owner = ctx.owner as ResponseObserver | undefined
   if (owner !== undefined && observers.has(owner)) owner.finished(ctx, response, server)

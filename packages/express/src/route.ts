@@ -5,9 +5,10 @@ import type { Request } from 'express'
 /**
  * Names the matched route on the context (`/api/users/:id`) unless the app already did. Express has
  * no hook for "a route matched": `req.route` is set once one did, with a path relative to its router
- * (`req.baseUrl`). So this runs where the adapter sees the request inside or after the route: the
- * response's end, `wp.route()`, `wp.errors()`, the rate-limit handler — and, through the context's
- * `routeLookup`, whenever an event is built inside the route (`req.watchpost.*`, the JWT verifier).
+ * (`req.baseUrl`). So this runs where the adapter sees the request inside or after the route:
+ * `wp.route()`, `wp.errors()`, the rate-limit handler. Everywhere else (the app's own events, the JWT
+ * verifier, the detectors at the response's end) core asks the context's `routeLookup` when an event
+ * is built (`resolveRoute`).
  */
 export function syncRoute(ctx: RequestContext, req: Request): void {
   if (ctx.route === undefined) ctx.route = routeOf(req)

@@ -26,12 +26,6 @@ export function storedContext(locals: Locals | undefined, req: IncomingMessage):
   return locals === undefined ? propertyStore.get(req) : locals[kContext]
 }
 
-/** The context of the request a response answers (reads `res.req` only when there are no locals). */
-export function responseContext(res: ServerResponse): RequestContext | undefined {
-  const locals = localsOf(res)
-  return locals === undefined ? propertyStore.get(res.req) : locals[kContext]
-}
-
 /** Keeps the context where `storedContext` reads it. */
 export function storeContext(
   locals: Locals | undefined,

@@ -76,7 +76,8 @@ interface ContextCarrier {
  * One class, every field assigned in the constructor in the same order, so every context shares one
  * hidden class (STYLE "fixed object shapes"; fastify `test/same-shape.test.js`). Only what can change
  * after the request starts is copied (`method`, `url`: Express rewrites `req.url` in mounted
- * routers) and the headers object (which Node builds on first read); header values are read when asked for, and the client address is resolved on first read
+ * routers), and the headers object is kept (on Express each read of `req.headers` is a runtime
+ * lookup); header values are read when asked for, and the client address is resolved on first read
  * and cached (proxy-addr parses `X-Forwarded-For` and every hop's address). Most requests record no
  * event and never ask (test/bench/instructions.mjs counts what each field costs).
  */
