@@ -70,28 +70,28 @@ async function serve(variant) {
     const { default: watchpost } = await import('@watchpost/fastify')
     await app.register(watchpost, optionsFor(variant))
   } else if (variant !== 'bare') {
-    const { createWatchpost } = await import('@watchpost/core')
+    const { createAdapterCore } = await import('@watchpost/core/sdk')
     const step = (name) => steps >= VARIANTS.indexOf(name)
     // Decided once: the hooks below must cost only the step they stand for.
     const [context, api, start, finish] = ['context', 'api', 'start', 'finish'].map(step)
-    const wp = createWatchpost(watchpostOptions)
+    const core = createAdapterCore(watchpostOptions)
     const kContext = Symbol('context')
     app.decorateRequest('watchpost', null)
     app.decorateRequest(kContext, null)
     if (step('onrequest')) {
       app.addHook('onRequest', (request, reply, next) => {
         if (context) {
-          const ctx = wp.openContext(request.raw, reply.raw)
+          const ctx = core.open(request.raw, reply.raw)
           request[kContext] = ctx
-          if (api) request.watchpost = wp.forRequest(request.raw)
-          if (start) wp.detection.requestStart(ctx)
+          if (api) request.watchpost = core.requestApi(ctx)
+          if (start) core.signals.requestStart(ctx)
         }
         next()
       })
     }
     if (step('hooks')) {
       app.addHook('onResponse', (request, reply, next) => {
-        if (finish) wp.detection.responseFinish(request[kContext], reply.raw)
+        if (finish) core.signals.responseFinish(request[kContext], reply.raw)
         next()
       })
     }

@@ -11,7 +11,8 @@
  */
 import { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import { createWatchpost, type RequestContext, type Sink, type Watchpost } from '../src/index.js'
+import type { RequestContext, Sink } from '../src/index.js'
+import { type AdapterCore, createAdapterCore } from '../src/sdk.js'
 
 const BATCH = 64
 const WARMUP_ROUNDS = 200
@@ -43,13 +44,13 @@ function request(i: number): IncomingMessage {
 
 interface Case {
   readonly name: string
-  readonly wp: Watchpost
-  readonly record: (wp: Watchpost, ctx: RequestContext, i: number) => unknown
-  readonly prepare?: (ctx: RequestContext) => void
+  readonly wp: AdapterCore
+  readonly record: (wp: AdapterCore, ctx: RequestContext, i: number) => unknown
+  readonly prepare?: (wp: AdapterCore, ctx: RequestContext) => void
 }
 
 const make = (privacy = {}) =>
-  createWatchpost(
+  createAdapterCore(
     {
       config: false,
       sinks: [],
@@ -65,18 +66,18 @@ const cases: Case[] = [
     wp: make(),
     record: (wp, ctx, i) =>
       wp
-        .forContext(ctx)
+        .requestApi(ctx)
         .authn.loginFail({ userId: `user${i & 255}`, reason: 'bad_password' }, { statusCode: 401 }),
   },
   {
     name: '+ session id, hashUserIds (HMAC)',
     wp: make({ hashUserIds: true, hashKey: 'bench-key-0123456789abcdef' }),
-    prepare: (ctx) => {
-      ctx.sessionId = 'sess_8f14e45fceea167a5a36dedd4bea2543'
+    prepare: (wp, ctx) => {
+      wp.requestApi(ctx).setSession('sess_8f14e45fceea167a5a36dedd4bea2543')
     },
     record: (wp, ctx, i) =>
       wp
-        .forContext(ctx)
+        .requestApi(ctx)
         .authn.loginFail({ userId: `user${i & 255}`, reason: 'bad_password' }, { statusCode: 401 }),
   },
   {
@@ -84,13 +85,13 @@ const cases: Case[] = [
     wp: make(),
     record: (wp, ctx) =>
       wp
-        .forContext(ctx)
+        .requestApi(ctx)
         .authz.fail({ resource: 'orders' }, { statusCode: 403, details: { orderId: 42, role: 'customer' } }),
   },
   {
     name: 'sys.startup, no request context',
     wp: make(),
-    record: (wp) => wp.events.sys.startup(),
+    record: (wp) => wp.watchpost.events.sys.startup(),
   },
 ]
 
@@ -104,15 +105,15 @@ async function measure(c: Case): Promise<number[]> {
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
     contexts.length = 0
     for (let i = 0; i < BATCH; i++) {
-      const ctx = c.wp.openContext(request(i))
-      c.prepare?.(ctx)
+      const ctx = c.wp.open(request(i))
+      c.prepare?.(c.wp, ctx)
       contexts.push(ctx)
     }
     const start = process.hrtime.bigint()
     for (let i = 0; i < BATCH; i++) c.record(c.wp, contexts[i]!, i)
     const ns = Number(process.hrtime.bigint() - start) / BATCH
     if (round >= WARMUP_ROUNDS) perCall.push(ns)
-    if (round % 50 === 49) await c.wp.flush()
+    if (round % 50 === 49) await c.wp.watchpost.flush()
   }
   return perCall.sort((a, b) => a - b)
 }
@@ -128,8 +129,8 @@ for (const c of cases) {
     percentile(sorted, 50).toFixed(0).padStart(10),
     percentile(sorted, 99).toFixed(0).padStart(10),
   )
-  const stats = c.wp.stats()
+  const stats = c.wp.watchpost.stats()
   if (stats.buildErrors > 0 || stats.dropped.queue_full > 0)
     console.log('  (!) build errors or drops:', stats)
-  await c.wp.close()
+  await c.wp.watchpost.close()
 }

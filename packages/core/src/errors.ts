@@ -9,6 +9,9 @@ export type WatchpostErrorCode =
   | 'ERR_WATCHPOST_CONFIG_ENV'
   | 'ERR_WATCHPOST_SINK_INVALID'
   | 'ERR_WATCHPOST_JWT_MISSING'
+  | 'ERR_WATCHPOST_ROUTE_OPTIONS_INVALID'
+  | 'ERR_WATCHPOST_SINK_TYPE_UNKNOWN'
+  | 'ERR_WATCHPOST_ORIGINS_INVALID'
 
 export class WatchpostError extends Error {
   readonly code: WatchpostErrorCode

@@ -152,20 +152,26 @@ describe('createContextFactory: open() through a real server', () => {
     assert.equal('headers' in json, false)
   })
 
-  it('keeps the mutable fields writable', async () => {
+  it("keeps Watchpost's own state behind symbols, out of the public shape", async () => {
     await send(port)
     const { ctx } = last()
-    ctx.route = '/users/:id'
-    ctx.userId = 'u1'
-    ctx.sessionId = 's1'
-    assert.deepEqual([ctx.route, ctx.userId, ctx.sessionId], ['/users/:id', 'u1', 's1'])
+    const named = Reflect.ownKeys(ctx).filter((k) => typeof k === 'string')
+    for (const internal of ['flags', 'detection', 'owner', 'routeLookup'])
+      assert.equal(named.includes(internal), false, `${internal} is not a public field`)
+    assert.deepEqual(
+      Reflect.ownKeys(ctx)
+        .filter((k) => typeof k === 'symbol')
+        .map(String)
+        .sort(),
+      ['Symbol(watchpost.flags)', 'Symbol(watchpost.owner)', 'Symbol(watchpost.scope)'],
+    )
   })
 
   it('gives every context the same shape', async () => {
     await send(port, { traceparent: TRACEPARENT })
     await send(port, { 'x-request-id': 'abc' })
     await send(port)
-    const keys = seen.slice(-3).map((o) => Reflect.ownKeys(o.ctx).join(','))
+    const keys = seen.slice(-3).map((o) => Reflect.ownKeys(o.ctx).map(String).join(','))
     assert.equal(new Set(keys).size, 1)
   })
 })

@@ -3,10 +3,11 @@ import { createSecretKey } from 'node:crypto'
 import net from 'node:net'
 import { describe, test } from 'node:test'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { classifyBodyError } from '../src/detectors/body-errors.js'
+import { classifyBodyError } from '../src/detection/body-errors.js'
 import { headerViolation, pathViolation } from '../src/detectors/protocol.js'
 import { isScannerPath } from '../src/detectors/scanner-paths.js'
 import { createWatchpost, type SecurityEvent } from '../src/index.js'
+import { createAdapterCore } from '../src/sdk.js'
 import { fakeContext } from './support/fake-context.js'
 import { harness, statusFromQuery } from './support/harness.js'
 
@@ -75,21 +76,21 @@ describe('notFound detector', () => {
 
   test('requestStart runs once per request, however often an adapter signals it', async () => {
     const events: SecurityEvent[] = []
-    const wp = createWatchpost(
+    const { watchpost: wp, signals } = createAdapterCore(
       { config: false, sinks: [] },
       { sinks: [{ name: 'm', send: async (b) => void events.push(...b), close: async () => {} }] },
     )
     const ctx = fakeContext({ method: 'TRACE' })
-    wp.detection.requestStart(ctx)
-    wp.detection.requestStart(ctx)
-    wp.detection.requestStart(fakeContext({ method: 'TRACE' }))
+    signals.requestStart(ctx)
+    signals.requestStart(ctx)
+    signals.requestStart(fakeContext({ method: 'TRACE' }))
     await wp.close()
     assert.equal(events.filter((e) => e.EventOriginalType === 'malicious_unexpected_method').length, 2)
   })
 
   test('100,000 misses from one source make at most 2 rows (and reportEach stays capped)', async () => {
     const events: SecurityEvent[] = []
-    const wp = createWatchpost(
+    const { watchpost: wp, signals } = createAdapterCore(
       {
         config: false,
         sinks: [],
@@ -99,7 +100,7 @@ describe('notFound detector', () => {
       { sinks: [{ name: 'm', send: async (b) => void events.push(...b), close: async () => {} }] },
     )
     const res = { statusCode: 404, getHeader: () => undefined }
-    for (let i = 0; i < 100_000; i++) wp.detection.responseFinish(fakeContext({ url: `/x${i}` }), res)
+    for (let i = 0; i < 100_000; i++) signals.responseFinish(fakeContext({ url: `/x${i}` }), res)
     await wp.close()
     const floods = events.filter((e) => e.EventOriginalType === 'malicious_excess_404')
     const each = events.filter((e) => e.EventOriginalType === 'access_not_found')
@@ -150,7 +151,7 @@ describe('authFailure detector', () => {
 
   test('a 401 the app already recorded (a failed login) is not reported twice', async () => {
     const h = await harness({}, (req, res) => {
-      h.wp.forRequest(req).authn.loginFail({ userId: 'bob', reason: 'bad_password' })
+      h.wp.request(req).authn.loginFail({ userId: 'bob', reason: 'bad_password' })
       res.statusCode = 401
       res.end()
     })
@@ -164,7 +165,7 @@ describe('authFailure detector', () => {
 describe('rateLimit detector', () => {
   test('a 429 is reported; the limiter hook and the inference never double-report', async () => {
     const h = await harness({}, (req, res, ctx) => {
-      if (req.url === '/hooked') h.wp.detection.rateLimitHit(ctx, { max: 5, windowSeconds: 60, banned: true })
+      if (req.url === '/hooked') h.signals.rateLimitHit(ctx, { max: 5, windowSeconds: 60, banned: true })
       res.statusCode = 429
       res.end()
     })
@@ -206,7 +207,7 @@ describe('cors detector', () => {
 
   test('an origin check that refuses (the cors wrapper) reports once per request, never a same-origin one', async () => {
     const h = await harness({}, (req, res, ctx) => {
-      h.wp.detection.corsCheck(ctx, { origin: req.headers.origin ?? '', allowed: false })
+      h.signals.corsCheck(ctx, { origin: req.headers.origin ?? '', allowed: false })
       res.end()
     })
     await get(`${h.url}/api`, { origin: 'https://evil.example' })
@@ -221,7 +222,7 @@ describe('malformedBody detector', () => {
     const h = await harness({}, (req, res, ctx) => {
       const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? ''
       const err = code.includes('.') ? { type: code } : { code }
-      res.statusCode = h.wp.detection.bodyError(ctx, err) ? 400 : 500
+      res.statusCode = h.signals.bodyError(ctx, err) ? 400 : 500
       res.end()
     })
     assert.equal(await get(`${h.url}/?code=FST_ERR_CTP_INVALID_JSON_BODY`), 400)

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { IncomingMessage } from 'node:http'
+import { Socket } from 'node:net'
 import { describe, test } from 'node:test'
+import { createContextFactory } from '../src/context/request-context.js'
 import type { RequestContext } from '../src/context/types.js'
 import { compileEvent, createBuilder, type EventOptions } from '../src/events/build.js'
 import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
@@ -258,17 +261,33 @@ describe('event builder: forwarded addresses', () => {
 })
 
 describe('event builder: route lookup', () => {
-  test("an adapter's route lookup names the route when the event is built; a throwing one is ignored", () => {
+  test("an adapter's routeOf names the route when the event is built; a throwing one is ignored", () => {
     const build = builderWith()
-    const ctx = fakeContext({ route: undefined, routeLookup: () => '/users/:id' })
-    assert.equal(build('authz_fail', {}, ctx).HttpRoute, '/users/:id')
-    assert.equal(ctx.route, '/users/:id', 'looked up once, then kept')
-    const broken = fakeContext({
-      route: undefined,
-      routeLookup: () => {
+    let asked = 0
+    const named = createContextFactory({
+      ...CONTEXT_DEFAULTS,
+      routeOf: () => {
+        asked++
+        return '/users/:id'
+      },
+    }).create(new IncomingMessage(new Socket()))
+    assert.equal(build('authz_fail', {}, named).HttpRoute, '/users/:id')
+    assert.equal(named.route, '/users/:id')
+    assert.equal(asked, 1, 'asked once, then kept')
+    const broken = createContextFactory({
+      ...CONTEXT_DEFAULTS,
+      routeOf: () => {
         throw new Error('no')
       },
-    })
+    }).create(new IncomingMessage(new Socket()))
     assert.equal(build('authz_fail', {}, broken).HttpRoute, undefined)
   })
 })
+
+const CONTEXT_DEFAULTS = {
+  trustProxy: false,
+  traceparent: true,
+  requestIdHeaders: ['x-request-id'],
+  responseHeader: false,
+  maxLength: 128,
+} as const

@@ -60,3 +60,88 @@ describe('package exports', () => {
     }
   })
 })
+
+/**
+ * The names each entry point exports at run time, pinned: a name added to or dropped from the
+ * public API is a decision, so it must show up here (and in the docs) rather than by accident.
+ */
+const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
+  '@watchpost/core': [
+    'CATALOGUE',
+    'CONFIG_FILE_NAMES',
+    'ConfigError',
+    'DEFAULTS',
+    'WatchpostError',
+    'createWatchpost',
+    'currentContext',
+    'findConfigFile',
+    'loadConfig',
+    'validateConfig',
+    'verifyWebhookSignature',
+  ],
+  '@watchpost/core/sdk': [
+    'ASIM_PROJECTIONS',
+    'ASIM_SCHEMAS',
+    'CUSTOM_COLUMNS',
+    'CUSTOM_STREAM',
+    'CUSTOM_TABLE',
+    'DeliveryError',
+    'FIELDS',
+    'FIELD_NAMES',
+    'batchOf',
+    'clientErrorInfo',
+    'compileOriginCheck',
+    'createAdapterCore',
+    'createWarnings',
+    'kContext',
+    'kOwner',
+    'kindOfStatus',
+    'observeClientErrors',
+    'projectToAsim',
+    'propertyStore',
+    'readCa',
+    'registerSinkType',
+    'retryAfterMs',
+    'secureContextWithCa',
+    'statusError',
+    'toDeliveryError',
+  ],
+  '@watchpost/core/testing': ['MemoryStore', 'createDeliverySink'],
+}
+
+describe('public API: the names of each entry point', () => {
+  for (const [entry, names] of Object.entries(ENTRY_POINTS)) {
+    test(`${entry} exports exactly the pinned names`, () => {
+      const file = join(pkgDir, 'test', `.names-probe-${process.pid}.mjs`)
+      writeFileSync(file, `console.log(JSON.stringify(Object.keys(await import('${entry}')).sort()))`)
+      try {
+        assert.deepEqual(JSON.parse(run(file)), [...names].sort())
+      } finally {
+        execFileSync('rm', ['-f', file])
+      }
+    })
+  }
+
+  test('the Watchpost instance an app gets has exactly its documented members', async () => {
+    const { createWatchpost } = await import('../src/index.js')
+    const wp = createWatchpost({ config: false, sinks: [] })
+    try {
+      assert.deepEqual(Object.keys(wp).sort(), [
+        'close',
+        'config',
+        'context',
+        'createJwtVerifier',
+        'emit',
+        'events',
+        'flush',
+        'health',
+        'metrics',
+        'record',
+        'request',
+        'stats',
+      ])
+    } finally {
+      await wp.close()
+    }
+  })
+})

@@ -80,7 +80,7 @@ describe('ring queue', () => {
 describe('pipeline', () => {
   test('emit is synchronous: nothing reaches a sink before the timer, everything after, in order', async () => {
     const rec = recordingSink()
-    const p = new Pipeline([rec.sink], options({ flushIntervalMs: 30 }))
+    const p = new Pipeline(options({ flushIntervalMs: 30 })).attach([rec.sink])
     for (let i = 0; i < 10; i++) assert.equal(p.emit(event(i)), true)
     assert.equal(rec.batches.length, 0, 'no I/O inside emit')
     assert.equal(p.stats().queued, 10)
@@ -98,10 +98,10 @@ describe('pipeline', () => {
   test("a sink's maxWaitMs shortens the flush interval for every sink", async () => {
     const hurried = recordingSink('hurried')
     const other = recordingSink('other')
-    const p = new Pipeline(
-      [{ ...hurried.sink, maxWaitMs: 20 }, other.sink],
-      options({ flushIntervalMs: 60_000 }),
-    )
+    const p = new Pipeline(options({ flushIntervalMs: 60_000 })).attach([
+      { ...hurried.sink, maxWaitMs: 20 },
+      other.sink,
+    ])
     p.emit(event(1))
     await sleep(150)
     assert.deepEqual(hurried.users(), ['u1'])
@@ -111,7 +111,7 @@ describe('pipeline', () => {
 
   test('a full batch starts delivery without waiting for the timer; the drain then empties the queue', async () => {
     const rec = recordingSink()
-    const p = new Pipeline([rec.sink], options({ flushIntervalMs: 60_000, batchSize: 50 }))
+    const p = new Pipeline(options({ flushIntervalMs: 60_000, batchSize: 50 })).attach([rec.sink])
     for (let i = 0; i < 49; i++) p.emit(event(i))
     await sleep(30)
     assert.equal(rec.batches.length, 0, 'a partial batch waits for the timer')
@@ -127,15 +127,16 @@ describe('pipeline', () => {
 
   test('the queue is bounded by count and bytes; drops are counted by reason', async () => {
     const rec = recordingSink()
-    const p = new Pipeline([rec.sink], options({ maxEvents: 5, flushIntervalMs: 60_000, batchSize: 1000 }))
+    const p = new Pipeline(options({ maxEvents: 5, flushIntervalMs: 60_000, batchSize: 1000 })).attach([
+      rec.sink,
+    ])
     let accepted = 0
     for (let i = 0; i < 8; i++) if (p.emit(event(i))) accepted++
     assert.equal(accepted, 5)
     assert.equal(p.stats().dropped.queue_full, 3)
-    const small = new Pipeline(
-      [rec.sink],
-      options({ maxBytes: 2000, flushIntervalMs: 60_000, batchSize: 1000 }),
-    )
+    const small = new Pipeline(options({ maxBytes: 2000, flushIntervalMs: 60_000, batchSize: 1000 })).attach([
+      rec.sink,
+    ])
     let ok = 0
     for (let i = 0; i < 10; i++) if (small.emit(event(i))) ok++
     assert.ok(ok >= 1 && ok < 10, `accepted ${ok}`)
@@ -163,12 +164,12 @@ describe('pipeline', () => {
     const partial = recordingSink('partial', (batch) => ({
       failures: [{ failedEvents: batch.slice(0, 2), cause: 'rejected' }],
     }))
-    const p = new Pipeline([bad, good.sink, throwsSync, partial.sink], options(), {
+    const p = new Pipeline(options(), {
       onSinkFailure: (sink, f) => {
         failures.push([sink.name, f.failedEvents.length])
         throw new Error('a hook that throws is ignored')
       },
-    })
+    }).attach([bad, good.sink, throwsSync, partial.sink])
     for (let i = 0; i < 5; i++) p.emit(event(i))
     await p.flush()
     const stats = p.stats()
@@ -185,7 +186,7 @@ describe('pipeline', () => {
 
   test('close flushes what is queued, closes sinks once, and counts later emits as closed', async () => {
     const rec = recordingSink()
-    const p = new Pipeline([rec.sink], options({ flushIntervalMs: 60_000 }))
+    const p = new Pipeline(options({ flushIntervalMs: 60_000 })).attach([rec.sink])
     for (let i = 0; i < 7; i++) p.emit(event(i))
     await Promise.all([p.close(), p.close()])
     assert.equal(rec.users().length, 7)
@@ -196,7 +197,7 @@ describe('pipeline', () => {
 
   test('close gives up at its deadline and counts what is left as shutdown_timeout', async () => {
     const hanging = recordingSink('hang', () => new Promise(() => {}))
-    const p = new Pipeline([hanging.sink], options({ batchSize: 2, flushIntervalMs: 60_000 }))
+    const p = new Pipeline(options({ batchSize: 2, flushIntervalMs: 60_000 })).attach([hanging.sink])
     for (let i = 0; i < 6; i++) p.emit(event(i))
     const started = Date.now()
     await p.close(100)

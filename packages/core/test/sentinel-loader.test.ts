@@ -1,7 +1,7 @@
 /**
  * `type: sentinel` is created by `@watchpost/sentinel`, which core loads only when such a sink is
  * configured (core never depends on the Azure packages). Each case runs core in a sandbox whose
- * node_modules either lacks the package or holds a stand-in exporting `createSentinelDestination`, in a
+ * node_modules either lacks the package or holds a stand-in that registers a `sentinel` sink type, in a
  * child process, so that the monorepo's own `@watchpost/sentinel` cannot be found.
  */
 import assert from 'node:assert/strict'
@@ -62,7 +62,24 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
     assert.match(String(result.message), /npm install @watchpost\/sentinel/)
   })
 
-  test('installed: its createSentinelDestination gets the validated, defaulted options and is used', () => {
+  test('installed but registering nothing: ERR_WATCHPOST_SINK_INVALID', () => {
+    const pkg = join(sandbox, 'node_modules', '@watchpost', 'sentinel')
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@watchpost/sentinel',
+        type: 'module',
+        exports: { '.': './index.js', './package.json': './package.json' },
+      }),
+    )
+    writeFileSync(join(pkg, 'index.js'), 'export const nothing = 1\n')
+    const result = run(sandbox)
+    assert.equal(result.code, 'ERR_WATCHPOST_SINK_INVALID')
+    assert.match(String(result.message), /did not register the sentinel sink type/)
+  })
+
+  test('installed: the sink type it registers gets the validated, defaulted options and is used', () => {
     const pkg = join(sandbox, 'node_modules', '@watchpost', 'sentinel')
     mkdirSync(pkg, { recursive: true })
     writeFileSync(
@@ -75,7 +92,8 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
     )
     writeFileSync(
       join(pkg, 'index.js'),
-      `export function createSentinelDestination(config) {
+      `import { registerSinkType } from '../../../core/src/sdk.ts'
+      registerSinkType({ type: 'sentinel', kind: 'remote', destination(config) {
         globalThis.__sentinelConfig = config
         globalThis.__sentinelSent = 0
         return {
@@ -85,7 +103,7 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
           async send(batch) { globalThis.__sentinelSent += batch.count },
           async close() {},
         }
-      }\n`,
+      } })\n`,
     )
     const result = run(sandbox)
     assert.deepEqual(result.received, {

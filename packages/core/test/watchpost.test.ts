@@ -9,13 +9,12 @@ import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import {
   ConfigError,
-  type ContextStore,
   createWatchpost,
-  kContext,
   type RequestContext,
   type SecurityEvent,
   type Sink,
 } from '../src/index.js'
+import { type ContextStore, createAdapterCore, kContext } from '../src/sdk.js'
 
 /** An in-memory sink, the way a test or a custom destination plugs in. */
 function memorySink(): Sink & { events: SecurityEvent[] } {
@@ -44,23 +43,23 @@ async function withServer(handler: http.RequestListener, fn: (url: string) => Pr
 const quiet = { config: false as const, sinks: [] }
 
 describe('createWatchpost', () => {
-  test('a contextStore keeps contexts where the adapter says; instances share it', async () => {
+  test("an adapter's contextStore keeps contexts where it says; instances share it", async () => {
     const kept = new Map<unknown, RequestContext>()
     const store: ContextStore = { get: (req) => kept.get(req), set: (req, ctx) => kept.set(req, ctx) }
-    const first = createWatchpost(quiet, { contextStore: store })
-    const second = createWatchpost(quiet, { contextStore: store })
+    const first = createAdapterCore(quiet, {}, { name: 'test', contextStore: store })
+    const second = createAdapterCore(quiet, {}, { name: 'test', contextStore: store })
     await withServer(
       (req, res) => {
         const before = Reflect.ownKeys(req)
-        const ctx = first.openContext(req, res)
+        const ctx = first.open(req, res)
         assert.deepEqual(
           Reflect.ownKeys(req).filter((k) => !before.includes(k)),
           [],
           'nothing added to the request',
         )
-        assert.equal(first.context(req), ctx)
-        assert.equal(first.openContext(req), ctx, 'opened once')
-        assert.equal(second.context(req), ctx, 'another instance with the store finds it')
+        assert.equal(first.stored(req), ctx)
+        assert.equal(first.watchpost.context(req), ctx, 'opened once')
+        assert.equal(second.stored(req), ctx, 'another instance with the store finds it')
         assert.equal(kept.get(req), ctx, 'in the store')
         kept.delete(req)
         res.end()
@@ -69,32 +68,33 @@ describe('createWatchpost', () => {
         assert.equal((await fetch(url)).status, 200)
       },
     )
-    await first.close()
-    await second.close()
+    await first.watchpost.close()
+    await second.watchpost.close()
   })
 
   test('a request over real HTTP: context, correlation echo, redaction, delivery', async () => {
     const sink = memorySink()
-    const wp = createWatchpost(
+    const { watchpost: wp } = createAdapterCore(
       {
         ...quiet,
         app: { name: 'shop', environment: 'test' },
         correlation: { responseHeader: 'x-request-id' },
       },
       { sinks: [sink] },
+      { name: 'test', routeOf: (req) => (req.url?.startsWith('/login?') ? '/login' : undefined) },
     )
     await withServer(
       (req, res) => {
-        const ctx = wp.openContext(req, res)
-        ctx.userId = 'alice'
-        ctx.route = '/login'
+        const ctx = wp.context(req, res)
+        wp.request(req).setUser('alice')
+        assert.equal(ctx.route, '/login', "asked of the adapter's routeOf")
         assert.equal(
           (req as unknown as Record<symbol, unknown>)[kContext],
           ctx,
           'kept on the request under the symbol',
         )
         assert.equal(wp.context(req), ctx)
-        wp.forRequest(req).authn.loginFail({ userId: 'bob', reason: 'bad_password' }, { statusCode: 401 })
+        wp.request(req).authn.loginFail({ userId: 'bob', reason: 'bad_password' }, { statusCode: 401 })
         res.statusCode = 401
         res.end()
       },
@@ -126,7 +126,7 @@ describe('createWatchpost', () => {
     const trusted = createWatchpost({ ...quiet, trustProxy: 'loopback' }, { sinks: [sink] })
     await withServer(
       (req, res) => {
-        untrusted.forContext(untrusted.openContext(req)).authz.fail({})
+        untrusted.request(req).authz.fail({})
         res.end()
       },
       async (url) => {
@@ -135,7 +135,7 @@ describe('createWatchpost', () => {
     )
     await withServer(
       (req, res) => {
-        trusted.forRequest(req).authz.fail({})
+        trusted.request(req).authz.fail({})
         res.end()
       },
       async (url) => {
@@ -153,15 +153,16 @@ describe('createWatchpost', () => {
 
   test('with asyncContext on, code without the request records with its context', async () => {
     const sink = memorySink()
-    const wp = createWatchpost({ ...quiet, correlation: { asyncContext: true } }, { sinks: [sink] })
+    const core = createAdapterCore({ ...quiet, correlation: { asyncContext: true } }, { sinks: [sink] })
+    const wp = core.watchpost
     const deepInTheApp = async () => {
       await new Promise((resolve) => setTimeout(resolve, 5))
       wp.events.sensitive.read({ object: 'customers.csv' })
     }
     await withServer(
       (req, res) => {
-        const ctx = wp.openContext(req, res)
-        wp.runInContext(ctx, async () => {
+        const ctx = core.open(req, res)
+        core.runInContext(ctx, async () => {
           await deepInTheApp()
           res.end()
         })
@@ -270,7 +271,7 @@ describe('request-scoped API', () => {
     const wp = createWatchpost(quiet, { sinks: [sink] })
     await withServer(
       (req, res) => {
-        const api = wp.forRequest(req)
+        const api = wp.request(req)
         api.setUser('carol')
         api.setSession('s-1')
         assert.equal(api.context?.userId, 'carol')

@@ -3,7 +3,13 @@
  * (one `Custom-Watchpost<Schema>` stream per ASIM table, and the custom stream to
  * `WatchpostSecurityEvents_CL`), never written by hand (DESIGN.md "The event").
  */
-import { ASIM_PROJECTIONS, ASIM_SCHEMAS, CUSTOM_COLUMNS, CUSTOM_STREAM, CUSTOM_TABLE } from '@watchpost/core'
+import {
+  ASIM_PROJECTIONS,
+  ASIM_SCHEMAS,
+  CUSTOM_COLUMNS,
+  CUSTOM_STREAM,
+  CUSTOM_TABLE,
+} from '@watchpost/core/sdk'
 import { EmulatorError } from './errors.js'
 import type { DcrColumn, DcrColumnType, DcrDefinition, StreamInfo } from './types.js'
 

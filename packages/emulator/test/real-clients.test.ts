@@ -5,14 +5,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { AuthenticationRequiredError, ManagedIdentityCredential } from '@azure/identity'
-import {
-  ASIM_PROJECTIONS,
-  CUSTOM_STREAM,
-  CUSTOM_TABLE,
-  createWatchpost,
-  projectToAsim,
-  type SecurityEvent,
-} from '@watchpost/core'
+import { createWatchpost, type SecurityEvent } from '@watchpost/core'
+import { ASIM_PROJECTIONS, CUSTOM_STREAM, CUSTOM_TABLE, projectToAsim } from '@watchpost/core/sdk'
 import type { Emulator } from '../src/index.js'
 import { credential, ingestClient, start, uploadFailure } from './support/helpers.js'
 

@@ -4,9 +4,11 @@
  * being inferred from the response. The allow-list is compiled once, here.
  */
 import type { IncomingMessage } from 'node:http'
-import type { RequestApi, Watchpost } from '@watchpost/core'
-import type { AllowedOrigins, CorsDelegate } from './types.js'
-import type { Warn } from './warn.js'
+import { type AdapterCore, type AllowedOrigins, compileOriginCheck } from '@watchpost/core/sdk'
+import type { CorsDelegate } from './types.js'
+
+/** Reports a failure of the adapter as a process warning with `code` (once per code). */
+export type Warn = (code: string, message: string, err: unknown) => void
 
 /**
  * The `origin` given to `cors` for a refused origin: a list that matches nothing. With it `cors`
@@ -17,12 +19,14 @@ import type { Warn } from './warn.js'
 const REFUSED: never[] = []
 
 export function createCorsDelegate<O extends object>(
-  instance: Watchpost,
+  core: AdapterCore,
   warn: Warn,
   allowed: AllowedOrigins,
   corsOptions: O | undefined,
 ): CorsDelegate<O> {
-  const isAllowed = compileOriginCheck(allowed)
+  const isAllowed = compileOriginCheck(allowed, (err) =>
+    warn('WATCHPOST_W302', 'the wp.cors() origin function threw; the origin was refused', err),
+  )
   if (corsOptions !== undefined && (corsOptions === null || typeof corsOptions !== 'object'))
     throw new TypeError('@watchpost/express: wp.cors(allowed, corsOptions): corsOptions must be an object')
   if (corsOptions !== undefined && Object.hasOwn(corsOptions, 'origin'))
@@ -37,45 +41,17 @@ export function createCorsDelegate<O extends object>(
     const origin = req.headers.origin
     // No Origin: not a cross-origin browser request. `cors` then only adds `Vary: Origin`.
     if (origin === undefined) return callback(null, allow)
-    let ok: boolean
-    try {
-      ok = Boolean(isAllowed(origin))
-    } catch (err) {
-      ok = false
-      warn('WATCHPOST_W302', 'the wp.cors() origin function threw; the origin was refused', err)
-    }
-    // Browsers send Origin on same-origin POSTs too: those are not cross-origin requests.
+    const ok = isAllowed(origin)
     // Core skips same-origin requests (browsers send Origin on same-origin POSTs).
-    if (!ok) reportRefusal(instance, warn, req, origin)
+    if (!ok) reportRefusal(core, warn, req, origin)
     callback(null, ok ? allow : refuse)
   }
 }
 
-function reportRefusal(instance: Watchpost, warn: Warn, req: IncomingMessage, origin: string): void {
+function reportRefusal(core: AdapterCore, warn: Warn, req: IncomingMessage, origin: string): void {
   try {
-    const api = (req as IncomingMessage & { watchpost?: RequestApi }).watchpost ?? instance.forRequest(req)
-    api.reportCorsRefusal(origin)
+    core.requestApi(core.open(req)).reportCorsRefusal(origin)
   } catch (err) {
     warn('WATCHPOST_W301', 'recording a CORS refusal failed', err)
   }
 }
-
-function compileOriginCheck(allowed: AllowedOrigins): (origin: string) => boolean {
-  if (typeof allowed === 'function') return allowed
-  const list: ReadonlyArray<unknown> = Array.isArray(allowed) ? allowed : [allowed]
-  const exact = new Set<string>()
-  const patterns: RegExp[] = []
-  for (const item of list) {
-    if (typeof item === 'string') exact.add(item)
-    // `g`/`y` make `test()` stateful (lastIndex): a second request with the same origin would fail.
-    else if (item instanceof RegExp) patterns.push(new RegExp(item.source, item.flags.replace(/[gy]/g, '')))
-    else
-      throw new TypeError(
-        `@watchpost/express: wp.cors(allowed): expected origins as strings or RegExps, or a function; got ${typeof item}`,
-      )
-  }
-  if (patterns.length === 0) return (origin) => exact.has(origin)
-  return (origin) => exact.has(origin) || patterns.some((re) => re.test(origin))
-}
-
-/** `https://shop.example:8443` vs Host `shop.example:8443`. `null` and junk are cross-origin. */

@@ -3,7 +3,6 @@
 export type {
   AllowedOrigins,
   CorsDelegate,
-  DetectorOverrides,
   RateLimitHandler,
   RateLimitOptionsLike,
   RouteOptions,

@@ -3,11 +3,11 @@
  * refusal with the limiter's own numbers, then answers exactly as the given handler, or the default
  * one, would: the response does not change.
  */
-import type { RequestApi, Watchpost } from '@watchpost/core'
+import type { RequestApi } from '@watchpost/core'
+import type { AdapterCore } from '@watchpost/core/sdk'
 import type { NextFunction, Request, Response } from 'express'
-import { syncRoute } from './route.js'
+import type { Warn } from './cors.js'
 import type { RateLimitHandler, RateLimitOptionsLike } from './types.js'
-import type { Warn } from './warn.js'
 
 type RateLimitInfo = NonNullable<Parameters<RequestApi['reportRateLimit']>[0]>
 
@@ -16,7 +16,7 @@ const DEFAULT_STATUS = 429
 const DEFAULT_MESSAGE = 'Too many requests, please try again later.'
 
 export function createRateLimitHandler<O extends RateLimitOptionsLike>(
-  instance: Watchpost,
+  core: AdapterCore,
   warn: Warn,
   handler: RateLimitHandler<O> | undefined,
 ): (req: Request, res: Response, next: NextFunction, options: O) => Promise<void> {
@@ -24,10 +24,10 @@ export function createRateLimitHandler<O extends RateLimitOptionsLike>(
     throw new TypeError('@watchpost/express: wp.rateLimitHandler(handler): handler must be a function')
   return async function watchpostRateLimitHandler(req, res, next, options) {
     try {
-      const api = (req as Request & { watchpost?: RequestApi }).watchpost ?? instance.forRequest(req)
-      // The limiter runs inside the route: name it on the event recorded now.
-      if (api.context !== undefined) syncRoute(api.context, req)
-      api.reportRateLimit(rateLimitInfo(req, options))
+      const ctx = core.open(req)
+      // The limiter runs inside the route: the context keeps the route as Express names it now.
+      void ctx.route
+      core.requestApi(ctx).reportRateLimit(rateLimitInfo(req, options))
     } catch (err) {
       warn('WATCHPOST_W303', 'recording a rate-limit refusal failed', err)
     }

@@ -4,7 +4,7 @@
  * each response: `res.on()` reads and writes three properties of Express's response, and each read
  * of a property of Express's request or response is a V8 runtime lookup (≈ 1,800 instructions; the
  * objects get new hidden classes on every request, docs/performance.md). One subscriber serves
- * every middleware in the process; each context names its middleware in `ctx.owner`.
+ * every middleware in the process; each context names its middleware as its owner.
  *
  * A response is observed when it has been sent. One the client abandoned before it was sent (the
  * connection closed first) is not: its status code is not an answer anybody received.
@@ -12,6 +12,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { RequestContext } from '@watchpost/core'
+import { type ContextState, kOwner } from '@watchpost/core/sdk'
 import { localsOf, storedContext } from './store.js'
 
 const CHANNEL = 'http.server.response.finish'
@@ -22,7 +23,7 @@ interface FinishMessage {
   readonly server: Server
 }
 
-/** What a middleware does with the responses of the requests it opened (set as their `ctx.owner`). */
+/** What a middleware does with the responses of the requests it opened (the owner of their contexts). */
 export interface ResponseObserver {
   finished(ctx: RequestContext, res: ServerResponse, server: Server): void
 }
@@ -34,7 +35,7 @@ function onFinish(message: unknown): void {
   const { request, response, server } = message as FinishMessage
   const ctx = storedContext(localsOf(response), request)
   if (ctx === undefined) return
-  const owner = ctx.owner as ResponseObserver | undefined
+  const owner = (ctx as ContextState)[kOwner] as ResponseObserver | undefined
   if (owner !== undefined && observers.has(owner)) owner.finished(ctx, response, server)
 }
 

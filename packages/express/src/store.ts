@@ -11,7 +11,8 @@
  * instructions), and going through `req.res` would be two.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type ContextStore, kContext, propertyStore, type RequestContext } from '@watchpost/core'
+import type { RequestContext } from '@watchpost/core'
+import { type ContextStore, kContext, propertyStore } from '@watchpost/core/sdk'
 
 export type Locals = Record<symbol, RequestContext | undefined>
 

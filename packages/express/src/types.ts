@@ -4,7 +4,8 @@
  * need neither their code nor their types.
  */
 import type { IncomingMessage, Server } from 'node:http'
-import type { RequestApi, Watchpost } from '@watchpost/core'
+import type { RequestApi, RouteOptions, Watchpost } from '@watchpost/core'
+import type { AllowedOrigins } from '@watchpost/core/sdk'
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 
 declare global {
@@ -19,22 +20,9 @@ declare global {
   }
 }
 
-/** Per-detector options for one route; same shape as `detectors` in the config file, every field optional. */
-export type DetectorOverrides = NonNullable<Parameters<Watchpost['detection']['scopeFor']>[0]>
-
-/** What `wp.route()` takes. */
-export interface RouteOptions {
-  /** Record nothing for requests that reach this middleware (health checks, metrics). */
-  readonly ignore?: boolean | undefined
-  /** Detector options for this route on top of the configured ones (`{ notFound: { threshold: 5 } }`). */
-  readonly detectors?: DetectorOverrides | undefined
-}
-
-/**
- * Which cross-origin requests are allowed: an exact origin, a RegExp, a list of both, or a function.
- * A function that throws refuses the origin (and is reported once as `WATCHPOST_W302`).
- */
-export type AllowedOrigins = string | RegExp | ReadonlyArray<string | RegExp> | ((origin: string) => boolean)
+/** What `wp.route()` takes: checked once, when `wp.route()` is called. */
+/** Which cross-origin requests `wp.cors()` allows (a function that throws refuses, reported once as `WATCHPOST_W302`). */
+export type { AllowedOrigins, RouteOptions }
 
 /**
  * An options delegate for the `cors` package: `cors(wp.cors(['https://shop.example']))`. It answers

@@ -16,27 +16,27 @@
  * `res.on()`.
  */
 import type { Server } from 'node:http'
-import {
-  type CreateRuntime,
-  createWatchpost,
-  observeClientErrors,
-  type RequestContext,
-  validateConfig,
-  type WatchpostOptions,
-} from '@watchpost/core'
+import type { CreateRuntime, RequestContext, RouteOptions, WatchpostOptions } from '@watchpost/core'
+import { createAdapterCore, createWarnings, observeClientErrors } from '@watchpost/core/sdk'
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 import { createCorsDelegate } from './cors.js'
 import { createRateLimitHandler } from './rate-limit.js'
 import { type ResponseObserver, watchResponses } from './responses.js'
-import { routeOfContext, syncRoute } from './route.js'
+import { routeOf } from './route.js'
 import { localsOf, localsStore, storeContext, storedContext } from './store.js'
-import type { RouteOptions, WatchpostMiddleware } from './types.js'
-import { createWarnOnce } from './warn.js'
+import type { WatchpostMiddleware } from './types.js'
 
 export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): WatchpostMiddleware {
-  const instance = createWatchpost(options, { contextStore: localsStore, ...runtime })
-  const { detection } = instance
-  const warn = createWarnOnce()
+  const core = createAdapterCore(options, runtime, {
+    name: '@watchpost/express',
+    contextStore: localsStore,
+    routeOf,
+  })
+  const instance = core.watchpost
+  const detection = core.signals
+  const warnings = createWarnings('@watchpost/express')
+  const warn = (code: string, message: string, err: unknown) =>
+    warnings.emit(code, `${message}: ${err instanceof Error ? err.message : String(err)}`)
   const observed = new WeakSet<Server>()
 
   function observe(server: Server): void {
@@ -46,8 +46,8 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   }
 
   // Each response this middleware opened, once sent (responses.ts). The server is taken from Node's
-  // message, not read from the request. The route is not read here either: core asks `routeLookup`
-  // only when an event is built.
+  // message, not read from the request. The route is not read here either: the context asks
+  // `routeOf` only when an event needs it.
   const observer: ResponseObserver = {
     finished(ctx, res, server) {
       try {
@@ -75,7 +75,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     Object.defineProperty(prototype, 'watchpost', {
       configurable: true,
       get(this: Request) {
-        return instance.forRequest(this)
+        return core.requestApi(core.open(this))
       },
       set(this: Request, value: unknown) {
         Object.defineProperty(this, 'watchpost', {
@@ -94,10 +94,8 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
       const locals = localsOf(res)
       // Mounted twice (app and router): the first one observes, the second only passes on.
       if (storedContext(locals, req) !== undefined) return undefined
-      const ctx = instance.createContext(req, res)
+      const ctx = core.create(req, res, observer)
       storeContext(locals, req, ctx)
-      ctx.routeLookup = routeOfContext
-      ctx.owner = observer
       const prototype = Object.getPrototypeOf(req) as object | null
       if (prototype !== lastPrototype && prototype !== null) defineRequestApi(prototype)
       detection.requestStart(ctx)
@@ -112,14 +110,14 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     const ctx = open(req, res)
     // Outside open's try: an error thrown downstream belongs to Express, not to us.
     if (ctx === undefined || !asyncContext) return next()
-    return instance.runInContext(ctx, next)
+    return core.runInContext(ctx, next)
   }
 
   const errors = (): ErrorRequestHandler =>
     function watchpostErrors(err: unknown, req: Request, _res: Response, next: NextFunction) {
       try {
-        const ctx = instance.context(req) ?? instance.openContext(req)
-        syncRoute(ctx, req)
+        const ctx = core.open(req)
+        pinRoute(ctx)
         detection.bodyError(ctx, err)
       } catch (e) {
         warn('WATCHPOST_W301', 'recording an error failed', e)
@@ -127,13 +125,13 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
       next(err)
     }
 
-  const route = (routeOptions: RouteOptions = {}): RequestHandler => {
-    const scope = detection.scopeFor(checkRouteOptions(routeOptions), routeOptions.ignore === true)
+  const route = (routeOptions?: RouteOptions): RequestHandler => {
+    const scope = detection.compileRouteOptions(routeOptions ?? {}, 'wp.route(options)')
     return function watchpostRoute(req: Request, _res: Response, next: NextFunction) {
-      const ctx = instance.context(req)
+      const ctx = core.stored(req)
       if (ctx !== undefined) {
-        ctx.detection = scope
-        syncRoute(ctx, req)
+        detection.useRouteScope(ctx, scope)
+        pinRoute(ctx)
       }
       next()
     }
@@ -144,9 +142,9 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     errors,
     route,
     rateLimitHandler: ((handler) =>
-      createRateLimitHandler(instance, warn, handler)) as WatchpostMiddleware['rateLimitHandler'],
+      createRateLimitHandler(core, warn, handler)) as WatchpostMiddleware['rateLimitHandler'],
     cors: ((allowed, corsOptions) =>
-      createCorsDelegate(instance, warn, allowed, corsOptions)) as WatchpostMiddleware['cors'],
+      createCorsDelegate(core, warn, allowed, corsOptions)) as WatchpostMiddleware['cors'],
     observe(server: Server) {
       if (server === null || typeof server !== 'object' || typeof server.prependListener !== 'function')
         throw new TypeError('@watchpost/express: wp.observe(server) expects the http.Server of app.listen()')
@@ -159,21 +157,11 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   }) satisfies WatchpostMiddleware
 }
 
-/** Validates `wp.route()` options once, with the config file's rules, so typos fail at start-up. */
-function checkRouteOptions(options: RouteOptions): RouteOptions['detectors'] {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('@watchpost/express: wp.route(options): options must be an object')
-  const { ignore, detectors, ...rest } = options
-  const unknown = Object.keys(rest)
-  if (unknown.length > 0)
-    throw new TypeError(`@watchpost/express: wp.route(options): unknown option ${JSON.stringify(unknown[0])}`)
-  if (ignore !== undefined && typeof ignore !== 'boolean')
-    throw new TypeError('@watchpost/express: wp.route(options): ignore must be a boolean')
-  if (detectors === undefined) return undefined
-  const { issues } = validateConfig({ routes: [{ match: '/', detectors }] })
-  if (issues.length > 0) {
-    const list = issues.map((i) => `${i.path.replace(/^routes\[0\]\./, '')}: ${i.message}`).join('; ')
-    throw new TypeError(`@watchpost/express: wp.route(options): ${list}`)
-  }
-  return detectors
+/**
+ * Reads the request's route while Express still names it right: `req.baseUrl` is reset once the
+ * request leaves a mounted router, so a read at the response's end could miss the mount path. The
+ * context keeps the first route it reads.
+ */
+function pinRoute(ctx: RequestContext): void {
+  void ctx.route
 }

@@ -259,9 +259,9 @@ for (const [name, express] of VERSIONS) {
       await app.close()
     })
 
-    test('misuse throws a TypeError at registration', async () => {
+    test('misuse throws a coded error at registration', async () => {
       const app = await start(express, {}, () => {})
-      assert.throws(() => app.wp.cors([42 as unknown as string]), TypeError)
+      assert.throws(() => app.wp.cors([42 as unknown as string]), { code: 'ERR_WATCHPOST_ORIGINS_INVALID' })
       assert.throws(() => app.wp.cors(['https://a.example'], { origin: '*' }), /decided by `allowed`/)
       await app.close()
     })

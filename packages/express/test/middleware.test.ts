@@ -186,7 +186,9 @@ for (const [name, express] of VERSIONS) {
       const app = await start(express, {}, () => {})
       assert.throws(
         () => app.wp.route({ detectors: { notFound: { threshold: 'ten' as unknown as number } } }),
-        (err: Error) => err instanceof TypeError && /detectors\.notFound\.threshold/.test(err.message),
+        (err: Error & { code?: string }) =>
+          err.code === 'ERR_WATCHPOST_ROUTE_OPTIONS_INVALID' &&
+          /detectors\.notFound\.threshold/.test(err.message),
       )
       assert.throws(() => app.wp.route({ ignroe: true } as never), /unknown option "ignroe"/)
       await app.close()

@@ -3,9 +3,15 @@
  * signals to @watchpost/core, where the detectors live. It never sets an error or not-found handler
  * and never changes a response (STYLE.md: observe, never take over).
  */
-import { createWatchpost, observeClientErrors, type RequestContext } from '@watchpost/core'
+import type { RequestContext } from '@watchpost/core'
+import {
+  type AdapterCore,
+  compileOriginCheck,
+  createAdapterCore,
+  observeClientErrors,
+  type RouteScope,
+} from '@watchpost/core/sdk'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
-import { originCheck } from './origin-check.js'
 import { kContext, kScope } from './symbols.js'
 import type { FastifyWatchpost, WatchpostFastifyOptions, WatchpostRouteConfig } from './types.js'
 
@@ -16,7 +22,7 @@ interface Slot {
 
 interface RouteConfigCarrier {
   watchpost?: WatchpostRouteConfig
-  [kScope]?: object
+  [kScope]?: RouteScope
 }
 
 export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, options, done) => {
@@ -27,8 +33,16 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     runtime,
     ...watchpostOptions
   } = options as WatchpostFastifyOptions & Record<string, unknown>
-  const instance = createWatchpost(watchpostOptions, runtime)
-  const { detection } = instance
+  let core: AdapterCore
+  try {
+    core = createAdapterCore(watchpostOptions, runtime, { name: '@watchpost/fastify', routeOf })
+  } catch (err) {
+    // Through the plugin API, so that `await app.register(watchpost, options)` rejects with it.
+    done(err as Error)
+    return
+  }
+  const instance = core.watchpost
+  const detection = core.signals
   const asyncContext = instance.config.correlation.asyncContext
 
   // Route options are compiled once, in onRoute, not per request. Only when some route has its own
@@ -48,14 +62,14 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     const slot = request as FastifyRequest & Slot
     const known = slot[kContext]
     if (known !== null) return known
-    const onRaw = instance.context(request.raw)
-    const ctx = onRaw ?? (sending ? instance.createContext(request.raw) : instance.openContext(request.raw))
+    const onRaw = core.stored(request.raw)
+    const ctx =
+      onRaw ??
+      (sending ? core.create(request.raw, undefined, request) : core.open(request.raw, undefined, request))
     slot[kContext] = ctx
-    ctx.owner = request
-    ctx.routeLookup = routeOf
     if (routeScopes) {
       const scope = (slot.routeOptions?.config as RouteConfigCarrier | undefined)?.[kScope]
-      if (scope !== undefined) ctx.detection = scope
+      if (scope !== undefined) detection.useRouteScope(ctx, scope)
     }
     return ctx
   }
@@ -67,7 +81,12 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
       onBanReach: (request) => detection.rateLimitHit(contextOf(request), { banned: true }),
     }),
     corsDelegator(allowed, corsOptions = {}) {
-      const check = originCheck(allowed)
+      const check = compileOriginCheck(allowed, (err) =>
+        core.warnings.emit(
+          'WATCHPOST_W302',
+          `the corsDelegator() origin function threw; the origin was refused: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      )
       return (request, callback) => {
         const origin = request.raw.headers.origin
         const ok = origin === undefined || check(origin)
@@ -79,20 +98,22 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   fastify.decorate('watchpost', api)
   // One declared slot (fastify test/same-shape.test.js): each value Fastify's request constructor
   // sets for a decoration is a megamorphic keyed store (~800 instructions), still cheaper than a
-  // property on Node's request (core's openContext). `watchpost` is a getter on the prototype,
+  // property on Node's request (core's default context store). `watchpost` is a getter on the prototype,
   // free per request; the request API, a one-field object, is made on each read.
   fastify.decorateRequest(kContext, null as never)
   fastify.decorateRequest('watchpost', {
     getter(this: FastifyRequest) {
-      return instance.requestApi(contextOf(this))
+      return core.requestApi(contextOf(this))
     },
   } as never)
 
+  // Route options are checked and compiled as the route is declared: a typo fails at start-up.
   fastify.addHook('onRoute', (route) => {
     const config = route.config as RouteConfigCarrier | undefined
     const own = config?.watchpost
     if (config !== undefined && own !== undefined) {
-      config[kScope] = detection.scopeFor(own.detectors, own.ignore === true)
+      const where = `route ${String(route.method)} ${route.url}: config.watchpost`
+      config[kScope] = detection.compileRouteOptions(own, where)
       routeScopes = true
     }
   })
@@ -100,7 +121,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   // With an AsyncLocalStorage the rest of the request must run inside it, from the start.
   if (asyncContext) {
     fastify.addHook('onRequest', (request, _reply, next) => {
-      instance.runInContext(contextOf(request), next)
+      core.runInContext(contextOf(request), next)
     })
   }
 
@@ -137,9 +158,12 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   done()
 }
 
-/** The route pattern of the context's Fastify request, asked only when an event is built. */
-function routeOf(ctx: RequestContext): string | undefined {
-  return (ctx.owner as FastifyRequest | undefined)?.routeOptions?.url
+/**
+ * The route pattern of a context's Fastify request (its owner), asked only when an event needs it:
+ * Fastify builds `routeOptions` on each read.
+ */
+function routeOf(_raw: unknown, owner: unknown): string | undefined {
+  return (owner as FastifyRequest | undefined)?.routeOptions?.url
 }
 
 /**

@@ -1,18 +1,11 @@
-import type {
-  CreateRuntime,
-  DetectorOverrides,
-  RequestApi,
-  Watchpost,
-  WatchpostOptions,
-} from '@watchpost/core'
+import type { CreateRuntime, RequestApi, RouteOptions, Watchpost, WatchpostOptions } from '@watchpost/core'
+import type { AllowedOrigins } from '@watchpost/core/sdk'
 
-/** Per-route settings: `app.get('/health', { config: { watchpost: { ignore: true } } }, handler)`. */
-export interface WatchpostRouteConfig {
-  /** Record nothing for this route. */
-  readonly ignore?: boolean
-  /** Detector options for this route; unset fields inherit the configuration's. */
-  readonly detectors?: DetectorOverrides
-}
+/**
+ * Per-route settings: `app.get('/health', { config: { watchpost: { ignore: true } } }, handler)`.
+ * Checked when the route is declared; a mistake fails there with `ERR_WATCHPOST_ROUTE_OPTIONS_INVALID`.
+ */
+export type WatchpostRouteConfig = RouteOptions
 
 /**
  * Options of the plugin: the configuration file's shape plus `config` (a path, or `false`), and
@@ -32,7 +25,7 @@ export interface FastifyWatchpost extends Watchpost {
    * `app.register(cors, { delegator: app.watchpost.corsDelegator(['https://shop.example']) })`.
    */
   corsDelegator(
-    allowed: readonly string[] | RegExp | ((origin: string) => boolean),
+    allowed: AllowedOrigins,
     options?: Record<string, unknown>,
   ): (
     request: { raw: import('node:http').IncomingMessage },

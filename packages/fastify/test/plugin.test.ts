@@ -293,6 +293,30 @@ for (const [name, fastify] of [
       await t.app.close()
     })
 
+    test('bad options reject `await app.register()`; bad route options fail when the route is declared', async () => {
+      const bad = fastify()
+      await assert.rejects(
+        async () => {
+          await bad.register(watchpost, {
+            config: false,
+            detectors: { notFound: { threshold: 'ten' as unknown as number } },
+          })
+        },
+        { code: 'ERR_WATCHPOST_CONFIG_INVALID' },
+      )
+      await bad.close().catch(() => {})
+      const app = fastify()
+      await app.register(watchpost, { config: false, sinks: [] })
+      assert.throws(
+        () => app.get('/health', { config: { watchpost: { ignroe: true } as never } }, async () => 'ok'),
+        (err: Error & { code?: string }) =>
+          err.code === 'ERR_WATCHPOST_ROUTE_OPTIONS_INVALID' &&
+          /route GET \/health/.test(err.message) &&
+          /unknown option "ignroe"/.test(err.message),
+      )
+      await app.close()
+    })
+
     test('requests the HTTP parser refuses are recorded; the answer is the one Fastify gives', async () => {
       const bare = await build(fastify, { watchpost: false })
       const t = await build(fastify)

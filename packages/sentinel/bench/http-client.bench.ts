@@ -12,7 +12,8 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { batchOf, createWatchpost, type SecurityEvent } from '@watchpost/core'
+import { createWatchpost, type SecurityEvent } from '@watchpost/core'
+import { batchOf } from '@watchpost/core/sdk'
 import {
   emulatorTarget,
   sentinelSinkFor,

@@ -9,13 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import {
-  createWatchpost,
-  loadConfig,
-  type SecurityEvent,
-  type SeverityRank,
-  type Watchpost,
-} from '@watchpost/core'
+import { createWatchpost, loadConfig, type SecurityEvent, type Watchpost } from '@watchpost/core'
+import type { SeverityRank } from '@watchpost/core/testing'
 import { createSentinelDestination, MAX_REQUEST_BYTES, type SentinelSinkConfig } from '@watchpost/sentinel'
 // Not in core's `exports` map (no subpath for the spool); bench files are not published, so the
 // built file is imported by path.

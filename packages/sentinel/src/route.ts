@@ -4,7 +4,8 @@
  * is, every field being a column of `WatchpostSecurityEvents_CL`. The delivery loop groups rows by
  * stream, so one request never mixes streams.
  */
-import { type AsimSchema, CUSTOM_STREAM, projectToAsim, type SecurityEvent } from '@watchpost/core'
+import type { SecurityEvent } from '@watchpost/core'
+import { type AsimSchema, CUSTOM_STREAM, projectToAsim } from '@watchpost/core/sdk'
 import type { SentinelSinkConfig } from './types.js'
 
 export type Prepare = (event: Record<string, unknown>) => {

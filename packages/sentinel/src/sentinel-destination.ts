@@ -10,7 +10,7 @@ import {
   LogsIngestionClient,
   type LogsIngestionClientOptions,
 } from '@azure/monitor-ingestion'
-import { DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core'
+import { DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core/sdk'
 import { createCredential } from './credential.js'
 import { createPrepare } from './route.js'
 import { createTransport } from './transport.js'

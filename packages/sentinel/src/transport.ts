@@ -6,7 +6,7 @@
  */
 import { rootCertificates } from 'node:tls'
 import type { HttpClient } from '@azure/core-rest-pipeline'
-import { readCa } from '@watchpost/core'
+import { readCa } from '@watchpost/core/sdk'
 import type { SentinelSinkConfig } from './types.js'
 import { createUndiciHttpClient } from './undici-http-client.js'
 

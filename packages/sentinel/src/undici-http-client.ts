@@ -23,7 +23,7 @@ import {
   type PipelineResponse,
   RestError,
 } from '@azure/core-rest-pipeline'
-import { secureContextWithCa } from '@watchpost/core'
+import { secureContextWithCa } from '@watchpost/core/sdk'
 import { Agent, type Dispatcher } from 'undici'
 import type { UndiciHttpClient, UndiciHttpClientOptions } from './types.js'
 

@@ -5,16 +5,14 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
+import { createWatchpost, type SecurityEvent, type Watchpost } from '@watchpost/core'
 import {
   ASIM_PROJECTIONS,
   type AsimSchema,
   CUSTOM_STREAM,
   CUSTOM_TABLE,
-  createWatchpost,
   projectToAsim,
-  type SecurityEvent,
-  type Watchpost,
-} from '@watchpost/core'
+} from '@watchpost/core/sdk'
 import type { Emulator } from '@watchpost/emulator'
 import { columnsOf, sentinelConfig, serve, start } from './support/helpers.js'
 
@@ -29,7 +27,7 @@ async function recordAllSchemas(wp: Watchpost): Promise<SecurityEvent[]> {
   }
   await serve(
     (req, res) => {
-      const context = wp.openContext(req, res)
+      const context = wp.context(req, res)
       keep(wp.record('authn_login_fail', { userId: 'mallory', reason: 'bad_password' }, { context }))
       keep(wp.record('authz_fail', { userId: 'mallory', resource: '/admin' }, { context }))
       keep(wp.record('sensitive_read', { userId: 'alice', object: 'payroll.csv', records: 12 }, { context }))

@@ -16,6 +16,7 @@ export type {
   ResolvedConfig,
   RouteConfig,
   RuleConfig,
+  SentinelSinkConfig,
   ShutdownConfig,
   SinkConfig,
   SpoolConfig,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { kContext } from '../symbols.js'
 import { generateCorrelationId, validateRequestId } from './request-id.js'
+import { type ContextState, kFlags, kOwner, kScope } from './state.js'
 import { parseTraceparent } from './traceparent.js'
 import {
   compileTrustProxy,
@@ -23,7 +24,15 @@ export interface ContextFactoryOptions {
   readonly maxLength: number
   /** Where `open` keeps a request's context; by default under a symbol on the request. */
   readonly store?: ContextStore | undefined
+  /**
+   * The matched route of a request, asked when `ctx.route` is first read (and again while it is
+   * `undefined`): given the request and the owner the adapter opened the context with.
+   */
+  readonly routeOf?: RouteReader | undefined
 }
+
+/** How an adapter names a request's matched route (`/users/:id`); `undefined` before one matched. */
+export type RouteReader = (request: IncomingMessage, owner: unknown) => string | undefined
 
 /**
  * Where contexts are kept, chosen by the adapter by measurement (test/bench/instructions.mjs,
@@ -48,12 +57,12 @@ export const propertyStore: ContextStore = {
 
 export interface ContextFactory {
   /** The request's context, created on the first call and stored (see `store`); later calls return the same object. */
-  open(req: IncomingMessage, res?: ServerResponse): RequestContext
+  open(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext
   /**
    * A new context for the request, not stored anywhere: for an adapter that keeps it in a slot its
    * framework declared (a property added to Node's request costs every request, see `open`).
    */
-  create(req: IncomingMessage, res?: ServerResponse): RequestContext
+  create(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext
   /** The request's context if `open` has been called, else `undefined`. */
   get(req: IncomingMessage): RequestContext | undefined
 }
@@ -74,14 +83,15 @@ interface ContextCarrier {
 
 /**
  * One class, every field assigned in the constructor in the same order, so every context shares one
- * hidden class (STYLE "fixed object shapes"; fastify `test/same-shape.test.js`). Only what can change
- * after the request starts is copied (`method`, `url`: Express rewrites `req.url` in mounted
- * routers), and the headers object is kept (on Express each read of `req.headers` is a runtime
- * lookup); header values are read when asked for, and the client address is resolved on first read
- * and cached (proxy-addr parses `X-Forwarded-For` and every hop's address). Most requests record no
- * event and never ask (test/bench/instructions.mjs counts what each field costs).
+ * hidden class (fixed object shapes, as fastify's `test/same-shape.test.js` checks for its request).
+ * Only what can change after the request starts is copied (`method`, `url`: Express rewrites
+ * `req.url` in mounted routers), and the headers object is kept (on Express each read of
+ * `req.headers` is a runtime lookup); header values are read when asked for, the client address is
+ * resolved on first read and cached (proxy-addr parses `X-Forwarded-For` and every hop's address),
+ * and the route is asked of the adapter on first read. Most requests record no event and never ask
+ * (test/bench/instructions.mjs counts what each field costs).
  */
-class Context implements RequestContext {
+class Context implements ContextState {
   readonly correlationId: string
   readonly correlationSource: CorrelationSource
   readonly traceId: string | undefined
@@ -90,24 +100,25 @@ class Context implements RequestContext {
   readonly startTime: number
   readonly method: string
   readonly url: string
-  route: string | undefined
-  routeLookup: ((ctx: RequestContext) => string | undefined) | undefined
-  owner: object | undefined
   userId: string | undefined
   sessionId: string | undefined
   readonly request: IncomingMessage
-  readonly headers: IncomingHttpHeaders
-  flags: number
-  detection: object | undefined
+  readonly headers: IncomingHttpHeaders;
+  [kFlags]: number;
+  [kScope]: object | undefined
+  readonly [kOwner]: unknown
   /** `undefined` until `clientIp` or `clientPort` is first read. */
   private resolvedIp: string | undefined
   private resolvedPort: number | undefined
-  private readonly trust: TrustFunction
+  /** `undefined` until the adapter named one. */
+  private matchedRoute: string | undefined
+  private readonly shared: Shared
 
   constructor(
     req: IncomingMessage,
     headers: IncomingHttpHeaders,
-    trust: TrustFunction,
+    shared: Shared,
+    owner: unknown,
     correlationId: string,
     correlationSource: CorrelationSource,
     traceId: string | undefined,
@@ -122,18 +133,17 @@ class Context implements RequestContext {
     this.startTime = Date.now()
     this.method = req.method ?? ''
     this.url = req.url ?? ''
-    this.route = undefined
-    this.routeLookup = undefined
-    this.owner = undefined
     this.userId = undefined
     this.sessionId = undefined
     this.request = req
     this.headers = headers
-    this.flags = 0
-    this.detection = undefined
+    this[kFlags] = 0
+    this[kScope] = undefined
+    this[kOwner] = owner
     this.resolvedIp = undefined
     this.resolvedPort = undefined
-    this.trust = trust
+    this.matchedRoute = undefined
+    this.shared = shared
   }
 
   get forwardedFor(): string | undefined {
@@ -166,8 +176,27 @@ class Context implements RequestContext {
     return this.resolvedPort
   }
 
+  /**
+   * Asked of the adapter until it names one, then kept: on Express each ask reads two properties of
+   * the request (`route`, `baseUrl`), each a V8 runtime lookup, and `baseUrl` is reset once the
+   * request leaves a mounted router — so the adapter reads it where it is still right, and the value
+   * stays. A throwing reader only means no route.
+   */
+  get route(): string | undefined {
+    if (this.matchedRoute === undefined) {
+      const read = this.shared.routeOf
+      if (read !== undefined) {
+        try {
+          const route = read(this.request, this[kOwner])
+          if (typeof route === 'string') this.matchedRoute = route
+        } catch {}
+      }
+    }
+    return this.matchedRoute
+  }
+
   private resolve(): void {
-    const client = resolveClient(this.request, this.trust)
+    const client = resolveClient(this.request, this.shared.trust)
     this.resolvedPort = client.port
     this.resolvedIp = client.address
   }
@@ -176,7 +205,7 @@ class Context implements RequestContext {
    * Plain data for `JSON.stringify`/`console.log`, with the lazy fields resolved; without the request
    * and its headers (they carry credentials: `Authorization`, `Cookie`).
    */
-  toJSON(): Omit<RequestContext, 'request' | 'headers' | 'flags' | 'detection' | 'routeLookup' | 'owner'> {
+  toJSON(): Omit<RequestContext, 'request' | 'headers'> {
     return {
       correlationId: this.correlationId,
       correlationSource: this.correlationSource,
@@ -200,13 +229,19 @@ class Context implements RequestContext {
   }
 }
 
+/** What every context of one factory shares: one object, one pointer per context. */
+interface Shared {
+  readonly trust: TrustFunction
+  readonly routeOf: RouteReader | undefined
+}
+
 /**
  * Compiles the correlation options once and returns the per-request `open`/`get`.
  *
  * @throws TypeError `@watchpost/core: …` for an invalid `trustProxy`, header name or `maxLength`.
  */
 export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
-  const trust = compileTrustProxy(options.trustProxy)
+  const shared: Shared = { trust: compileTrustProxy(options.trustProxy), routeOf: options.routeOf }
   const useTraceparent = options.traceparent === true
 
   const maxLength = options.maxLength
@@ -238,15 +273,15 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
   // for the contexts it opens as the reply is sent.
   const store = options.store ?? propertyStore
 
-  function open(req: IncomingMessage, res?: ServerResponse): RequestContext {
+  function open(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext {
     const existing = store.get(req)
     if (existing !== undefined) return existing
-    const context = create(req, res)
+    const context = create(req, res, owner)
     store.set(req, context)
     return context
   }
 
-  function create(req: IncomingMessage, res?: ServerResponse): RequestContext {
+  function create(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext {
     const headers = req.headers
     let requestId: string | undefined
     for (let i = 0; i < requestIdHeaders.length; i++) {
@@ -260,7 +295,8 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
       context = new Context(
         req,
         headers,
-        trust,
+        shared,
+        owner,
         parent.traceId,
         'traceparent',
         parent.traceId,
@@ -268,12 +304,13 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
         requestId,
       )
     } else if (requestId !== undefined) {
-      context = new Context(req, headers, trust, requestId, 'header', undefined, undefined, requestId)
+      context = new Context(req, headers, shared, owner, requestId, 'header', undefined, undefined, requestId)
     } else {
       context = new Context(
         req,
         headers,
-        trust,
+        shared,
+        owner,
         generateCorrelationId(),
         'generated',
         undefined,

@@ -4,8 +4,9 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 export type CorrelationSource = 'traceparent' | 'header' | 'generated'
 
 /**
- * One per request, created once by an adapter (or by hand with plain `node:http`) and kept on the
- * request under a symbol (`openContext`) or by the adapter itself (`createContext`). Framework-neutral: it only reads `IncomingMessage`.
+ * One per request, opened by the framework adapter (or by `watchpost.context(req)` with plain
+ * `node:http`). Read-only: the app changes what it says through the request API
+ * (`req.watchpost.setUser()`); Watchpost's own bookkeeping on it is private.
  */
 export interface RequestContext {
   /** W3C trace-id (32 lowercase hex) when a valid `traceparent` arrived, else a validated incoming request id, else generated. */
@@ -36,28 +37,12 @@ export interface RequestContext {
    * (≈ 1,800 instructions; docs/performance.md).
    */
   readonly headers: IncomingHttpHeaders
-  /** The matched route pattern (`/users/:id`), set by the adapter once known. */
-  route: string | undefined
-  /**
-   * Set by adapters whose framework names the route only after the context opened, or only at a
-   * cost (Express sets `req.route` when a route matches; Fastify builds `routeOptions` on each
-   * read): asked, when an event is built, if `route` is still unset. One shared function per
-   * adapter, not a closure per request.
-   */
-  routeLookup: ((ctx: RequestContext) => string | undefined) | undefined
-  /** The adapter's own object for this context: Fastify's `request` (for its `routeLookup`), the Express middleware that opened it. */
-  owner: object | undefined
-  /** The authenticated user, set by the app (`req.watchpost.setUser(...)`). */
-  userId: string | undefined
-  /** The session id, set by the app; always keyed-hashed before it reaches an event. */
-  sessionId: string | undefined
+  /** The matched route pattern (`/users/:id`), asked of the framework when first read; `undefined` before one matched. */
+  readonly route: string | undefined
+  /** The authenticated user, as set by the app (`req.watchpost.setUser(...)`). */
+  readonly userId: string | undefined
+  /** The session id, as set by the app; always keyed-hashed before it reaches an event. */
+  readonly sessionId: string | undefined
   /** The request this context belongs to. */
   readonly request: IncomingMessage
-  /**
-   * Internal to detection: bits saying which kinds of event this request already recorded, so that
-   * inference from the response (a 401, a 429, a missing CORS header) does not report it twice.
-   */
-  flags: number
-  /** Internal to detection: the detector set chosen for this request's route (resolved once). */
-  detection: object | undefined
 }

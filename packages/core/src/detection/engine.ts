@@ -1,42 +1,30 @@
 /**
  * The detection engine: compiles the enabled detectors once (a disabled detector is not in the
- * lists, so it costs nothing), resolves each request's route overrides once, and dispatches the
+ * lists, so it costs nothing), resolves each request's detector scope once, and dispatches the
  * adapters' signals. Every entry point is guarded: a detector bug is counted and reported once,
  * never thrown into the request.
+ *
+ * A request's scope is the one its route's options chose (`useRouteOptions`, called by the adapter
+ * when the framework names the route's options), else the first `routes` entry of the configuration
+ * that matches its method and path, else the configured detectors.
  */
 import type { DetectorsConfig, ResolvedConfig } from '../config/index.js'
+import { type ContextState, kScope } from '../context/state.js'
 import type { RequestContext } from '../context/types.js'
-import { authFailureDetector } from '../detectors/auth-failure.js'
-import { classifyBodyError } from '../detectors/body-errors.js'
-import { corsDetector } from '../detectors/cors.js'
-import { jwtDetector } from '../detectors/jwt.js'
-import { malformedBodyDetector } from '../detectors/malformed-body.js'
-import { notFoundDetector } from '../detectors/not-found.js'
-import { protocolDetector } from '../detectors/protocol.js'
-import { rateLimitDetector } from '../detectors/rate-limit.js'
+import { classifyBodyError } from './body-errors.js'
+import { FLAG_STARTED, flagged, mark } from './flags.js'
+import { checkRouteOptions, type RouteOptions } from './route-options.js'
 import { compilePathPattern, type PathMatcher } from './route-pattern.js'
-import {
-  type ClientErrorInfo,
-  type CorsCheckInfo,
-  type DetectorDefinition,
-  type DetectorDeps,
-  type DetectorHandlers,
-  FLAG_STARTED,
-  type JwtFailureInfo,
-  type RateLimitInfo,
-  type ResponseLike,
+import type {
+  ClientErrorInfo,
+  CorsCheckInfo,
+  DetectorDefinition,
+  DetectorDeps,
+  DetectorHandlers,
+  JwtFailureInfo,
+  RateLimitInfo,
+  ResponseLike,
 } from './types.js'
-
-/** Every detector, in the order their handlers run. Adding one touches its file and this list. */
-export const DETECTORS = [
-  protocolDetector,
-  malformedBodyDetector,
-  jwtDetector,
-  authFailureDetector,
-  rateLimitDetector,
-  corsDetector,
-  notFoundDetector,
-] as const satisfies ReadonlyArray<DetectorDefinition<keyof DetectorsConfig, never>>
 
 type Signal = Exclude<keyof DetectorHandlers, 'sweep'>
 
@@ -53,17 +41,19 @@ interface Scope {
   readonly sweep: ReadonlyArray<(now: number) => void>
 }
 
-interface RouteScope {
+interface ConfiguredRoute {
   readonly matches: PathMatcher
   readonly methods: ReadonlySet<string> | undefined
   readonly scope: Scope
 }
 
-export type DetectorOverrides = {
-  readonly [K in keyof DetectorsConfig]?: Partial<DetectorsConfig[K]>
+/** A route's compiled detector scope (`compileRouteOptions`); opaque to adapters. */
+export interface RouteScope {
+  readonly ignore: boolean
 }
 
-export interface Detection {
+/** The signals adapters send, one method each (docs/architecture.md). */
+export interface Signals {
   requestStart(ctx: RequestContext): void
   /** Reports a body parser error; returns whether it was one (by its code). */
   bodyError(ctx: RequestContext, err: unknown): boolean
@@ -72,8 +62,18 @@ export interface Detection {
   rateLimitHit(ctx: RequestContext, info: RateLimitInfo): void
   responseFinish(ctx: RequestContext, res: ResponseLike): void
   clientError(info: ClientErrorInfo): void
-  /** Detector options for one route (Fastify `config.watchpost`), compiled once at registration. */
-  scopeFor(overrides: DetectorOverrides | undefined, ignore?: boolean): object
+}
+
+export interface Detection extends Signals {
+  /**
+   * A route's own options (Fastify `config.watchpost`, Express `wp.route()`), validated and compiled
+   * once, at registration.
+   *
+   * @throws WatchpostError `ERR_WATCHPOST_ROUTE_OPTIONS_INVALID`, naming `where`.
+   */
+  compileRouteOptions(options: RouteOptions | undefined, where: string): RouteScope
+  /** Makes `scope` the request's detector scope (before its first signal, or from then on). */
+  useRouteScope(ctx: RequestContext, scope: RouteScope): void
   /** Reports every window closed by `now` (the sweep timer calls it; tests may too). */
   sweep(now?: number): void
   /** Stops the sweep timer and reports every window still open. */
@@ -98,6 +98,7 @@ const SWEEP_INTERVAL_MS = 5_000
 
 export function createDetection(
   config: Pick<ResolvedConfig, 'detectors' | 'routes'>,
+  detectors: ReadonlyArray<DetectorDefinition<keyof DetectorsConfig, never>>,
   deps: DetectorDeps,
   onError: (err: unknown) => void,
 ): Detection {
@@ -121,7 +122,7 @@ export function createDetection(
       clientError: [],
       sweep: [],
     }
-    for (const detector of DETECTORS) {
+    for (const detector of detectors) {
       const detectorOptions = options[detector.id]
       if (!detectorOptions.enabled) continue
       const handlers = (detector as DetectorDefinition<string, typeof detectorOptions>).create(
@@ -138,7 +139,7 @@ export function createDetection(
   }
 
   const base = compile(config.detectors as DetectorsConfig)
-  const routes: RouteScope[] = config.routes.map((route) => ({
+  const routes: ConfiguredRoute[] = config.routes.map((route) => ({
     matches: compilePathPattern(route.match),
     methods: route.methods === undefined ? undefined : new Set(route.methods),
     scope: route.ignore
@@ -149,7 +150,7 @@ export function createDetection(
   }))
 
   function scopeOf(ctx: RequestContext): Scope {
-    const known = ctx.detection as Scope | undefined
+    const known = (ctx as ContextState)[kScope] as Scope | undefined
     if (known !== undefined) return known
     let scope = base
     if (routes.length > 0) {
@@ -162,7 +163,7 @@ export function createDetection(
         }
       }
     }
-    ctx.detection = scope
+    ;(ctx as ContextState)[kScope] = scope
     return scope
   }
 
@@ -185,8 +186,8 @@ export function createDetection(
   // would allocate an array on every call of the request path.
   return {
     requestStart(ctx) {
-      if ((ctx.flags & FLAG_STARTED) !== 0) return
-      ctx.flags |= FLAG_STARTED
+      if (flagged(ctx, FLAG_STARTED)) return
+      mark(ctx, FLAG_STARTED)
       try {
         for (const h of scopeOf(ctx).requestStart) h(ctx)
       } catch (err) {
@@ -239,9 +240,13 @@ export function createDetection(
         fail(err)
       }
     },
-    scopeFor(overrides, ignore = false) {
+    compileRouteOptions(options, where) {
+      const { ignore, detectors: overrides } = checkRouteOptions(options, where)
       if (ignore) return EMPTY
       return overrides === undefined ? base : compile(merge(config.detectors, overrides))
+    },
+    useRouteScope(ctx, scope) {
+      ;(ctx as ContextState)[kScope] = scope as Scope
     },
     sweep,
     close() {

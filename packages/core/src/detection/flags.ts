@@ -1,8 +1,30 @@
 /**
- * Events the app records itself that stand for what a detector would otherwise infer from the
- * response: once `req.watchpost.authn.loginFail()` ran, the 401 that follows is not reported again.
+ * Which kinds of event a request already recorded, as bits on its context, so that inference from
+ * the response (a 401, a 429, a missing CORS header) does not report again what a detector or the
+ * app already recorded. One mechanism for both: detectors mark as they record or aggregate, the
+ * recorder marks from the event's name (`flagOf`) for events the app records itself — once
+ * `req.watchpost.authn.loginFail()` ran, the 401 that follows is not reported again.
  */
-import { FLAG_AUTH, FLAG_BODY, FLAG_CORS, FLAG_RATE_LIMIT } from './types.js'
+import { type ContextState, kFlags } from '../context/state.js'
+import type { RequestContext } from '../context/types.js'
+
+export const FLAG_AUTH = 1
+export const FLAG_CORS = 2
+export const FLAG_RATE_LIMIT = 4
+export const FLAG_BODY = 8
+export const FLAG_NOT_FOUND = 16
+/** The requestStart detectors ran for this request (an adapter may signal it from more than one place). */
+export const FLAG_STARTED = 32
+
+/** Whether `flag` is set on the request. */
+export function flagged(ctx: RequestContext, flag: number): boolean {
+  return ((ctx as ContextState)[kFlags] & flag) !== 0
+}
+
+/** Sets `flag` (or several, or-ed) on the request. */
+export function mark(ctx: RequestContext, flag: number): void {
+  ;(ctx as ContextState)[kFlags] |= flag
+}
 
 const FLAGS: ReadonlyMap<string, number> = new Map([
   ['authn_login_fail', FLAG_AUTH],
@@ -21,7 +43,7 @@ const FLAGS: ReadonlyMap<string, number> = new Map([
   ['input_validation_malformed_body', FLAG_BODY],
 ])
 
-/** The flag bits an event sets on its request context (0 for most). */
+/** The flag bits an event sets on its request context (0 for most); compiled into each event once. */
 export function flagOf(eventName: string): number {
   return FLAGS.get(eventName) ?? 0
 }

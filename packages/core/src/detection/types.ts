@@ -79,12 +79,3 @@ export interface DetectorDefinition<Id extends string = string, Options = unknow
   readonly emits: readonly string[]
   create(options: Options, deps: DetectorDeps): DetectorHandlers
 }
-
-/** Bits of `RequestContext.flags`: which kinds of event a request already recorded. */
-export const FLAG_AUTH = 1
-export const FLAG_CORS = 2
-export const FLAG_RATE_LIMIT = 4
-export const FLAG_BODY = 8
-export const FLAG_NOT_FOUND = 16
-/** The requestStart detectors ran for this request (an adapter may signal it from more than one place). */
-export const FLAG_STARTED = 32

@@ -4,10 +4,11 @@
  * window are reported one by one; the rest of a burst (brute force, credential stuffing, forced
  * browsing) is reported once, with EventCount, when the window closes.
  */
+
 import type { DetectorsConfig } from '../config/index.js'
-import { resolveRoute } from '../context/route.js'
 import { CappedCounter } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_AUTH } from '../detection/types.js'
+import { FLAG_AUTH, flagged, mark } from '../detection/flags.js'
+import type { DetectorDefinition } from '../detection/types.js'
 
 export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsConfig['authFailure']> = {
   id: 'authFailure',
@@ -52,13 +53,13 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
     return {
       responseFinish(ctx, res) {
         const status = res.statusCode
-        if ((status !== 401 && status !== 403) || (ctx.flags & FLAG_AUTH) !== 0) return
-        ctx.flags |= FLAG_AUTH
+        if ((status !== 401 && status !== 403) || flagged(ctx, FLAG_AUTH)) return
+        mark(ctx, FLAG_AUTH)
         if (status === 401) {
           if (unauthorized.admit(ctx.clientIp, now()))
             events(ctx).authn.unauthorized({ userId: ctx.userId }, { ...common, statusCode: 401 })
         } else if (forbidden.admit(ctx.clientIp, now())) {
-          events(ctx).authz.fail({ resource: resolveRoute(ctx) }, { ...common, statusCode: 403 })
+          events(ctx).authz.fail({ resource: ctx.route }, { ...common, statusCode: 403 })
         }
       },
       sweep(t) {

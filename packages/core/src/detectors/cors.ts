@@ -5,10 +5,12 @@
  * failed preflight included). Same-origin requests (browsers send `Origin` on same-origin POSTs)
  * are recognised by comparing the origin's host with the `Host` header. Capped per source.
  */
+
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_CORS } from '../detection/types.js'
+import { FLAG_CORS, flagged, mark } from '../detection/flags.js'
+import type { DetectorDefinition } from '../detection/types.js'
 
 export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> = {
   id: 'cors',
@@ -36,7 +38,7 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
       preflight: boolean,
       statusCode: number | undefined,
     ) => {
-      ctx.flags |= FLAG_CORS
+      mark(ctx, FLAG_CORS)
       if (!capped.admit(ctx.clientIp, now())) return
       events(ctx).malicious.cors(
         { origin, preflight, userId: ctx.userId },
@@ -46,11 +48,11 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
     return {
       corsCheck(ctx, info) {
         // A same-origin request is never a CORS refusal, whatever an origin list says.
-        if (info.allowed || (ctx.flags & FLAG_CORS) !== 0 || isSameOrigin(info.origin, ctx.host)) return
+        if (info.allowed || flagged(ctx, FLAG_CORS) || isSameOrigin(info.origin, ctx.host)) return
         report(ctx, info.origin, info.preflight ?? ctx.method === 'OPTIONS', undefined)
       },
       responseFinish(ctx, res) {
-        if ((ctx.flags & FLAG_CORS) !== 0) return
+        if (flagged(ctx, FLAG_CORS)) return
         const origin = ctx.headers.origin
         if (origin === undefined || isSameOrigin(origin, ctx.host)) return
         const allowed = res.getHeader('access-control-allow-origin')

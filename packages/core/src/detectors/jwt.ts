@@ -4,9 +4,11 @@
  * `express-jwt`/jsonwebtoken errors by their codes). The token and its claims are never recorded.
  * Capped per source.
  */
+
 import type { DetectorsConfig } from '../config/index.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_AUTH } from '../detection/types.js'
+import { FLAG_AUTH, mark } from '../detection/flags.js'
+import type { DetectorDefinition } from '../detection/types.js'
 
 export const jwtDetector: DetectorDefinition<'jwt', DetectorsConfig['jwt']> = {
   id: 'jwt',
@@ -31,7 +33,7 @@ export const jwtDetector: DetectorDefinition<'jwt', DetectorsConfig['jwt']> = {
     return {
       jwtFailure(ctx, info) {
         // The 401 that usually follows is this failure, not another one.
-        ctx.flags |= FLAG_AUTH
+        mark(ctx, FLAG_AUTH)
         if (!capped.admit(ctx.clientIp, now())) return
         events(ctx).authn.jwtFail(
           { reason: info.reason, claim: info.claim, algorithm: info.algorithm },

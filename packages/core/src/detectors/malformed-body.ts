@@ -3,9 +3,11 @@
  * charset or encoding. The adapters pass the parser's error; `classifyBodyError` (body-errors.ts)
  * maps Fastify's `FST_ERR_CTP_*` codes and body-parser's `type`s to one reason. Capped per source.
  */
+
 import type { DetectorsConfig } from '../config/index.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_BODY } from '../detection/types.js'
+import { FLAG_BODY, flagged, mark } from '../detection/flags.js'
+import type { DetectorDefinition } from '../detection/types.js'
 
 export const malformedBodyDetector: DetectorDefinition<'malformedBody', DetectorsConfig['malformedBody']> = {
   id: 'malformedBody',
@@ -29,8 +31,8 @@ export const malformedBodyDetector: DetectorDefinition<'malformedBody', Detector
     })
     return {
       bodyError(ctx, info) {
-        if ((ctx.flags & FLAG_BODY) !== 0) return
-        ctx.flags |= FLAG_BODY
+        if (flagged(ctx, FLAG_BODY)) return
+        mark(ctx, FLAG_BODY)
         if (!capped.admit(ctx.clientIp, now())) return
         const contentType = ctx.headers['content-type']
         events(ctx).inputValidation.malformedBody(

@@ -4,9 +4,11 @@
  * reported at the crossing (EventCount = threshold) and, for the rest of that window, once when it
  * closes (EventCount = the misses after the crossing). At most 2 flood rows per source and window.
  */
+
 import type { DetectorsConfig } from '../config/index.js'
 import { CappedCounter, DEFAULT_CAP } from '../detection/capped-counter.js'
-import { type DetectorDefinition, FLAG_NOT_FOUND } from '../detection/types.js'
+import { FLAG_NOT_FOUND, flagged, mark } from '../detection/flags.js'
+import type { DetectorDefinition } from '../detection/types.js'
 import { WindowCounter } from '../detection/window-counter.js'
 import { isScannerPath } from './scanner-paths.js'
 
@@ -58,8 +60,8 @@ export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['n
     })
     return {
       responseFinish(ctx, res) {
-        if (res.statusCode !== 404 || (ctx.flags & FLAG_NOT_FOUND) !== 0) return
-        ctx.flags |= FLAG_NOT_FOUND
+        if (res.statusCode !== 404 || flagged(ctx, FLAG_NOT_FOUND)) return
+        mark(ctx, FLAG_NOT_FOUND)
         const t = now()
         const ip = ctx.clientIp
         const path = pathOf(ctx.url)

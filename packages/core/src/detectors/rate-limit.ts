@@ -3,15 +3,12 @@
  * `express-rate-limit` `handler`, wired by the adapters) or, when no hook reported the request,
  * inferred from a 429 response. Capped per source; the rest of a window is one aggregate.
  */
+
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import {
-  type DetectorDefinition,
-  FLAG_AUTH,
-  FLAG_RATE_LIMIT,
-  type RateLimitInfo,
-} from '../detection/types.js'
+import { FLAG_AUTH, FLAG_RATE_LIMIT, flagged, mark } from '../detection/flags.js'
+import type { DetectorDefinition, RateLimitInfo } from '../detection/types.js'
 
 export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig['rateLimit']> = {
   id: 'rateLimit',
@@ -35,9 +32,9 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
         ),
     })
     const report = (ctx: RequestContext, info: RateLimitInfo) => {
-      ctx.flags |= FLAG_RATE_LIMIT
+      mark(ctx, FLAG_RATE_LIMIT)
       // A ban is answered with a 403 by the limiters: that 403 is this event, not an authz failure.
-      if (info.banned) ctx.flags |= FLAG_AUTH
+      if (info.banned) mark(ctx, FLAG_AUTH)
       if (!capped.admit(ctx.clientIp, now())) return
       events(ctx).excess.rateLimitExceeded(
         { userId: ctx.userId, max: info.max, windowSeconds: info.windowSeconds, banned: info.banned },
@@ -47,10 +44,10 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
     return {
       rateLimitHit(ctx, info) {
         // `@fastify/rate-limit` calls onExceeded, then onBanReach for the same request: the ban is news.
-        if ((ctx.flags & FLAG_RATE_LIMIT) === 0 || info.banned) report(ctx, info)
+        if (!flagged(ctx, FLAG_RATE_LIMIT) || info.banned) report(ctx, info)
       },
       responseFinish(ctx, res) {
-        if (res.statusCode === 429 && (ctx.flags & FLAG_RATE_LIMIT) === 0) report(ctx, {})
+        if (res.statusCode === 429 && !flagged(ctx, FLAG_RATE_LIMIT)) report(ctx, {})
       },
       sweep: (t) => capped.sweep(t),
     }

@@ -3,6 +3,7 @@
  * catalogue at start-up; a request-scoped API is one small object holding its context, so creating
  * one per request costs an allocation, not 80 closures.
  */
+import type { ContextState } from '../context/state.js'
 import type { RequestContext } from '../context/types.js'
 import type { SecurityEvent } from '../schema/fields.js'
 import type { CompiledEvent, EventOptions } from './build.js'
@@ -58,17 +59,19 @@ export interface HelperDeps {
 export interface EventApiFactory {
   /** An API whose events carry `ctx` (or no request context at all when `undefined`). */
   forContext(ctx: RequestContext | undefined): EventApi
-  /** The request-scoped API: the event namespaces plus the request helpers. */
-  forRequest(ctx: RequestContext): RequestApi
   /** An API that looks its context up on each call (AsyncLocalStorage), for code without the request. */
   dynamic(current: () => RequestContext | undefined): EventApi
+  /**
+   * The request-scoped API (event namespaces plus the request helpers) for the helpers' detection
+   * side: made once detection exists, which itself records through `forContext`.
+   */
+  requestApis(helpers: HelperDeps): (ctx: RequestContext) => RequestApi
 }
 
 export function createEventApiFactory(
   catalogue: Catalogue,
   compiledByName: ReadonlyMap<string, CompiledEvent>,
   record: RecordFn,
-  helpers: HelperDeps,
 ): EventApiFactory {
   const root: Record<string, unknown> = {}
   for (const [ns, methods] of Object.entries(catalogue)) {
@@ -90,48 +93,52 @@ export function createEventApiFactory(
     })
   }
   Object.freeze(root)
-  // The request-scoped API: one more prototype level with the helpers, built once.
-  const requestRoot = Object.create(root, {
-    context: {
-      get(this: Scope) {
-        return this.ctx
-      },
-    },
-  }) as Record<string, unknown>
-  Object.assign(requestRoot, {
-    setUser(this: { ctx: RequestContext }, userId: string | undefined) {
-      this.ctx.userId = userId === undefined || userId === null ? undefined : String(userId)
-    },
-    setSession(this: { ctx: RequestContext }, sessionId: string | undefined) {
-      this.ctx.sessionId = sessionId === undefined || sessionId === null ? undefined : String(sessionId)
-    },
-    reportJwtFailure(this: { ctx: RequestContext }, err: unknown) {
-      helpers.jwtFailure(this.ctx, err)
-    },
-    reportRateLimit(
-      this: { ctx: RequestContext },
-      info: { max?: number; windowSeconds?: number; banned?: boolean } = {},
-    ) {
-      helpers.rateLimit(this.ctx, info)
-    },
-    reportCorsRefusal(this: { ctx: RequestContext }, origin: string) {
-      helpers.corsRefusal(this.ctx, String(origin))
-    },
-  } satisfies Omit<RequestHelpers, 'context'> & ThisType<{ ctx: RequestContext }>)
-  Object.freeze(requestRoot)
   return {
     forContext(ctx) {
       const api = Object.create(root) as { ctx: RequestContext | undefined }
       api.ctx = ctx
       return api as unknown as EventApi
     },
-    forRequest(ctx) {
-      const api = Object.create(requestRoot) as { ctx: RequestContext }
-      api.ctx = ctx
-      return api as unknown as RequestApi
-    },
     dynamic(current) {
       return Object.create(root, { ctx: { get: current } }) as EventApi
+    },
+    requestApis(helpers) {
+      // The request-scoped API: one more prototype level with the helpers, built once.
+      const requestRoot = Object.create(root, {
+        context: {
+          get(this: Scope) {
+            return this.ctx
+          },
+        },
+      }) as Record<string, unknown>
+      Object.assign(requestRoot, {
+        setUser(this: { ctx: RequestContext }, userId: string | undefined) {
+          ;(this.ctx as ContextState).userId =
+            userId === undefined || userId === null ? undefined : String(userId)
+        },
+        setSession(this: { ctx: RequestContext }, sessionId: string | undefined) {
+          ;(this.ctx as ContextState).sessionId =
+            sessionId === undefined || sessionId === null ? undefined : String(sessionId)
+        },
+        reportJwtFailure(this: { ctx: RequestContext }, err: unknown) {
+          helpers.jwtFailure(this.ctx, err)
+        },
+        reportRateLimit(
+          this: { ctx: RequestContext },
+          info: { max?: number; windowSeconds?: number; banned?: boolean } = {},
+        ) {
+          helpers.rateLimit(this.ctx, info)
+        },
+        reportCorsRefusal(this: { ctx: RequestContext }, origin: string) {
+          helpers.corsRefusal(this.ctx, String(origin))
+        },
+      } satisfies Omit<RequestHelpers, 'context'> & ThisType<{ ctx: RequestContext }>)
+      Object.freeze(requestRoot)
+      return (ctx) => {
+        const api = Object.create(requestRoot) as { ctx: RequestContext }
+        api.ctx = ctx
+        return api as unknown as RequestApi
+      }
     },
   }
 }

@@ -5,7 +5,6 @@
  * cleans values. It runs on the request path, so: no JSON, no I/O, no hashing of bodies.
  */
 
-import { resolveRoute } from '../context/route.js'
 import type { RequestContext } from '../context/types.js'
 import type { Redactor } from '../redaction/index.js'
 import type { FieldName, SecurityEvent } from '../schema/fields.js'
@@ -195,7 +194,7 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
       if (ctx.clientPort !== undefined) event.SrcPortNumber = ctx.clientPort
       event.HttpRequestMethod = redactor.string(ctx.method, 32)
       event.Url = redactor.url(ctx.url)
-      const route = resolveRoute(ctx)
+      const route = ctx.route
       if (route !== undefined) event.HttpRoute = redactor.string(route, MAX_SHORT)
       if (ctx.host !== undefined) event.HttpHost = redactor.string(ctx.host, MAX_SHORT)
       if (ctx.userAgent !== undefined) event.HttpUserAgent = redactor.string(ctx.userAgent, 1024)

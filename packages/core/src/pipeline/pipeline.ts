@@ -69,8 +69,8 @@ function estimateBytes(event: SecurityEvent): number {
 }
 
 export class Pipeline {
-  readonly #sinks: readonly Sink[]
-  readonly #options: PipelineOptions
+  #sinks: readonly Sink[] = []
+  #options: PipelineOptions
   readonly #hooks: PipelineHooks
   readonly #queue: RingQueue<Entry>
   #queuedBytes = 0
@@ -86,17 +86,31 @@ export class Pipeline {
   #immediate: NodeJS.Immediate | undefined
   #draining: Promise<void> | undefined
   #closed = false
+  #attached = false
   #closing: Promise<void> | undefined
 
-  constructor(sinks: readonly Sink[], options: PipelineOptions, hooks: PipelineHooks = {}) {
-    this.#sinks = sinks
-    let flushIntervalMs = options.flushIntervalMs
-    for (const sink of sinks)
-      if (sink.maxWaitMs !== undefined) flushIntervalMs = Math.min(flushIntervalMs, sink.maxWaitMs)
-    this.#options = flushIntervalMs === options.flushIntervalMs ? options : { ...options, flushIntervalMs }
+  /**
+   * A pipeline with no sinks yet: events queue until `attach` hands it its sinks. Created first
+   * because the sinks report their health back as events through it (the delivery monitor).
+   */
+  constructor(options: PipelineOptions, hooks: PipelineHooks = {}) {
+    this.#options = options
     this.#hooks = hooks
     this.#queue = new RingQueue(options.maxEvents)
+  }
+
+  /** Gives the pipeline its sinks, once, before anything is delivered. Returns the pipeline. */
+  attach(sinks: readonly Sink[]): this {
+    if (this.#attached) throw new Error('@watchpost/core: Pipeline.attach may be called once')
+    this.#attached = true
+    this.#sinks = sinks
+    let flushIntervalMs = this.#options.flushIntervalMs
+    for (const sink of sinks)
+      if (sink.maxWaitMs !== undefined) flushIntervalMs = Math.min(flushIntervalMs, sink.maxWaitMs)
+    if (flushIntervalMs !== this.#options.flushIntervalMs)
+      this.#options = { ...this.#options, flushIntervalMs }
     for (const sink of sinks) this.#sinkStats[sink.name] = { delivered: 0, failed: 0, lastError: undefined }
+    return this
   }
 
   /** Queues one event. Returns false when it was dropped (counted with its reason). Never throws. */

@@ -1,11 +1,12 @@
 import { IncomingMessage } from 'node:http'
 import { Socket } from 'node:net'
+import { type ContextState, kFlags, kOwner, kScope } from '../../src/context/state.js'
 import type { RequestContext } from '../../src/context/types.js'
 
 /** A fully populated request context for builder tests that do not need a server. */
 export function fakeContext(overrides: Partial<RequestContext> = {}): RequestContext {
   const request = overrides.request ?? new IncomingMessage(new Socket())
-  return {
+  const ctx: ContextState = {
     correlationId: '4bf92f3577b34da6a3ce929d0e0e4736',
     correlationSource: 'traceparent',
     traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
@@ -22,14 +23,14 @@ export function fakeContext(overrides: Partial<RequestContext> = {}): RequestCon
     referer: 'https://shop.example.com/login',
     httpVersion: '1.1',
     route: '/login',
-    routeLookup: undefined,
-    owner: undefined,
     userId: 'alice',
     sessionId: 's3ss10n',
     request,
     headers: request.headers,
-    flags: 0,
-    detection: undefined,
+    [kFlags]: 0,
+    [kScope]: undefined,
+    [kOwner]: undefined,
     ...overrides,
   }
+  return ctx
 }

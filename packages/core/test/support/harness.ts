@@ -4,12 +4,13 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { observeClientErrors } from '../../src/detection/observe-server.js'
 import type { RequestContext, SecurityEvent, Sink, Watchpost, WatchpostOptions } from '../../src/index.js'
-import { createWatchpost } from '../../src/index.js'
+import { type AdapterCore, createAdapterCore, observeClientErrors } from '../../src/sdk.js'
 
 export interface Harness {
   readonly wp: Watchpost
+  /** The signals, as an adapter sends them. */
+  readonly signals: AdapterCore['signals']
   readonly url: string
   readonly events: SecurityEvent[]
   /** Flushes and returns the events of one vocabulary name. */
@@ -28,18 +29,20 @@ export async function harness(options: WatchpostOptions, handler: Handler): Prom
     },
     async close() {},
   }
-  const wp = createWatchpost({ config: false, sinks: [], ...options }, { sinks: [sink] })
+  const core = createAdapterCore({ config: false, sinks: [], ...options }, { sinks: [sink] })
+  const { watchpost: wp, signals } = core
   const server = http.createServer((req, res) => {
-    const ctx = wp.openContext(req, res)
-    wp.detection.requestStart(ctx)
-    res.on('finish', () => wp.detection.responseFinish(ctx, res))
+    const ctx = core.open(req, res)
+    signals.requestStart(ctx)
+    res.on('finish', () => signals.responseFinish(ctx, res))
     handler(req, res, ctx)
   })
-  observeClientErrors(server, (info) => wp.detection.clientError(info))
+  observeClientErrors(server, (info) => signals.clientError(info))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     wp,
+    signals,
     url,
     events,
     async of(name) {

@@ -1,9 +1,9 @@
 /**
- * Classifies a body parser's error by its code, never its message (STYLE.md): Fastify's
+ * Classifies a body parser's error by its code, never its message: Fastify's
  * `FST_ERR_CTP_*` (lib/errors.js) and body-parser's `type` (as used by Express's `express.json()`).
  * Returns `undefined` for errors that are not about the body.
  */
-import type { BodyErrorInfo, MalformedBodyReason } from '../detection/types.js'
+import type { BodyErrorInfo, MalformedBodyReason } from './types.js'
 
 // A Map, not an object: a code such as `constructor` must not find Object.prototype.
 const BY_CODE: ReadonlyMap<string, MalformedBodyReason> = new Map(

@@ -1,0 +1,23 @@
+/**
+ * Every detector, in the order their handlers run on a signal. Adding a detector touches its own
+ * file, this list and its options in config/detector-options.ts (docs/architecture.md).
+ */
+import type { DetectorsConfig } from '../config/index.js'
+import type { DetectorDefinition } from '../detection/types.js'
+import { authFailureDetector } from './auth-failure.js'
+import { corsDetector } from './cors.js'
+import { jwtDetector } from './jwt.js'
+import { malformedBodyDetector } from './malformed-body.js'
+import { notFoundDetector } from './not-found.js'
+import { protocolDetector } from './protocol.js'
+import { rateLimitDetector } from './rate-limit.js'
+
+export const DETECTORS = [
+  protocolDetector,
+  malformedBodyDetector,
+  jwtDetector,
+  authFailureDetector,
+  rateLimitDetector,
+  corsDetector,
+  notFoundDetector,
+] as const satisfies ReadonlyArray<DetectorDefinition<keyof DetectorsConfig, never>>

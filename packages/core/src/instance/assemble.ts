@@ -1,0 +1,235 @@
+/**
+ * Puts one Watchpost instance together, each piece created once, in dependency order, from the
+ * validated configuration (docs/architecture.md):
+ *
+ *   config → redactor, contexts, builder → pipeline (its queue) → recorder → delivery monitor
+ *          → sinks (from the registry), attached to the pipeline → event API → detection
+ *
+ * The pipeline exists before its sinks because the sinks report their health back as events
+ * through it. Nothing here runs per request; the per-request path is adapter → signals → detectors
+ * → recorder → pipeline.emit, and it never throws into the app.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createRequire } from 'node:module'
+import type { ResolvedConfig, WatchpostOptions } from '../config/index.js'
+import { loadConfig } from '../config/index.js'
+import { createAsyncContext } from '../context/async-context.js'
+import {
+  type ContextFactory,
+  type ContextStore,
+  createContextFactory,
+  type RouteReader,
+} from '../context/request-context.js'
+import type { RequestContext } from '../context/types.js'
+import type { DeliverySink } from '../delivery/delivery-sink.js'
+import { renderMetrics } from '../delivery/metrics.js'
+import { createDeliveryMonitor } from '../delivery/monitor.js'
+import { createRemoteSink } from '../delivery/remote-sink.js'
+import { createDetection, type Detection } from '../detection/engine.js'
+import { DETECTORS } from '../detectors/index.js'
+import { WatchpostError } from '../errors.js'
+import { createEventApiFactory, type RequestApi } from '../events/api.js'
+import { createBuilder } from '../events/build.js'
+import { CATALOGUE } from '../events/catalogue/index.js'
+import { classifyJwtError } from '../jwt/classify.js'
+import { bearerToken, createJwtVerify } from '../jwt/verify.js'
+import { flushOnExit } from '../pipeline/exit-flush.js'
+import { Pipeline } from '../pipeline/pipeline.js'
+import { closeOnSignals } from '../pipeline/signals.js'
+import { compileRedactor } from '../redaction/index.js'
+import { createSinks } from '../sinks/registry.js'
+import type { Sink } from '../sinks/types.js'
+import type { Watchpost } from '../watchpost.js'
+import { createRecorder } from './recorder.js'
+import { createWarnings, type Warnings } from './warnings.js'
+
+const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
+/** Runtime settings given in code only (not in a configuration file). */
+export interface CreateRuntime {
+  /** Directory searched for `watchpost.config.*` and `package.json`; `process.cwd()` by default. */
+  readonly cwd?: string
+  /** Environment for `WATCHPOST_CONFIG`, `NODE_ENV` and `${VAR}` substitution; `process.env` by default. */
+  readonly env?: NodeJS.ProcessEnv
+  /** Sink instances added to the configured ones (an app's own sink; tests). */
+  readonly sinks?: readonly Sink[]
+}
+
+/**
+ * What a framework adapter tells core once, at creation: where a request's context is kept and how
+ * its matched route is read. Both are the adapter's choice, made by measurement (docs/performance.md).
+ */
+export interface AdapterContract {
+  /** Names the adapter in warnings (`@watchpost/express`). */
+  readonly name: string
+  /** Where `open` keeps a request's context; a symbol-keyed property of the request by default. */
+  readonly contextStore?: ContextStore | undefined
+  /** The request's matched route pattern, asked when `ctx.route` is first read. */
+  readonly routeOf?: RouteReader | undefined
+}
+
+/** What an adapter works with: the app-facing instance, the signals, and the context operations. */
+export interface AdapterCore {
+  /** The instance the app sees (`fastify.watchpost`, `wp.instance`). */
+  readonly watchpost: Watchpost
+  /** The signals the adapter sends, and its route options. */
+  readonly signals: Detection
+  /** The request's context, created and stored on the first call (`contextStore`). */
+  open(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext
+  /** A new context, not stored: for an adapter that keeps it in a slot of its own. */
+  create(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext
+  /** The stored context of a request, if `open` (or the adapter) stored one. */
+  stored(req: IncomingMessage): RequestContext | undefined
+  /** The request-scoped API bound to a context the adapter holds. */
+  requestApi(ctx: RequestContext): RequestApi
+  /** Runs `fn` with `ctx` as the current async context when `correlation.asyncContext` is on; else runs it. */
+  runInContext<T>(ctx: RequestContext, fn: () => T): T
+  /** Reports a failure of the adapter itself, once per code; never throws. */
+  readonly warnings: Warnings
+}
+
+/** The default adapter: plain `node:http`, contexts under a symbol on the request. */
+const NODE_HTTP: AdapterContract = { name: '@watchpost/core' }
+
+export function assemble(
+  options: WatchpostOptions | undefined,
+  runtime: CreateRuntime = {},
+  adapter: AdapterContract = NODE_HTTP,
+): AdapterCore {
+  const config: ResolvedConfig = loadConfig(options, runtime)
+  const warnings = createWarnings()
+  const redactor = compileRedactor({ ...config.privacy })
+  const contexts: ContextFactory = createContextFactory({
+    trustProxy: config.trustProxy,
+    traceparent: config.correlation.traceparent,
+    requestIdHeaders: config.correlation.requestIdHeaders,
+    responseHeader: config.correlation.responseHeader,
+    maxLength: config.correlation.maxLength,
+    store: adapter.contextStore,
+    routeOf: adapter.routeOf,
+  })
+  const asyncContext = config.correlation.asyncContext ? createAsyncContext() : undefined
+  const build = createBuilder({ identity: config.app, redactor, productVersion: VERSION })
+
+  const pipeline = new Pipeline(config.queue, {
+    onSinkFailure(sink, failure) {
+      const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
+      warnings.emit(
+        'WATCHPOST_W101',
+        `sink ${sink.name} failed to deliver ${failure.failedEvents.length} event(s): ${cause}. ` +
+          'Further failures are counted in stats().sinks, not reported again.',
+        sink.name,
+      )
+    },
+  })
+  const recorder = createRecorder({
+    build,
+    emit: (event) => pipeline.emit(event),
+    onBuildError: (name, err) =>
+      warnings.emit(
+        'WATCHPOST_W102',
+        `could not build ${name}: ${err instanceof Error ? err.message : String(err)}`,
+        name,
+      ),
+  })
+  const monitor = createDeliveryMonitor({
+    report: recorder.system,
+    warn: (problem, message) =>
+      warnings.emit(DELIVERY_WARNINGS[problem], message, `${problem}:${message.slice(0, 64)}`),
+    pipelineStats: () => pipeline.stats(),
+  })
+  const remote = (destination: Parameters<typeof createRemoteSink>[0]): DeliverySink => {
+    const sink = createRemoteSink(destination, config, monitor.hooks)
+    monitor.watch(sink)
+    return sink
+  }
+  pipeline.attach([...createSinks(config.sinks, remote), ...(runtime.sinks ?? [])])
+
+  const apis = createEventApiFactory(CATALOGUE, recorder.all, recorder.record)
+  const signals = createDetection(
+    config,
+    DETECTORS,
+    { events: (ctx) => apis.forContext(ctx), now: Date.now },
+    (err) =>
+      warnings.emit(
+        'WATCHPOST_W104',
+        `a detector failed: ${err instanceof Error ? err.message : String(err)}. Counted in detection.errors.`,
+      ),
+  )
+  const requestApi = apis.requestApis({
+    jwtFailure: (ctx, err) => signals.jwtFailure(ctx, classifyJwtError(err)),
+    rateLimit: (ctx, info) => signals.rateLimitHit(ctx, info),
+    corsRefusal: (ctx, origin) => signals.corsCheck(ctx, { origin, allowed: false }),
+  })
+  const events = asyncContext === undefined ? apis.forContext(undefined) : apis.dynamic(asyncContext.current)
+  const open = (req: IncomingMessage, res?: ServerResponse, owner?: unknown) => contexts.open(req, res, owner)
+
+  const unregisterExitFlush = flushOnExit(pipeline)
+  let closing: Promise<void> | undefined
+  function close(deadlineMs: number = config.shutdown.deadlineMs): Promise<void> {
+    closing ??= (() => {
+      unregisterExitFlush()
+      removeSignalHandlers()
+      signals.close()
+      monitor.close()
+      return pipeline.close(deadlineMs)
+    })()
+    return closing
+  }
+  const removeSignalHandlers = config.shutdown.signals ? closeOnSignals(() => close()) : () => {}
+
+  const watchpost: Watchpost = {
+    config,
+    events,
+    request: (req) => requestApi(open(req)),
+    context: (req, res) => open(req, res),
+    record(name, params, opts) {
+      const event = recorder.compiled(name)
+      if (event === undefined) {
+        warnings.emit('WATCHPOST_W103', `unknown event ${JSON.stringify(name)}`, String(name))
+        return undefined
+      }
+      return recorder.record(event, params, opts?.context ?? asyncContext?.current(), opts)
+    },
+    emit: (event) => pipeline.emit(event),
+    createJwtVerifier(verifierOptions) {
+      const verify = createJwtVerify(verifierOptions)
+      return async (req, token = bearerToken(req.headers.authorization)) => {
+        if (token === undefined) {
+          signals.jwtFailure(open(req), { reason: 'missing' })
+          throw new WatchpostError('ERR_WATCHPOST_JWT_MISSING', 'No bearer token in the Authorization header')
+        }
+        try {
+          return await verify(token)
+        } catch (err) {
+          signals.jwtFailure(open(req), classifyJwtError(err))
+          throw err
+        }
+      }
+    },
+    stats: () => ({ ...pipeline.stats(), buildErrors: recorder.buildErrors, detectorErrors: signals.errors }),
+    health: () => monitor.health(),
+    metrics: () => renderMetrics(pipeline.stats(), monitor.health().sinks),
+    flush: () => pipeline.flush(),
+    close,
+  }
+
+  return {
+    watchpost,
+    signals,
+    open,
+    create: (req, res, owner) => contexts.create(req, res, owner),
+    stored: contexts.get,
+    requestApi,
+    runInContext: (ctx, fn) => (asyncContext === undefined ? fn() : asyncContext.run(ctx, fn)),
+    warnings,
+  }
+}
+
+/** Process warnings for what an operator must fix in delivery (docs/errors.md). */
+const DELIVERY_WARNINGS = {
+  auth: 'WATCHPOST_W105',
+  not_found: 'WATCHPOST_W106',
+  set_aside: 'WATCHPOST_W107',
+  store: 'WATCHPOST_W108',
+} as const

@@ -1,0 +1,59 @@
+// `@watchpost/core/sdk`: for authors of framework adapters and sinks (docs/architecture.md).
+// An app needs only `@watchpost/core`. Explicit re-exports, each value with its types;
+// test/package-exports.test.ts pins the names.
+
+// Adapters: the contract given at creation, the signals, the context and shared helpers.
+export {
+  type ContextStore,
+  propertyStore,
+  type RouteReader,
+} from './context/request-context.js'
+export { type ContextState, kOwner } from './context/state.js'
+// Sinks: the registry, the destination contract, delivery errors, TLS, the event's projections.
+export { kindOfStatus, retryAfterMs, statusError, toDeliveryError } from './delivery/classify.js'
+export type {
+  DeliveryHooks,
+  DeliverySink,
+} from './delivery/delivery-sink.js'
+export {
+  batchOf,
+  DeliveryError,
+  type Destination,
+  type FailureKind,
+  type OutgoingBatch,
+} from './delivery/types.js'
+export { clientErrorInfo } from './detection/client-error.js'
+export type { Detection, RouteScope, Signals } from './detection/engine.js'
+export { observeClientErrors } from './detection/observe-server.js'
+export { type AllowedOrigins, compileOriginCheck } from './detection/origin-check.js'
+export type {
+  BodyErrorInfo,
+  ClientErrorInfo,
+  CorsCheckInfo,
+  JwtFailReason,
+  JwtFailureInfo,
+  MalformedBodyReason,
+  RateLimitInfo,
+  ResponseLike,
+} from './detection/types.js'
+export {
+  type AdapterContract,
+  type AdapterCore,
+  assemble as createAdapterCore,
+} from './instance/assemble.js'
+export { createWarnings, type Warnings } from './instance/warnings.js'
+export { type ColumnType, FIELD_NAMES, FIELDS } from './schema/fields.js'
+export {
+  ASIM_PROJECTIONS,
+  ASIM_SCHEMAS,
+  type AsimProjection,
+  type AsimSchema,
+  CUSTOM_COLUMNS,
+  CUSTOM_STREAM,
+  CUSTOM_TABLE,
+  type FieldPlacement,
+  projectToAsim,
+} from './schema/projections.js'
+export { registerSinkType, type SinkType } from './sinks/registry.js'
+export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
+export { kContext } from './symbols.js'
