@@ -44,3 +44,51 @@ test('relative links in the docs resolve', () => {
   }
   assert.deepEqual(broken, [])
 })
+
+/**
+ * What user docs must not mention: files outside the repository (`../shared/…`, design and style
+ * notes), issue numbers, working sessions. History and reasoning belong in commit messages and
+ * test/bench/NOTES.md.
+ */
+const FORBIDDEN: readonly { readonly pattern: RegExp; readonly why: string }[] = [
+  {
+    pattern: /(?:\.\.\/)+shared\/|(?:^|[\s`'"(])shared\/[\w-]+\//m,
+    why: 'a file outside the repository (shared/)',
+  },
+  { pattern: /\bDESIGN\.md\b/, why: 'DESIGN.md, outside the repository' },
+  { pattern: /\bSTYLE\.md\b/, why: 'STYLE.md, outside the repository' },
+  { pattern: /\bissue[\s-]*#?\d+/i, why: 'an issue number' },
+  { pattern: /\bsession[\s-]*#?\d+/i, why: 'a working session' },
+]
+
+/** `file:line: why` for every forbidden mention in `text`. */
+function forbiddenMentions(file: string, text: string): string[] {
+  const found: string[] = []
+  text.split('\n').forEach((line, i) => {
+    for (const { pattern, why } of FORBIDDEN) if (pattern.test(line)) found.push(`${file}:${i + 1}: ${why}`)
+  })
+  return found
+}
+
+test('docs and READMEs mention no outside files, issues or sessions', () => {
+  const found = files.flatMap((file) => forbiddenMentions(file, readFileSync(file, 'utf8')))
+  assert.deepEqual(found, [])
+})
+
+test('the wording check catches a planted mention', () => {
+  for (const planted of [
+    'The facts come from `shared/azure/logs-ingestion-api.md`.',
+    'See ../shared/peers.md.',
+    'Defaults follow DESIGN.md § Detection.',
+    'Never by message (STYLE.md).',
+    'Fixed for issue #12.',
+    'What changed for issue 5.',
+    'Session 4 figures',
+    'the session-3 run below',
+  ]) {
+    assert.equal(forbiddenMentions('planted.md', `ok\n${planted}\n`).length, 1, planted)
+  }
+  for (const fine of ['`err.issues` lists every problem', 'session ids are hashed', 'ActorSessionId']) {
+    assert.deepEqual(forbiddenMentions('fine.md', fine), [], fine)
+  }
+})
