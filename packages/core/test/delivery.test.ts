@@ -91,6 +91,11 @@ const fast: DeliveryOptions = {
   deadLetter: undefined,
 }
 
+/** A delivery sink over a memory store of `storeBytes`, with `fast` options and `overrides`. */
+function sinkFor(destination: Destination, overrides: Partial<DeliveryOptions>, storeBytes = 1 << 20) {
+  return createDeliverySink(destination, new MemoryStore({ maxBytes: storeBytes }), { ...fast, ...overrides })
+}
+
 describe('delivery loop', () => {
   test('requests never exceed the limit, uncompressed or gzip, even with incompressible data', async () => {
     const d = scripted(() => undefined)
@@ -208,11 +213,7 @@ describe('delivery loop', () => {
       },
       async close() {},
     }
-    const sink = createDeliverySink(destination, new MemoryStore({ maxBytes: 1 << 20 }), {
-      ...fast,
-      concurrency: 4,
-      backoff: { baseMs: 5, maxDelayMs: 20 },
-    })
+    const sink = sinkFor(destination, { concurrency: 4, backoff: { baseMs: 5, maxDelayMs: 20 } })
     await sink.send(Array.from({ length: 40 }, (_, i) => event(i)))
     await until(() => failures >= 12)
     down = false
@@ -360,6 +361,57 @@ describe('delivery loop', () => {
     await sink.send(Array.from({ length: 60 }, (_, i) => event(i)))
     await until(() => sink.health().sent === 60)
     assert.equal(max, 3)
+    await sink.close()
+  })
+
+  test('bytes in flight stay within maxInFlightBytes whatever the concurrency', async () => {
+    // Bytes of the requests out now, the most ever out, events prepared (three partitions in turn).
+    const seen = { out: 0, most: 0, prepared: 0 }
+    const destination: Destination = {
+      name: 'slow',
+      maxRequestBytes: 2_000,
+      prepare: (e) => ({ partition: String(seen.prepared++ % 3), row: e }),
+      async send(batch) {
+        seen.out += batch.bytes
+        seen.most = Math.max(seen.most, seen.out)
+        await new Promise((r) => setTimeout(r, 10))
+        seen.out -= batch.bytes
+      },
+      async close() {},
+    }
+    const sink = sinkFor(destination, { concurrency: 8, maxInFlightBytes: 6_000 }, 4 << 20)
+    await sink.send(Array.from({ length: 300 }, (_, i) => event(i)))
+    await until(() => sink.health().sent === 300)
+    assert.ok(seen.most <= 6_000, `${seen.most} bytes in flight`)
+    assert.ok(seen.most > 2_000, `${seen.most} bytes in flight: more than one request went at once`)
+    await sink.close()
+  })
+
+  test('inFlight counts requests sent and not yet answered, not batches', async () => {
+    const pending: Array<(err?: DeliveryError) => void> = []
+    let prepared = 0
+    const destination: Destination = {
+      name: 'held',
+      maxRequestBytes: 1_000_000,
+      prepare: (e) => ({ partition: String(prepared++ % 2), row: e }),
+      send: () =>
+        new Promise<void>((resolve, reject) =>
+          pending.push((err) => (err === undefined ? resolve() : reject(err))),
+        ),
+      async close() {},
+    }
+    const sink = sinkFor(destination, { concurrency: 1, backoff: { baseMs: 60_000, maxDelayMs: 60_000 } })
+    // One batch whose records fall into two partitions: two requests side by side.
+    await sink.send(Array.from({ length: 10 }, (_, i) => event(i)))
+    await until(() => pending.length === 2)
+    assert.equal(sink.health().inFlight, 2)
+    pending.shift()!()
+    await until(() => sink.health().inFlight === 1)
+    // The other one fails: while it waits for its retry, nothing is in flight.
+    pending.shift()!(new DeliveryError('retry', 'HTTP 503'))
+    await until(() => sink.health().state === 'degraded')
+    assert.equal(sink.health().inFlight, 0)
+    assert.ok(sink.health().queued > 0, 'its records wait for the retry')
     await sink.close()
   })
 })

@@ -3,6 +3,7 @@
  * the admin API. Options are normalised once; the listener can be taken down and reopened on the same
  * port by the `down` fault.
  */
+import type { ServerResponse } from 'node:http'
 import { createServer } from 'node:https'
 import type { Socket } from 'node:net'
 import { createAdminHandler } from './admin.js'
@@ -142,6 +143,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     managedIdentityClientId: DEFAULTS.managedIdentityClientId,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     issuer,
+    fault: () => faults.tokenFault(),
+    hold(res) {
+      held.add(res)
+      res.on('close', () => held.delete(res))
+    },
   })
   const ingest = createIngestHandler({
     dcrImmutableId: o.dcrImmutableId,
@@ -160,6 +166,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   })
   let emulator: Emulator | undefined
+  /** Token requests the `hang` fault holds; their connections are reset when the faults change. */
+  const held = new Set<ServerResponse>()
+  function releaseHeld(): void {
+    for (const res of held) res.destroy()
+    held.clear()
+  }
   const admin = createAdminHandler(() => emulator as Emulator)
 
   const sockets = new Set<Socket>()
@@ -270,10 +282,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store,
     async setFaults(config: FaultConfig) {
       faults.set(config)
+      releaseHeld()
       await applyDown()
     },
     async clearFaults() {
       faults.set({})
+      releaseHeld()
       await applyDown()
     },
     faults: () => faults.config,

@@ -3,11 +3,17 @@
  * document, the v2.0 token endpoint (client credentials: secret or federated assertion), the signing
  * keys, and the managed identity endpoints of App Service (`IDENTITY_ENDPOINT`) and IMDS
  * (`AZURE_POD_IDENTITY_AUTHORITY_HOST`).
+ *
+ * The discovery document names the host the client asked for (its `Host` header), not the
+ * listener's own address: MSAL accepts an issuer only on the authority's scheme, host and port
+ * (spec/azure/identity-token-acquisition.md), so a client that reaches the emulator through a
+ * port-forward or a proxy must be answered with the address it used.
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readBody, sendJson } from './http.js'
 import type { TokenIssuer } from './tokens.js'
+import type { TokenFaultMode } from './types.js'
 
 export interface EntraConfig {
   readonly url: () => string
@@ -19,6 +25,36 @@ export interface EntraConfig {
   readonly managedIdentityClientId: string
   readonly tokenLifetimeSeconds: number
   readonly issuer: TokenIssuer
+  /** How Entra's routes fail now (the `token` fault), if they do. */
+  readonly fault: () => TokenFaultMode | undefined
+  /** Keeps a response unanswered until the faults change (the `hang` fault). */
+  readonly hold: (res: ServerResponse) => void
+}
+
+/** A `Host` header as a client sends it: a DNS name, IPv4 or [IPv6] address, and an optional port. */
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i
+
+/** `https://` and the request's `Host` when it is well formed, else `fallback` (the listener's URL). */
+function originOf(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host
+  if (host === undefined || host.length > 261) return fallback
+  const match = HOST.exec(host)
+  if (match === null || (match[1] !== undefined && Number(match[1]) > 65_535)) return fallback
+  return `https://${host.toLowerCase()}`
+}
+
+const ENTRA_PATHS = new Set([
+  '/v2.0/.well-known/openid-configuration',
+  '/discovery/v2.0/keys',
+  '/oauth2/v2.0/token',
+])
+
+/** Whether `path` is one of the routes the credentials use (the `token` fault covers exactly these). */
+function isEntraPath(path: string): boolean {
+  if (path === '/msi/token' || path.replace(/\/$/, '') === '/metadata/identity/oauth2/token') return true
+  const tenant = /^\/([^/]+)\//.exec(path)?.[1]
+  return tenant !== undefined && ENTRA_PATHS.has(path.slice(tenant.length + 1))
 }
 
 /** OAuth error body in the shape Entra sends and MSAL parses (`error_codes` → AADSTS numbers). */
@@ -86,6 +122,25 @@ export function createEntraHandler(config: EntraConfig) {
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const path = url.pathname
     const method = req.method ?? 'GET'
+    const fault = isEntraPath(path) ? config.fault() : undefined
+    if (fault === 'reset') {
+      res.destroy()
+      return true
+    }
+    if (fault === 'hang') {
+      config.hold(res)
+      return true
+    }
+    if (fault === 'unavailable') {
+      sendAadError(
+        res,
+        503,
+        'temporarily_unavailable',
+        90_033,
+        'A transient error has occurred. Please try again.',
+      )
+      return true
+    }
 
     if (path === '/msi/token' && method === 'GET') {
       if (req.headers['x-identity-header'] !== config.identityHeader) {
@@ -116,17 +171,12 @@ export function createEntraHandler(config: EntraConfig) {
     const tenant = /^\/([^/]+)\//.exec(path)?.[1]
     if (tenant === undefined) return false
     const rest = path.slice(tenant.length + 1)
-    const known = new Set([
-      '/v2.0/.well-known/openid-configuration',
-      '/discovery/v2.0/keys',
-      '/oauth2/v2.0/token',
-    ])
-    if (!known.has(rest)) return false
+    if (!ENTRA_PATHS.has(rest)) return false
     if (`/${tenant}` !== tenantPath) {
       sendAadError(res, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`)
       return true
     }
-    const base = `${config.url()}${tenantPath}`
+    const base = `${originOf(req, config.url())}${tenantPath}`
 
     if (rest === '/v2.0/.well-known/openid-configuration' && method === 'GET') {
       // MSAL requires exactly these four keys (client-behaviour.md §1).

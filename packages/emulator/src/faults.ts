@@ -2,7 +2,7 @@
  * Fault injection for ingestion requests. One PRNG (mulberry32) drives every `share` draw, in a fixed
  * order per request (reset, slow, throttle, serverErrors), so a seeded run is repeatable.
  */
-import type { FaultConfig, RejectRule } from './types.js'
+import type { FaultConfig, RejectRule, TokenFaultMode } from './types.js'
 
 export type FaultDecision =
   | { readonly kind: 'reset' }
@@ -52,7 +52,7 @@ function seconds(value: number | undefined, name: string): number | undefined {
 export function checkFaults(faults: FaultConfig): void {
   if (typeof faults !== 'object' || faults === null)
     throw new TypeError('@watchpost/emulator: faults must be an object')
-  const known = new Set(['seed', 'down', 'throttle', 'serverErrors', 'slow', 'reset', 'reject'])
+  const known = new Set(['seed', 'down', 'throttle', 'serverErrors', 'slow', 'reset', 'reject', 'token'])
   for (const key of Object.keys(faults)) {
     if (!known.has(key)) throw new TypeError(`@watchpost/emulator: unknown fault ${JSON.stringify(key)}`)
   }
@@ -90,7 +90,14 @@ export function checkFaults(faults: FaultConfig): void {
     seconds(faults.reset.seconds, 'reset')
   }
   if (faults.reject !== undefined) compileReject(faults.reject)
+  if (faults.token !== undefined) {
+    if (!TOKEN_MODES.has(faults.token.mode))
+      throw new TypeError('@watchpost/emulator: faults.token.mode must be "reset", "hang" or "unavailable"')
+    seconds(faults.token.seconds, 'token')
+  }
 }
+
+const TOKEN_MODES: ReadonlySet<unknown> = new Set<TokenFaultMode>(['reset', 'hang', 'unavailable'])
 
 export type RowPredicate = (row: Readonly<Record<string, unknown>>, index: number, stream: string) => boolean
 
@@ -146,6 +153,12 @@ export class FaultState {
     // Always draw, so the sequence does not depend on which faults happen to be in force.
     const draw = this.#random()
     return this.#active(fault) && draw < (fault?.share ?? 1)
+  }
+
+  /** How Entra's routes fail now, if they do. */
+  tokenFault(): TokenFaultMode | undefined {
+    const token = this.#config.token
+    return this.#active(token) ? token?.mode : undefined
   }
 
   /** Milliseconds left of a timed `down`, Infinity until cleared, 0 if not down. */

@@ -22,6 +22,7 @@ export type {
   StoredRow,
   StreamInfo,
   TokenClaimsOptions,
+  TokenFaultMode,
   ValidationMode,
 } from './types.js'
 export { MAX_FIELD_BYTES } from './validate.js'

@@ -68,7 +68,16 @@ export interface FaultConfig {
   readonly reset?: { readonly share?: number; readonly afterStore?: boolean; readonly seconds?: number }
   /** 400 `RowRejected` for a request holding a row that matches. */
   readonly reject?: RejectRule
+  /**
+   * Entra fails while ingestion keeps working — every route the credentials use (OpenID discovery,
+   * keys, the token endpoint, managed identity): `reset` destroys the connection, `hang` never
+   * answers (the connection is reset when the faults are next set or cleared), `unavailable`
+   * answers 503 `temporarily_unavailable`. Not drawn by `share`: every token request fails.
+   */
+  readonly token?: { readonly mode: TokenFaultMode; readonly seconds?: number }
 }
+
+export type TokenFaultMode = 'reset' | 'hang' | 'unavailable'
 
 export interface EmulatorOptions {
   /** Default 0 (any free port). */

@@ -191,6 +191,47 @@ describe('faults with the real client', () => {
   test('invalid faults are refused with a TypeError', async () => {
     await assert.rejects(em.setFaults({ throttle: { share: 2 } }), TypeError)
     await assert.rejects(em.setFaults({ nope: true } as never), TypeError)
+    await assert.rejects(em.setFaults({ token: { mode: 'slow' as never } }), TypeError)
+  })
+
+  const MONITOR = 'https://monitor.azure.com/.default'
+  /** Without the credential pipeline's own retries: one token request per `getToken`. */
+  const once = () => credential(em, { retryOptions: { maxRetries: 0 } })
+
+  test('token unavailable: credentials fail with 503 while ingestion with a cached token goes on', async () => {
+    const client = await warmClient()
+    await em.setFaults({ token: { mode: 'unavailable' } })
+    const discovery = await raw(em, 'GET', `/${em.tenantId}/v2.0/.well-known/openid-configuration`)
+    assert.equal(discovery.status, 503)
+    assert.equal(discovery.json.error, 'temporarily_unavailable')
+    // MSAL reads the discovery document first; its failure is what the credential reports.
+    await assert.rejects(once().getToken(MONITOR), { name: 'CredentialUnavailableError' })
+    await client.upload(em.dcrImmutableId, WEB, [webRow('token-down')])
+    assert.equal(em.store.rows({ eventUid: 'token-down' }).length, 1)
+    await em.clearFaults()
+    assert.ok((await once().getToken(MONITOR)).token.length > 0)
+  })
+
+  test('token reset: the connection is destroyed, for discovery and the token endpoint alike', async () => {
+    await em.setFaults({ token: { mode: 'reset' } })
+    const discovery = raw(em, 'GET', `/${em.tenantId}/v2.0/.well-known/openid-configuration`)
+    await assert.rejects(discovery, /ECONNRESET|socket hang up/)
+    await assert.rejects(once().getToken(MONITOR))
+  })
+
+  test('token hang: no answer until the faults change, then the connection is reset', async () => {
+    await em.setFaults({ token: { mode: 'hang' } })
+    let settled = false
+    const pending = once()
+      .getToken(MONITOR)
+      .finally(() => {
+        settled = true
+      })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal(settled, false, 'still waiting for the token endpoint')
+    await em.clearFaults()
+    await assert.rejects(pending)
+    assert.ok((await once().getToken(MONITOR)).token.length > 0, 'answered again once cleared')
   })
 })
 

@@ -3,12 +3,16 @@
  * (client-behaviour.md §1, §6): events built by @watchpost/core, projected, uploaded, stored.
  */
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import type { IncomingMessage } from 'node:http'
+import { get } from 'node:https'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { AuthenticationRequiredError, ManagedIdentityCredential } from '@azure/identity'
 import { createWatchpost, type SecurityEvent } from '@watchpost/core'
 import { ASIM_PROJECTIONS, CUSTOM_STREAM, CUSTOM_TABLE, projectToAsim } from '@watchpost/core/sdk'
 import type { Emulator } from '../src/index.js'
-import { credential, ingestClient, start, uploadFailure } from './support/helpers.js'
+import { credential, ingestClient, raw, start, uploadFailure } from './support/helpers.js'
 
 function buildEvents(): SecurityEvent[] {
   const wp = createWatchpost({ config: false, sinks: [], app: { name: 'shop', environment: 'test' } })
@@ -75,6 +79,39 @@ describe('real clients against the emulator', () => {
     assert.equal(rows[0]!.EventOriginalType, 'authn_login_fail')
   })
 
+  test('through a TCP forwarder on another port: discovery names that address; a ClientSecretCredential gets a token and an upload lands', async () => {
+    const forwarder = await forward(em.port)
+    try {
+      const url = `https://127.0.0.1:${forwarder.port}`
+      const via = { ...em, url } as Emulator
+      const discovery = await raw(via, 'GET', `/${em.tenantId}/v2.0/.well-known/openid-configuration`)
+      assert.equal(discovery.json.issuer, `${url}/${em.tenantId}/v2.0`)
+      assert.equal(discovery.json.token_endpoint, `${url}/${em.tenantId}/oauth2/v2.0/token`)
+      const client = ingestClient(via, { retryOptions: { maxRetries: 0 } })
+      await client.upload(em.dcrImmutableId, 'Custom-WatchpostWebSession', [
+        { TimeGenerated: new Date().toISOString(), EventOriginalUid: 'through-a-forwarder' },
+      ])
+      assert.equal(em.store.rows({ eventUid: 'through-a-forwarder' }).length, 1)
+      assert.ok(forwarder.connections() >= 2, 'the token and the upload both went through the forwarder')
+    } finally {
+      await forwarder.close()
+    }
+  })
+
+  test('a malformed Host header is not echoed: discovery falls back to the listener address', async () => {
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(
+        `${em.url}/${em.tenantId}/v2.0/.well-known/openid-configuration`,
+        { ca: em.caPem, servername: 'localhost', headers: { host: 'evil.example/"><x' } },
+        resolve,
+      ).on('error', reject),
+    )
+    const chunks: Buffer[] = []
+    for await (const chunk of res) chunks.push(chunk as Buffer)
+    const discovery = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { issuer: string }
+    assert.equal(discovery.issuer, `${em.url}/${em.tenantId}/v2.0`)
+  })
+
   test('a wrong client secret fails in the credential with the AADSTS code', async () => {
     const cred = credential(em, {}, 'not-the-secret')
     await assert.rejects(cred.getToken('https://monitor.azure.com/.default'), (err: Error) => {
@@ -136,3 +173,31 @@ describe('real clients against the emulator', () => {
     }
   })
 })
+
+/** A port-forward: each connection to a new loopback port is piped to `port` (as kubectl or ssh -L do). */
+async function forward(port: number) {
+  const sockets = new Set<Socket>()
+  let connections = 0
+  const server: Server = createServer((inbound) => {
+    connections++
+    const outbound = connect(port, '127.0.0.1')
+    for (const s of [inbound, outbound]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => {})
+    }
+    inbound.pipe(outbound).pipe(inbound)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  if (address === null || typeof address !== 'object') throw new Error('forwarder has no port')
+  return {
+    port: address.port,
+    connections: () => connections,
+    close() {
+      for (const s of sockets) s.destroy()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

@@ -66,6 +66,9 @@ export function createCredential(
   transport: CredentialTransport = {},
 ): TokenCredential {
   const pipeline = {
+    // One attempt per token request: the delivery loop retries, with its backoff, and a failure
+    // shows in the sink's health at once instead of after the pipeline's three retries.
+    retryOptions: { maxRetries: 0 },
     ...(transport.httpClient === undefined ? {} : { httpClient: transport.httpClient }),
     ...(transport.tlsOptions === undefined ? {} : { tlsOptions: { ca: transport.tlsOptions.ca } }),
   }

@@ -10,9 +10,10 @@ import {
   LogsIngestionClient,
   type LogsIngestionClientOptions,
 } from '@azure/monitor-ingestion'
-import { DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core/sdk'
+import { type DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core/sdk'
 import { createCredential } from './credential.js'
 import { createPrepare } from './route.js'
+import { guardCredential, tokenFailure } from './token.js'
 import { createTransport } from './transport.js'
 import type { SentinelSinkConfig, SentinelSinkOverrides } from './types.js'
 
@@ -34,6 +35,13 @@ function assertConfig(config: SentinelSinkConfig): void {
     throw new TypeError('@watchpost/sentinel: tls.ca must be a PEM file path or PEM text')
 }
 
+/** What @azure/identity's credentials throw (by name: the destination may be given any credential). */
+const CREDENTIAL_ERRORS: ReadonlySet<string> = new Set([
+  'AuthenticationRequiredError',
+  'AuthenticationError',
+  'CredentialUnavailableError',
+])
+
 interface RestErrorLike {
   readonly statusCode?: number
   readonly code?: string
@@ -43,8 +51,9 @@ interface RestErrorLike {
 
 /**
  * The failure of one upload as a `DeliveryError`. A response status decides (classify.ts); without
- * one, a credential that was refused (Entra answered 400/401: wrong secret, unknown client) is
- * `auth`, and anything else — network errors, timeouts, an unreachable token endpoint — is `retry`.
+ * one, a credential's failure is classified by `tokenFailure` — `auth` when Entra refused (wrong
+ * secret, unknown client), `retry` when it could not be asked or answered 5xx — and anything else
+ * (network errors, timeouts) is `retry`.
  */
 export function classifyUploadError(cause: unknown): DeliveryError {
   const err = cause as RestErrorLike
@@ -57,12 +66,7 @@ export function classifyUploadError(cause: unknown): DeliveryError {
       cause,
     )
   }
-  const name = (cause as Error | undefined)?.name
-  if (name === 'AuthenticationRequiredError' || name === 'AuthenticationError') {
-    const status = (cause as { statusCode?: number }).statusCode
-    if (status === undefined || (status >= 400 && status < 500 && status !== 408 && status !== 429))
-      return new DeliveryError('auth', `credential refused: ${(cause as Error).message}`, { cause })
-  }
+  if (CREDENTIAL_ERRORS.has((cause as Error | undefined)?.name ?? '')) return tokenFailure(cause)
   return toDeliveryError(cause)
 }
 
@@ -75,7 +79,9 @@ export function createSentinelDestination(
   // One transport for both pipelines: the token requests go where the uploads go and must trust the
   // same CA; with undici they also share its keep-alive pool.
   const transport = createTransport(config)
-  const credential = overrides.credential ?? createCredential(config.credential, process.env, transport)
+  const credential = guardCredential(
+    overrides.credential ?? createCredential(config.credential, process.env, transport),
+  )
   const clientOptions: LogsIngestionClientOptions = {
     ...(transport.httpClient === undefined ? {} : { httpClient: transport.httpClient }),
     ...(transport.tlsOptions === undefined ? {} : { tlsOptions: { ca: transport.tlsOptions.ca } }),

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity'
 import { createWatchpost, type WatchpostError } from '@watchpost/core'
 import type { Emulator } from '@watchpost/emulator'
-import { createSentinelDestination } from '../src/index.js'
+import { classifyUploadError, createSentinelDestination } from '../src/index.js'
 import { start } from './support/helpers.js'
 
 const app = { name: 'shop', version: '1.0.0', environment: 'test', host: 'web-01' }
@@ -24,6 +25,38 @@ function sinkError(fn: () => unknown): Pick<WatchpostError, 'code' | 'message' |
   }
   assert.fail('expected a WatchpostError')
 }
+
+describe('credential failures', () => {
+  const required = (message: string) =>
+    new AuthenticationRequiredError({ scopes: ['https://monitor.azure.com/.default'], message })
+
+  test('Entra refusing the credentials (an RFC 6749 refusal code, a 4xx) is auth', () => {
+    for (const err of [
+      required(
+        'invalid_client: Error(s): 7000215 - Description: AADSTS7000215: Invalid client secret provided.',
+      ),
+      required('unauthorized_client: Error(s): 700016 - Description: AADSTS700016: Application not found.'),
+      new AuthenticationError(400, { error: 'invalid_request', error_description: 'AADSTS90002' }),
+    ]) {
+      const e = classifyUploadError(err)
+      assert.equal(e.kind, 'auth', err.message)
+      assert.match(e.message, /^credential refused: /)
+    }
+  })
+
+  test('Entra unreachable or unavailable is retry, and says that the token is what failed', () => {
+    for (const err of [
+      required('network_error: See https://aka.ms/msal.js.errors#network_error for details'),
+      required('temporarily_unavailable: Error(s): 90033 - Description: AADSTS90033: A transient error'),
+      new CredentialUnavailableError('endpoints_resolution_error: See https://aka.ms/msal.js.errors'),
+      new AuthenticationError(503, { error: 'temporarily_unavailable', error_description: 'AADSTS90033' }),
+    ]) {
+      const e = classifyUploadError(err)
+      assert.equal(e.kind, 'retry', err.message)
+      assert.match(e.message, /^no access token: /)
+    }
+  })
+})
 
 describe('sentinel credentials', () => {
   let em: Emulator

@@ -145,6 +145,50 @@ describe('sentinel sink failures', () => {
     await wp.close()
   })
 
+  test('token endpoint hanging (a blackhole): degraded within the request timeout, delivered once it answers', async () => {
+    await em.setFaults({ token: { mode: 'hang' } })
+    const wp = createWatchpost({
+      config: false,
+      app,
+      ...tmp.options,
+      delivery: { ...tmp.options.delivery, timeoutMs: 1_000 },
+      sinks: [sentinelConfig(em)],
+    })
+    const event = record(wp, 'authn_login_fail', { userId: 'mallory', reason: 'bad_password' })
+    await until(
+      () => wp.health().sinks[0]?.state === 'degraded',
+      5_000,
+      () => wp.health(),
+    )
+    const h = wp.health().sinks[0]!
+    assert.match(h.lastError ?? '', /^no access token: no response within 1000 ms/)
+    assert.equal(h.queued, 1)
+    await em.clearFaults()
+    await until(() => landed(event) === 1)
+    await until(() => wp.health().state === 'healthy')
+    await wp.close()
+  })
+
+  test('token endpoint resetting connections: degraded at the first failure, not failing, nothing lost', async () => {
+    await em.setFaults({ token: { mode: 'reset' } })
+    const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] })
+    const event = record(wp, 'authz_fail', { userId: 'mallory', resource: '/admin' })
+    await until(
+      () => (wp.health().sinks[0]?.retried ?? 0) >= 1,
+      5_000,
+      () => wp.health(),
+    )
+    const h = wp.health().sinks[0]!
+    // Entra could not be reached: a fault to retry, not a refusal of the credentials.
+    assert.equal(h.state, 'degraded')
+    assert.match(h.lastError ?? '', /^no access token: endpoints_resolution_error/)
+    // Without the credential pipeline's own retries, one token request per attempt of the loop.
+    await em.clearFaults()
+    await until(() => landed(event) === 1)
+    await until(() => wp.health().state === 'healthy')
+    await wp.close()
+  })
+
   test('refused credentials: failing at once, reported once, events kept', async () => {
     const warnings: string[] = []
     const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '')

@@ -31,6 +31,13 @@ import {
 export interface DeliveryOptions {
   /** Leases in flight at once; each sends its streams side by side, one request per stream at a time. */
   readonly concurrency: number
+  /**
+   * Most bytes of request bodies out at once, over all leases; default four full requests
+   * (`LEASE_REQUESTS × maxRequestBytes`), never less than one. A request costs several times its
+   * size while it is out — the destination parses the rows, serialises and compresses them again —
+   * so this, not `concurrency`, is what bounds memory while a backlog drains at full speed.
+   */
+  readonly maxInFlightBytes?: number
   /** A request not answered within this is abandoned and retried. */
   readonly timeoutMs: number
   readonly backoff: BackoffOptions
@@ -157,6 +164,11 @@ export function createDeliverySink(
   let probes: Promise<unknown> = Promise.resolve()
   let lingered = options.lingerMs <= 0
   const active = new Set<Promise<void>>()
+  const maxInFlightBytes = Math.max(maxBytes, options.maxInFlightBytes ?? maxBytes * LEASE_REQUESTS)
+  /** Calls to `destination.send` not yet settled (what `inFlight` reports) and their bodies' bytes. */
+  let requestsOut = 0
+  let bytesOut = 0
+  let bytesWaiters: Array<() => void> = []
   let flushWaiters: Array<() => void> = []
   let pausedUntil = 0
   let pauseTimer: NodeJS.Timeout | undefined
@@ -188,7 +200,7 @@ export function createDeliverySink(
       queued: s.records,
       queuedBytes: s.bytes,
       spooled: options.durable,
-      inFlight: active.size,
+      inFlight: requestsOut,
       sent,
       requests,
       retried,
@@ -237,6 +249,12 @@ export function createDeliverySink(
         stopping.signal.removeEventListener('abort', onStop)
       },
     }
+  }
+
+  function wakeBytesWaiters(): void {
+    const waiters = bytesWaiters
+    bytesWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   function pause(ms: number): void {
@@ -368,14 +386,23 @@ export function createDeliverySink(
    * that the request's rows and body are garbage once it returns, not held through the backoff.
    */
   async function attemptSend(batch: OutgoingBatch): Promise<unknown> {
+    // Waits for room within maxInFlightBytes; a request alone always goes, whatever its size.
+    while (bytesOut > 0 && bytesOut + batch.bytes > maxInFlightBytes && !stopping.signal.aborted)
+      await new Promise<void>((resolve) => bytesWaiters.push(resolve))
+    if (stopping.signal.aborted) return stopping.signal.reason ?? new Error('closed')
     const request = requestSignal()
+    requestsOut++
+    bytesOut += batch.bytes
     try {
       await destination.send(batch, request.signal)
       return undefined
     } catch (thrown) {
       return thrown ?? new Error('destination failed without a reason')
     } finally {
+      requestsOut--
+      bytesOut -= batch.bytes
       request.dispose()
+      wakeBytesWaiters()
     }
   }
 
@@ -503,6 +530,7 @@ export function createDeliverySink(
     },
     async close() {
       stopping.abort()
+      wakeBytesWaiters()
       if (pauseTimer !== undefined) clearTimeout(pauseTimer)
       if (lingerTimer !== undefined) clearTimeout(lingerTimer)
       settleFlushes()

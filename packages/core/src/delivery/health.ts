@@ -22,7 +22,7 @@ export interface DeliveryHealth {
   readonly queuedBytes: number
   /** Whether `queued` lives in the disk spool. */
   readonly spooled: boolean
-  /** Requests in flight. */
+  /** Requests sent to the destination and not yet answered (not those waiting for a retry). */
   readonly inFlight: number
   /** Records acknowledged by the destination. */
   readonly sent: number

@@ -99,7 +99,13 @@ export function renderMetrics(pipeline: PipelineStats, sinks: readonly DeliveryH
       sink,
       h.queuedBytes,
     )
-    w.sample('watchpost_delivery_in_flight_requests', 'gauge', 'Requests in flight.', sink, h.inFlight)
+    w.sample(
+      'watchpost_delivery_in_flight_requests',
+      'gauge',
+      'Requests sent to the destination and not yet answered.',
+      sink,
+      h.inFlight,
+    )
     for (const state of STATES)
       w.sample(
         'watchpost_delivery_state',
