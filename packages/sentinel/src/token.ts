@@ -7,7 +7,7 @@
  * and keep the sink `healthy`, for as long as those attempts last.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity'
-import { DeliveryError } from '@watchpost/core'
+import { DeliveryError } from '@watchpost/core/sdk'
 
 /**
  * The OAuth 2.0 error codes of a token request the server refused (RFC 6749 §5.2): a wrong secret,
