@@ -8,7 +8,7 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
-import type { DetectorDefinition } from '../detection/types.js'
+import { type DetectorDefinition, FLAG_UNEXPECTED_METHOD } from '../detection/types.js'
 import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
 
 type Violation = (typeof PROTOCOL_VIOLATIONS)[number]
@@ -70,6 +70,7 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
     return {
       requestStart(ctx) {
         if (!allowed.has(ctx.method)) {
+          ctx.flags |= FLAG_UNEXPECTED_METHOD
           if (capped.admit(ctx.clientIp, now()))
             events(ctx).malicious.unexpectedMethod({ method: ctx.method }, { ruleName: 'protocol' })
           return
