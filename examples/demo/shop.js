@@ -5,7 +5,7 @@
 import watchpost from '@watchpost/fastify'
 import Fastify from 'fastify'
 
-const users = new Map([['alice', { password: 'correct horse battery staple', failures: 0 }]])
+const users = new Map([['alice', { password: 'correct horse battery staple', failures: 0, locked: false }]])
 const MAX_FAILURES = 3
 
 const app = Fastify()
@@ -18,19 +18,23 @@ app.post('/login', async (request, reply) => {
     request.watchpost.authn.loginFail({ userId: username, reason: 'unknown_user' })
     return reply.code(401).send({ error: 'invalid credentials' })
   }
-  if (user.failures >= MAX_FAILURES) {
+  if (user.locked) {
     request.watchpost.authn.loginFail({ userId: username, reason: 'locked' })
     return reply.code(423).send({ error: 'locked' })
   }
   if (password !== user.password) {
     user.failures++
     request.watchpost.authn.loginFail({ userId: username, reason: 'bad_password' })
-    if (user.failures === MAX_FAILURES)
+    if (user.failures === MAX_FAILURES) {
+      user.locked = true
       request.watchpost.authn.loginLock({ userId: username, reason: 'maxretries' })
+    }
     return reply.code(401).send({ error: 'invalid credentials' })
   }
   request.watchpost.setUser(username)
-  request.watchpost.authn.loginSuccessAfterFail({ userId: username, retries: user.failures })
+  if (user.failures > 0)
+    request.watchpost.authn.loginSuccessAfterFail({ userId: username, retries: user.failures })
+  else request.watchpost.authn.loginSuccess({ userId: username })
   user.failures = 0
   return { ok: true }
 })
@@ -50,10 +54,14 @@ const step = async (title) => {
   console.log(`\n— ${title} —`)
 }
 
-await step('credential guessing: three wrong passwords lock alice, then the right one')
-for (let i = 0; i < 3; i++) await post('/login', JSON.stringify({ username: 'alice', password: `guess${i}` }))
-users.get('alice').failures = 1 // an admin unlocked it, for the demo
-await post('/login', JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }), {
+const alice = (password, headers) => post('/login', JSON.stringify({ username: 'alice', password }), headers)
+await step(
+  'credential guessing: three wrong passwords lock alice; her right one is refused until she is unlocked',
+)
+for (let i = 0; i < MAX_FAILURES; i++) await alice(`guess${i}`)
+await alice('correct horse battery staple')
+users.get('alice').locked = false // what an admin's unlock would do; the shop has no admin API
+await alice('correct horse battery staple', {
   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
 })
 await step('a scanner looks for secrets and admin consoles (404 flood, scanner paths)')

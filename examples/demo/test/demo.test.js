@@ -32,6 +32,13 @@ test('the attacked shop records redacted events and they land in the ASIM tables
   ]) {
     assert.match(out, new RegExp(` ${name} `), `${name} printed`)
   }
+  const guessing = out.slice(out.indexOf('— credential guessing'), out.indexOf('— a scanner'))
+  assert.equal(guessing.match(/ authn_login_fail .*\(bad_password\)/g)?.length, 3, 'three wrong passwords')
+  assert.match(
+    guessing,
+    /\(bad_password\).* authn_login_lock Account alice locked.* authn_login_fail .*\(locked\).* after 3 failed attempts/s,
+    'the third locks alice, her right password is refused while locked, and accepted once unlocked',
+  )
   assert.match(out, /corr=4bf92f3577b34da6a3ce929d0e0e4736/, 'the traceparent trace-id is the correlation id')
   assert.match(out, /corr=req-7f3a/, 'an incoming x-request-id is the correlation id')
   assert.match(out, /access_token=\[REDACTED\]/)

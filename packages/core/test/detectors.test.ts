@@ -7,6 +7,7 @@ import { classifyBodyError } from '../src/detection/body-errors.js'
 import { headerViolation, pathViolation } from '../src/detectors/protocol.js'
 import { isScannerPath } from '../src/detectors/scanner-paths.js'
 import { createWatchpost, type SecurityEvent } from '../src/index.js'
+import { tokenAlgorithm } from '../src/jwt/header.js'
 import { createAdapterCore } from '../src/sdk.js'
 import { fakeContext } from './support/fake-context.js'
 import { harness, statusFromQuery } from './support/harness.js'
@@ -176,6 +177,39 @@ describe('rateLimit detector', () => {
     assert.equal(events[0]?.HttpStatusCode, 429)
     assert.deepEqual(events[1]?.AdditionalFields, { Max: 5, WindowSeconds: 60, Banned: true })
     assert.equal(events[1]?.EventSeverity, 'High', 'a ban is High')
+    await h.close()
+  })
+  test("a hook's hit without the limit takes it from the response headers; a ban on top is the same event", async () => {
+    const h = await harness({}, (_req, res, ctx) => {
+      // @fastify/rate-limit's order: onExceeded, its headers, onBanReach, then the 403.
+      h.signals.rateLimitHit(ctx, {})
+      res.setHeader('x-ratelimit-limit', 5)
+      res.setHeader('retry-after', 17)
+      h.signals.rateLimitHit(ctx, { banned: true })
+      res.statusCode = 403
+      res.end()
+    })
+    await get(`${h.url}/login`)
+    const events = await h.of('excess_rate_limit_exceeded')
+    assert.deepEqual(
+      events.map((e) => [e.AdditionalFields, e.EventMessage]),
+      [[{ Max: 5, Banned: true }, 'Rate limit of 5 exceeded']],
+      'Retry-After is the time left, not the window',
+    )
+    assert.equal((await h.of('authz_fail')).length, 0, 'the ban 403 is not an authorization failure')
+    await h.close()
+  })
+
+  test('a hit whose response is never sent is still reported', async () => {
+    const h = await harness({}, (_req, res, ctx) => {
+      h.signals.rateLimitHit(ctx, { max: 3 })
+      res.destroy()
+    })
+    await get(`${h.url}/gone`).catch(() => undefined)
+    assert.equal((await h.of('excess_rate_limit_exceeded')).length, 0, 'waiting for the response headers')
+    h.signals.sweep(Date.now() + 60_000)
+    const [event] = await h.of('excess_rate_limit_exceeded')
+    assert.deepEqual(event?.AdditionalFields, { Max: 3 })
     await h.close()
   })
 })
@@ -378,6 +412,54 @@ describe('JWT verification', () => {
     for (const token of tokens)
       for (const part of token.split('.')) if (part.length > 8) assert.ok(!json.includes(part))
     await h.close()
+  })
+
+  test("alg_not_allowed records the alg of the verified token's header, bounded and sanitised", async () => {
+    const header = (h: unknown) => Buffer.from(JSON.stringify(h)).toString('base64url')
+    const tokenWith = (h: unknown) => `${header(h)}.${header({ sub: 'alice' })}.c2ln`
+    const given = new Map<string, string>([
+      ['/rs', tokenWith({ alg: 'RS256' })],
+      ['/junk', tokenWith({ alg: `HS256\u0000${'A'.repeat(100)}` })],
+    ])
+    const h = await harness({}, async (req, res) => {
+      try {
+        // Verified from elsewhere than the Authorization header, which holds another token.
+        await verify(req, given.get(req.url ?? ''))
+        res.statusCode = 200
+      } catch {
+        res.statusCode = 401
+      }
+      res.end()
+    })
+    const verify = h.wp.createJwtVerifier({ algorithms: ['HS256'], key: createSecretKey(secret) })
+    const other = { authorization: `Bearer ${tokenWith({ alg: 'ES512' })}` }
+    assert.equal(await get(`${h.url}/rs`, other), 401)
+    assert.equal(await get(`${h.url}/junk`, other), 401)
+    const events = await h.of('authn_jwt_fail')
+    assert.deepEqual(
+      events.map((e) => e.AdditionalFields?.Algorithm),
+      ['RS256', `HS256?${'A'.repeat(26)}`],
+    )
+    await h.close()
+  })
+
+  test('the alg of a bearer token is read from its header only, and only when it is readable', () => {
+    const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    assert.equal(tokenAlgorithm(`${part({ alg: 'PS384' })}.x.y`), 'PS384')
+    assert.equal(tokenAlgorithm(`${part({ alg: 'none' })}.${part({ alg: 'HS256' })}.`), 'none')
+    assert.equal(tokenAlgorithm(`${part({ alg: 7 })}.x.y`), undefined, 'not a string')
+    assert.equal(tokenAlgorithm(`${part({ alg: '' })}.x.y`), undefined, 'empty')
+    assert.equal(tokenAlgorithm(`${part(['HS256'])}.x.y`), undefined, 'not an object')
+    assert.equal(tokenAlgorithm(`${part({ typ: 'JWT' })}.x.y`), undefined, 'no alg')
+    const proto = Buffer.from('{"__proto__":{"alg":"HS256"}}').toString('base64url')
+    assert.equal(tokenAlgorithm(`${proto}.x.y`), undefined, 'never from a __proto__ key')
+    assert.equal(tokenAlgorithm('bm90IGpzb24.x.y'), undefined, 'not JSON')
+    assert.equal(tokenAlgorithm('no-dots-at-all'), undefined)
+    assert.equal(
+      tokenAlgorithm(`${part({ alg: 'HS256', pad: 'x'.repeat(2000) })}.x.y`),
+      undefined,
+      'too long',
+    )
   })
 
   test('the verifier refuses an allowlist with none or without algorithms', () => {

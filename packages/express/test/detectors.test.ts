@@ -97,6 +97,53 @@ for (const [name, express] of VERSIONS) {
       await app.close()
     })
 
+    test("an alg_not_allowed failure records the alg of the token's header, bounded and sanitised", async () => {
+      const app = await start(express, {}, (a, wp) => {
+        const verify = wp!.instance.createJwtVerifier({ algorithms: ['HS256'], key: createSecretKey(secret) })
+        a.get('/me', (req, res) => {
+          verify(req).then(
+            () => res.sendStatus(200),
+            () => res.sendStatus(401),
+          )
+        })
+        // The app's own verifier (jose) rejected the token; jose's error names no algorithm.
+        a.get('/own', (req, res) => {
+          req.watchpost.reportJwtFailure(
+            Object.assign(new Error('"alg" (Algorithm) Header Parameter value not allowed'), {
+              code: 'ERR_JOSE_ALG_NOT_ALLOWED',
+            }),
+          )
+          res.sendStatus(401)
+        })
+      })
+      const token = (header: object) =>
+        `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.c2ln`
+      const hs512 = token({ alg: 'HS512', typ: 'JWT' })
+      const hostile = token({ alg: `none\r\n<script>${'x'.repeat(100)}`, kid: 'k' })
+      for (const [path, t] of [
+        ['/me', hs512],
+        ['/me', hostile],
+        ['/own', hs512],
+      ] as const) {
+        assert.equal(
+          (await request(app.url + path, { headers: { authorization: `Bearer ${t}` } })).status,
+          401,
+        )
+      }
+      const failures = await app.of('authn_jwt_fail')
+      assert.deepEqual(
+        failures.map((e) => [e.EventOriginalResultDetails, e.AdditionalFields?.Algorithm]),
+        [
+          ['alg_not_allowed', 'HS512'],
+          ['alg_not_allowed', `none???script?${'x'.repeat(18)}`],
+          ['alg_not_allowed', 'HS512'],
+        ],
+      )
+      const json = JSON.stringify(app.events)
+      assert.ok(!json.includes(hs512.split('.')[1]!) && !json.includes('alice'), 'no claim reaches an event')
+      await app.close()
+    })
+
     test("req.watchpost.reportJwtFailure classifies express-jwt's error", async () => {
       const app = await start(express, {}, (a) => {
         a.get('/orders', (_req, _res, next) => {
@@ -158,6 +205,38 @@ for (const [name, express] of VERSIONS) {
         7,
         'EventCount sums to the real number of misses',
       )
+    })
+  })
+
+  describe(`${name}: notFound, what is not a miss`, () => {
+    test('a CORS preflight and a TRACE request answered 404 are not counted as not-found misses', async () => {
+      const app = await start(
+        express,
+        { detectors: { notFound: { threshold: 3, reportEach: true } } },
+        (a) => {
+          a.get('/', (_req, res) => {
+            res.send('home')
+          })
+        },
+      )
+      for (let i = 0; i < 3; i++) {
+        const preflight = await request(`${app.url}/api/items`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' },
+        })
+        assert.equal(preflight.status, 404)
+        const traced = await raw(app.url, 'TRACE /api/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        assert.match(traced, /^HTTP\/1\.1 404 /)
+      }
+      assert.equal((await app.of('malicious_cors')).length, 3, 'the preflights are recorded as CORS refusals')
+      assert.equal((await app.of('malicious_unexpected_method')).length, 3)
+      assert.equal((await app.of('access_not_found')).length, 0)
+      assert.equal((await app.of('malicious_excess_404')).length, 0)
+      for (let i = 0; i < 3; i++) await request(`${app.url}/missing-${i}`)
+      const [flood] = await app.of('malicious_excess_404')
+      assert.equal(flood?.EventCount, 3, 'real misses still count')
+      assert.deepEqual(flood?.AdditionalFields?.SamplePaths, ['/missing-0', '/missing-1', '/missing-2'])
+      await app.close()
     })
   })
 
@@ -355,7 +434,45 @@ for (const [name, express] of VERSIONS) {
       assert.equal((await request(`${app.url}/search`)).status, 429)
       const [event] = await app.of('excess_rate_limit_exceeded')
       assert.equal(event?.HttpStatusCode, 429)
-      assert.equal(event?.AdditionalFields?.Max, undefined)
+      await app.close()
+    })
+
+    test("a 429 without the handler carries the limit and window of the limiter's headers", async () => {
+      const app = await start(express, {}, (a) => {
+        a.get('/draft-6', limiter({ limit: 1, standardHeaders: 'draft-6' }), sendStatus(200))
+        a.get('/draft-7', limiter({ limit: 2, standardHeaders: 'draft-7' }), sendStatus(200))
+        a.get(
+          '/draft-8',
+          limiter({ limit: 1, windowMs: 90_000, standardHeaders: 'draft-8', identifier: 'per-ip' }),
+          sendStatus(200),
+        )
+        // The legacy headers give the limit only: X-RateLimit-Reset is a time, not the window.
+        a.get('/legacy', limiter({ limit: 1, standardHeaders: false, legacyHeaders: true }), sendStatus(200))
+      })
+      const statuses = []
+      for (const path of [
+        '/draft-6',
+        '/draft-6',
+        '/draft-7',
+        '/draft-7',
+        '/draft-7',
+        '/draft-8',
+        '/draft-8',
+        '/legacy',
+        '/legacy',
+      ])
+        statuses.push((await request(app.url + path)).status)
+      assert.deepEqual(statuses, [200, 429, 200, 200, 429, 200, 429, 200, 429])
+      const events = await app.of('excess_rate_limit_exceeded')
+      assert.deepEqual(
+        events.map((e) => [e.HttpRequestMethod, e.AdditionalFields, e.EventMessage]),
+        [
+          ['GET', { Max: 1, WindowSeconds: 60 }, 'Rate limit of 1 exceeded'],
+          ['GET', { Max: 2, WindowSeconds: 60 }, 'Rate limit of 2 exceeded'],
+          ['GET', { Max: 1, WindowSeconds: 90 }, 'Rate limit of 1 exceeded'],
+          ['GET', { Max: 1 }, 'Rate limit of 1 exceeded'],
+        ],
+      )
       await app.close()
     })
   })

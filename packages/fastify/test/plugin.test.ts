@@ -6,6 +6,8 @@ import rateLimit from '@fastify/rate-limit'
 import type { SecurityEvent, Sink } from '@watchpost/core'
 import fastify5, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastify4 from 'fastify4'
+import cors4 from 'fastify4-cors'
+import rateLimit4 from 'fastify4-rate-limit'
 import watchpost from '../src/index.js'
 
 type FastifyFactory = typeof fastify5
@@ -130,6 +132,59 @@ for (const [name, fastify] of [
       const [flood] = await t.of('malicious_excess_404')
       assert.equal(flood?.EventCount, 5)
       assert.equal((await t.of('access_not_found'))[0]?.AdditionalFields?.Path, '/.env')
+      await t.app.close()
+    })
+
+    test("an alg_not_allowed failure records the alg of the token's header (core verifier, @fastify/jwt's errors)", async () => {
+      const t = await build(fastify, {
+        routes: (app) => {
+          const verify = app.watchpost.createJwtVerifier({
+            algorithms: ['HS256'],
+            key: new TextEncoder().encode('0123456789abcdef0123456789abcdef'),
+          })
+          app.get('/me', async (request: FastifyRequest, reply: FastifyReply) => {
+            try {
+              return await verify(request.raw)
+            } catch {
+              return reply.code(401).send()
+            }
+          })
+          // What @fastify/jwt rejects with: fast-jwt's error inside, or its own for an unsigned token.
+          app.get('/fastify-jwt', async (request: FastifyRequest, reply: FastifyReply) => {
+            request.watchpost.reportJwtFailure(
+              request.headers['x-unsigned'] === undefined
+                ? {
+                    code: 'FST_JWT_AUTHORIZATION_TOKEN_INVALID',
+                    cause: { code: 'FAST_JWT_INVALID_ALGORITHM' },
+                  }
+                : { code: 'FST_JWT_AUTHORIZATION_TOKEN_UNSIGNED' },
+            )
+            return reply.code(401).send()
+          })
+        },
+      })
+      const token = (alg: string) =>
+        `${Buffer.from(JSON.stringify({ alg })).toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.`
+      const bearer = (alg: string, extra: Record<string, string> = {}) => ({
+        headers: { authorization: `Bearer ${token(alg)}`, ...extra },
+      })
+      assert.equal((await fetch(`${t.url}/me`, bearer('HS512'))).status, 401)
+      assert.equal((await fetch(`${t.url}/fastify-jwt`, bearer('RS256'))).status, 401)
+      assert.equal((await fetch(`${t.url}/fastify-jwt`, bearer('none', { 'x-unsigned': '1' }))).status, 401)
+      const failures = await t.of('authn_jwt_fail')
+      assert.deepEqual(
+        failures.map((e) => [
+          e.HttpRequestMethod,
+          e.EventOriginalResultDetails,
+          e.AdditionalFields?.Algorithm,
+        ]),
+        [
+          ['GET', 'alg_not_allowed', 'HS512'],
+          ['GET', 'alg_not_allowed', 'RS256'],
+          ['GET', 'alg_not_allowed', 'none'],
+        ],
+      )
+      assert.ok(!JSON.stringify(t.sink.events).includes('alice'), 'no claim reaches an event')
       await t.app.close()
     })
 
@@ -331,6 +386,91 @@ for (const [name, fastify] of [
       assert.deepEqual(methods.sort(), ['PROPFIND', 'TRACK'])
       assert.equal((await t.of('malicious_protocol_violation'))[0]?.EventOriginalResultDetails, 'parse_error')
       await bare.app.close()
+      await t.app.close()
+    })
+  })
+}
+
+// @fastify/rate-limit and @fastify/cors each support one Fastify major: 10 and 11 on Fastify 5, 9 on Fastify 4.
+for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
+  ['fastify 5', fastify5, cors, rateLimit],
+  [
+    'fastify 4',
+    fastify4 as unknown as FastifyFactory,
+    cors4 as unknown as typeof cors,
+    rateLimit4 as unknown as typeof rateLimit,
+  ],
+] as const) {
+  describe(`@watchpost/fastify on ${name} with @fastify/rate-limit and @fastify/cors`, () => {
+    test('a rate-limit event from the hooks carries the limit @fastify/rate-limit announced', async () => {
+      const t = await build(fastify, {
+        routes: (app) => {
+          app.register(async (scoped: FastifyInstance) => {
+            await scoped.register(rateLimitPlugin, {
+              max: 1,
+              timeWindow: 60_000,
+              ...app.watchpost.rateLimitHooks(),
+            })
+            scoped.get('/limited', async () => 'ok')
+          })
+          app.register(async (scoped: FastifyInstance) => {
+            await scoped.register(rateLimitPlugin, {
+              max: 2,
+              timeWindow: 60_000,
+              enableDraftSpec: true,
+              ...app.watchpost.rateLimitHooks(),
+            })
+            scoped.get('/draft', async () => 'ok')
+          })
+        },
+      })
+      const statuses = []
+      for (const path of ['/limited', '/limited', '/draft', '/draft', '/draft'])
+        statuses.push((await fetch(t.url + path)).status)
+      assert.deepEqual(statuses, [200, 429, 200, 200, 429])
+      const events = await t.of('excess_rate_limit_exceeded')
+      assert.deepEqual(
+        events.map((e) => [e.HttpRoute, e.AdditionalFields?.Max, e.EventMessage]),
+        [
+          ['/limited', 1, 'Rate limit of 1 exceeded'],
+          ['/draft', 2, 'Rate limit of 2 exceeded'],
+        ],
+      )
+      await t.app.close()
+    })
+
+    test('a preflight @fastify/cors refuses and a TRACE request are not counted as not-found misses', async () => {
+      const t = await build(fastify, {
+        options: { detectors: { notFound: { threshold: 3, reportEach: true } } },
+        routes: (app) =>
+          app.register(async (scoped: FastifyInstance) => {
+            await scoped.register(corsPlugin, {
+              delegator: app.watchpost.corsDelegator(['https://shop.example']),
+            })
+            scoped.get('/api/items', async () => [])
+          }),
+      })
+      const preflight = {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' },
+      }
+      for (let i = 0; i < 3; i++) {
+        // @fastify/cors hands a refused preflight to the not-found handler.
+        assert.equal((await fetch(`${t.url}/api/items`, preflight)).status, 404)
+        const traced = await raw(t.url, `TRACE /api/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+        assert.match(traced, /^HTTP\/1\.1 404 /)
+      }
+      assert.equal((await t.of('malicious_cors')).length, 3, 'the refusals are recorded as CORS refusals')
+      assert.deepEqual(
+        (await t.of('malicious_unexpected_method')).map((e) => e.HttpRequestMethod),
+        ['TRACE', 'TRACE', 'TRACE'],
+      )
+      assert.equal((await t.of('access_not_found')).length, 0)
+      assert.equal((await t.of('malicious_excess_404')).length, 0)
+      for (let i = 0; i < 3; i++) await fetch(`${t.url}/missing-${i}`)
+      const [flood] = await t.of('malicious_excess_404')
+      assert.equal(flood?.EventCount, 3, 'real misses still count')
+      assert.deepEqual(flood?.AdditionalFields?.SamplePaths, ['/missing-0', '/missing-1', '/missing-2'])
       await t.app.close()
     })
   })

@@ -15,6 +15,8 @@ export const FLAG_BODY = 8
 export const FLAG_NOT_FOUND = 16
 /** The requestStart detectors ran for this request (an adapter may signal it from more than one place). */
 export const FLAG_STARTED = 32
+/** The request's method is not one the app serves: the protocol detector's event, not a 404 miss. */
+export const FLAG_UNEXPECTED_METHOD = 64
 
 /** Whether `flag` is set on the request. */
 export function flagged(ctx: RequestContext, flag: number): boolean {

@@ -3,11 +3,17 @@
  * scanners ask for, and a `malicious_excess_404` when `threshold` misses fall in one window —
  * reported at the crossing (EventCount = threshold) and, for the rest of that window, once when it
  * closes (EventCount = the misses after the crossing). At most 2 flood rows per source and window.
+ *
+ * Not every 404 is a miss: frameworks answer 404 to a method they do not route (Fastify and
+ * Express to TRACE) and to a CORS preflight nobody granted (`@fastify/cors` hands a refused one to
+ * the not-found handler; Express has no OPTIONS route for it). Those ask nothing about which paths
+ * exist; the protocol and CORS detectors report them, and they are not counted here.
  */
 
 import type { DetectorsConfig } from '../config/index.js'
+import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP } from '../detection/capped-counter.js'
-import { FLAG_NOT_FOUND, flagged, mark } from '../detection/flags.js'
+import { FLAG_NOT_FOUND, FLAG_UNEXPECTED_METHOD, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import { WindowCounter } from '../detection/window-counter.js'
 import { isScannerPath } from './scanner-paths.js'
@@ -60,7 +66,8 @@ export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['n
     })
     return {
       responseFinish(ctx, res) {
-        if (res.statusCode !== 404 || flagged(ctx, FLAG_NOT_FOUND)) return
+        if (res.statusCode !== 404 || flagged(ctx, FLAG_NOT_FOUND | FLAG_UNEXPECTED_METHOD)) return
+        if (isPreflight(ctx)) return
         mark(ctx, FLAG_NOT_FOUND)
         const t = now()
         const ip = ctx.clientIp
@@ -99,6 +106,15 @@ export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['n
 /** Scanner probes among the misses raise the risk (the 40 of the catalogue otherwise). */
 function risk(misses: Misses): number {
   return misses.scanner > 0 ? 70 : 40
+}
+
+/** A browser's CORS preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`. */
+function isPreflight(ctx: RequestContext): boolean {
+  return (
+    ctx.method === 'OPTIONS' &&
+    ctx.headers.origin !== undefined &&
+    ctx.headers['access-control-request-method'] !== undefined
+  )
 }
 
 function pathOf(url: string): string {

@@ -8,6 +8,7 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { FLAG_UNEXPECTED_METHOD, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
 
@@ -70,6 +71,7 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
     return {
       requestStart(ctx) {
         if (!allowed.has(ctx.method)) {
+          mark(ctx, FLAG_UNEXPECTED_METHOD)
           if (capped.admit(ctx.clientIp, now()))
             events(ctx).malicious.unexpectedMethod({ method: ctx.method }, { ruleName: 'protocol' })
           return

@@ -1,10 +1,15 @@
 /**
- * Classifies a JWT verification error into a reason, by code (never by message, STYLE.md), for the
- * verifiers apps use: jose (`ERR_JWT_*`, `ERR_JWS_*`, `ERR_JWKS_*`), `@fastify/jwt` (`FST_JWT_*`,
- * wrapping fast-jwt's `FAST_JWT_*`), and `express-jwt` (`UnauthorizedError` with `code`, wrapping
- * jsonwebtoken's errors by `name`). Unknown errors are `other`.
+ * Classifies a JWT verification error into a reason, by code (never by message: messages change
+ * between versions), for the verifiers apps use: jose (`ERR_JWT_*`, `ERR_JWS_*`, `ERR_JWKS_*`),
+ * `@fastify/jwt` (`FST_JWT_*`, wrapping fast-jwt's `FAST_JWT_*`), and `express-jwt`
+ * (`UnauthorizedError` with `code`, wrapping jsonwebtoken's errors by `name`). Unknown errors are
+ * `other`. None of them names the refused algorithm: for `alg_not_allowed` it comes from the token
+ * the verifier (verify.ts) was given, else the jwt detector reads it from the request's bearer
+ * token. jsonwebtoken's refusal of an algorithm has no code (only a message), so express-jwt's is
+ * `other`.
  */
 import type { JwtFailReason, JwtFailureInfo } from '../detection/types.js'
+import { refusedAlgorithm } from './header.js'
 
 const BY_CODE: ReadonlyMap<string, JwtFailReason> = new Map<string, JwtFailReason>([
   // jose
@@ -70,6 +75,7 @@ export function classifyJwtError(err: unknown): JwtFailureInfo {
     return { reason: 'other' }
   }
   const byCode = code === undefined ? undefined : BY_CODE.get(code)
+  if (byCode === 'alg_not_allowed') return { reason: byCode, algorithm: refusedAlgorithm(err) }
   if (byCode !== undefined) return { reason: byCode }
   const byName = typeof e.name === 'string' ? BY_NAME.get(e.name) : undefined
   return { reason: byName ?? 'other' }

@@ -13,6 +13,7 @@ import {
   jwtVerify,
   type KeyObject,
 } from 'jose'
+import { noteRefusedAlgorithm } from './header.js'
 
 export interface JwtVerifierOptions {
   /** Allowed `alg` values, e.g. `['RS256']`. Required. */
@@ -53,11 +54,17 @@ export function createJwtVerify(options: JwtVerifierOptions): VerifyJwt {
     ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
   }
   return async (token) => {
-    const { payload } =
-      typeof key === 'function'
-        ? await jwtVerify(token, key, verifyOptions)
-        : await jwtVerify(token, key, verifyOptions)
-    return payload
+    try {
+      const { payload } =
+        typeof key === 'function'
+          ? await jwtVerify(token, key, verifyOptions)
+          : await jwtVerify(token, key, verifyOptions)
+      return payload
+    } catch (err) {
+      if ((err as { code?: unknown } | null)?.code === 'ERR_JOSE_ALG_NOT_ALLOWED')
+        noteRefusedAlgorithm(err, token)
+      throw err
+    }
   }
 }
 
