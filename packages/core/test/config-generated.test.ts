@@ -47,7 +47,7 @@ describe('generated configuration artefacts', () => {
     assert.equal(typeof parse(EXAMPLE_YAML), 'object')
   })
 
-  it('documents every option, warning code and error code', () => {
+  it('documents every option, and links the warning and error codes of the configuration', () => {
     const docs = renderConfigurationMarkdown()
     for (const path of [
       'detectors.notFound.threshold',
@@ -64,7 +64,7 @@ describe('generated configuration artefacts', () => {
       'ERR_WATCHPOST_CONFIG_ENV',
       'ERR_WATCHPOST_CONFIG_PARSE',
     ]) {
-      assert.ok(docs.includes(code), code)
+      assert.ok(docs.includes(`(errors.md#${code.toLowerCase()})`), code)
     }
   })
 })

@@ -189,8 +189,14 @@ describe('faults with the real client', () => {
   })
 
   test('invalid faults are refused with a TypeError', async () => {
-    await assert.rejects(em.setFaults({ throttle: { share: 2 } }), TypeError)
-    await assert.rejects(em.setFaults({ nope: true } as never), TypeError)
+    await assert.rejects(em.setFaults({ throttle: { share: 2 } }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+    })
+    await assert.rejects(em.setFaults({ nope: true } as never), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+    })
   })
 })
 
