@@ -28,7 +28,18 @@ export { CONFIG_FILE_NAMES, DEFAULTS, findConfigFile, loadConfig, validateConfig
 export { type CorrelationSource, currentContext, type RequestContext } from './context/index.js'
 export type { DeliveryDropReason, DeliveryHealth, DeliveryState } from './delivery/health.js'
 export type { DetectorOverrides, RouteOptions } from './detection/route-options.js'
-export { ConfigError, type ConfigIssue, WatchpostError, type WatchpostErrorCode } from './errors.js'
+export {
+  ConfigError,
+  type ConfigErrorDetails,
+  type ConfigIssue,
+  ERRORS,
+  WatchpostError,
+  type WatchpostErrorArgs,
+  type WatchpostErrorClass,
+  type WatchpostErrorCode,
+  type WatchpostErrorCodeOf,
+  WatchpostTypeError,
+} from './errors.js'
 export type { EventApi, EventMethod, RequestApi, RequestHelpers } from './events/api.js'
 export type { EventOptions } from './events/build.js'
 export { CATALOGUE, type Catalogue, type EventName, type Namespace } from './events/catalogue/index.js'
@@ -39,4 +50,5 @@ export type { DropReason, PipelineStats, SinkStats } from './pipeline/pipeline.j
 export type { FieldName, SecurityEvent } from './schema/fields.js'
 export type { Sink, SinkFailure } from './sinks/types.js'
 export { type VerifyWebhookSignatureOptions, verifyWebhookSignature } from './sinks/webhook-signature.js'
+export { WARNINGS, type WarningCode } from './warnings.js'
 export { createWatchpost, type Watchpost, type WatchpostHealth, type WatchpostStats } from './watchpost.js'

@@ -41,7 +41,6 @@ export {
   type AdapterCore,
   assemble as createAdapterCore,
 } from './instance/assemble.js'
-export { createWarnings, type Warnings } from './instance/warnings.js'
 export { type ColumnType, FIELD_NAMES, FIELDS } from './schema/fields.js'
 export {
   ASIM_PROJECTIONS,
@@ -57,3 +56,10 @@ export {
 export { registerSinkType, type SinkType } from './sinks/registry.js'
 export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
 export { kContext } from './symbols.js'
+export {
+  createWarningScope,
+  type WarningArg,
+  type WarningCode,
+  type WarningScope,
+  warnOnce,
+} from './warnings.js'

@@ -34,10 +34,20 @@ describe('${ENV} substitution', () => {
       {
         path: 'privacy.hashKey',
         message: 'environment variable WATCHPOST_HASH_KEY is not set and no default is given',
+        line: 2,
+        column: 12,
       },
-      { path: 'sinks[0].path', message: 'environment variable LOG_NAME is not set and no default is given' },
+      {
+        path: 'sinks[0].path',
+        message: 'environment variable LOG_NAME is not set and no default is given',
+        line: 5,
+        column: 11,
+      },
     ])
-    assert.match(err.message, /privacy\.hashKey: environment variable WATCHPOST_HASH_KEY/)
+    assert.match(
+      err.message,
+      /privacy\.hashKey: environment variable WATCHPOST_HASH_KEY .*\(.*watchpost\.config\.yaml:2:12\)/,
+    )
     assert.match(err.message, /watchpost\.config\.yaml/)
   })
 
@@ -74,8 +84,18 @@ describe('${ENV} substitution', () => {
       'ERR_WATCHPOST_CONFIG_INVALID',
     )
     assert.deepEqual(err.issues, [
-      { path: 'app.port', message: 'expected an integer between 0 and 65535, got "8080"' },
-      { path: 'detectors.notFound.threshold', message: 'expected a positive integer, got "10"' },
+      {
+        path: 'app.port',
+        message: 'expected an integer between 0 and 65535, got "8080"',
+        line: 1,
+        column: 13,
+      },
+      {
+        path: 'detectors.notFound.threshold',
+        message: 'expected a positive integer, got "10"',
+        line: 2,
+        column: 35,
+      },
     ])
   })
 
@@ -88,6 +108,8 @@ describe('${ENV} substitution', () => {
       {
         path: 'detectors.notFound.threshold',
         message: 'expected a positive integer, got "ten" (from ${NF})',
+        line: 1,
+        column: 35,
       },
     ])
   })

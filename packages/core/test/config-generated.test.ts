@@ -69,7 +69,7 @@ describe('generated configuration artefacts', () => {
     }
   })
 
-  it('documents every option, warning code and error code', () => {
+  it('documents every option, and links the warning and error codes of the configuration', () => {
     const docs = configurationMarkdown()
     for (const path of [
       'detectors.notFound.threshold',
@@ -86,7 +86,7 @@ describe('generated configuration artefacts', () => {
       'ERR_WATCHPOST_CONFIG_ENV',
       'ERR_WATCHPOST_CONFIG_PARSE',
     ]) {
-      assert.ok(docs.includes(code), code)
+      assert.ok(docs.includes(`(errors.md#${code.toLowerCase()})`), code)
     }
   })
 })

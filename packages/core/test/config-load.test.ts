@@ -86,7 +86,9 @@ describe('config discovery', () => {
   it('a file whose root is not a mapping is ERR_WATCHPOST_CONFIG_INVALID', () => {
     const cwd = dirWith({ 'watchpost.config.yaml': '- a\n- b\n' })
     const err = configError(() => loadConfig({}, { cwd, env: noEnv }), 'ERR_WATCHPOST_CONFIG_INVALID')
-    assert.deepEqual(err.issues, [{ path: '', message: 'expected a mapping of options, got an array' }])
+    assert.deepEqual(err.issues, [
+      { path: '', message: 'expected a mapping of options, got an array', line: 1, column: 1 },
+    ])
   })
 })
 

@@ -161,7 +161,9 @@ describe('compileTrustProxy / resolveClientAddress', () => {
     for (const setting of bad) {
       assert.throws(
         () => compileTrustProxy(setting as TrustProxySetting),
-        (err: unknown) => err instanceof TypeError && err.message.startsWith('@watchpost/core: trustProxy'),
+        (err: unknown) =>
+          err instanceof TypeError &&
+          (err as { code?: unknown }).code === 'ERR_WATCHPOST_TRUST_PROXY_INVALID',
         String(setting),
       )
     }

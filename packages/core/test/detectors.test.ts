@@ -464,8 +464,14 @@ describe('JWT verification', () => {
 
   test('the verifier refuses an allowlist with none or without algorithms', () => {
     const wp = createWatchpost({ config: false, sinks: [] })
-    assert.throws(() => wp.createJwtVerifier({ algorithms: [], key: secret }), TypeError)
-    assert.throws(() => wp.createJwtVerifier({ algorithms: ['none'], key: secret }), TypeError)
+    assert.throws(() => wp.createJwtVerifier({ algorithms: [], key: secret }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_JWT_OPTIONS_INVALID',
+    })
+    assert.throws(() => wp.createJwtVerifier({ algorithms: ['none'], key: secret }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_JWT_OPTIONS_INVALID',
+    })
     void wp.close()
   })
 })

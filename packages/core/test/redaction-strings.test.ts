@@ -359,10 +359,11 @@ describe('compileRedactor options', () => {
   })
 
   it('throws a TypeError for misuse at start-up', () => {
-    assert.throws(() => compileRedactor({ maxDepth: 0 }), TypeError)
-    assert.throws(() => compileRedactor({ maxKeys: 1.5 }), TypeError)
-    assert.throws(() => compileRedactor({ hashKey: '' }), TypeError)
-    assert.throws(() => compileRedactor({ hashIps: 'yes' as unknown as boolean }), TypeError)
+    const REDACTION_MISUSE = { name: 'WatchpostTypeError', code: 'ERR_WATCHPOST_REDACTION_OPTIONS_INVALID' }
+    assert.throws(() => compileRedactor({ maxDepth: 0 }), REDACTION_MISUSE)
+    assert.throws(() => compileRedactor({ maxKeys: 1.5 }), REDACTION_MISUSE)
+    assert.throws(() => compileRedactor({ hashKey: '' }), REDACTION_MISUSE)
+    assert.throws(() => compileRedactor({ hashIps: 'yes' as unknown as boolean }), REDACTION_MISUSE)
     assert.throws(() => compileRedactor({ sensitiveKeys: [1] as unknown as string[] }), /@watchpost\/core/)
   })
 

@@ -208,7 +208,10 @@ describe('spool basics', () => {
   })
 
   test('options are checked once, with a TypeError', () => {
-    assert.throws(() => createSpool({ directory: '' }), TypeError)
+    assert.throws(() => createSpool({ directory: '' }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_SPOOL_OPTIONS_INVALID',
+    })
     assert.throws(() => createSpool({ directory: tempDir(), maxBytes: -1 }), /maxBytes/)
     assert.throws(() => createSpool({ directory: tempDir(), syncIntervalMs: Number.NaN }), /syncIntervalMs/)
   })

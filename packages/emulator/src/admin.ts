@@ -22,11 +22,8 @@ export function createAdminHandler(emulator: () => Emulator) {
         return true
       case 'POST /admin/faults': {
         const { body } = await readBody(req, 64 * 1024)
-        let faults: FaultConfig
-        try {
-          faults = JSON.parse(body.toString('utf8')) as FaultConfig
-          if (typeof faults.reject === 'function') throw new TypeError('reject must be JSON')
-        } catch {
+        const faults = parseFaults(body)
+        if (faults === undefined) {
           sendJson(res, 400, {
             error: { code: 'InvalidJson', message: 'The body must be a JSON fault object.' },
           })
@@ -102,5 +99,15 @@ export function createAdminHandler(emulator: () => Emulator) {
         sendJson(res, 404, { error: { code: 'NotFound', message: `No admin route ${route}.` } })
         return true
     }
+  }
+}
+
+/** The body as a fault object; `undefined` when it is not JSON, or `null` (which has no fields to read). */
+function parseFaults(body: Buffer): FaultConfig | undefined {
+  try {
+    const value = JSON.parse(body.toString('utf8')) as FaultConfig | null
+    return value === null ? undefined : value
+  } catch {
+    return undefined
   }
 }

@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http'
 import { createServer } from 'node:https'
 import type { Socket } from 'node:net'
+import { WatchpostTypeError } from '@watchpost/core'
 import { createAdminHandler } from './admin.js'
 import { compileDcr, defaultDcr } from './dcr.js'
 import { createEntraHandler } from './entra.js'
@@ -45,7 +46,10 @@ const MAX_REQUEST_LOG = 10_000
 function text(value: unknown, name: string, fallback: string): string {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`@watchpost/emulator: ${name} must be a non-empty string`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+      `${name} must be a non-empty string`,
+    )
   }
   return value
 }
@@ -53,7 +57,10 @@ function text(value: unknown, name: string, fallback: string): string {
 function positive(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`@watchpost/emulator: ${name} must be a positive number`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+      `${name} must be a positive number`,
+    )
   }
   return value
 }
@@ -61,11 +68,17 @@ function positive(value: unknown, name: string, fallback: number): number {
 function normalise(options: EmulatorOptions) {
   const port = options.port ?? DEFAULTS.port
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError('@watchpost/emulator: port must be an integer from 0 to 65535')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+      'port must be an integer from 0 to 65535',
+    )
   }
   const mode = options.mode ?? DEFAULTS.mode
   if (mode !== 'strict' && mode !== 'lenient') {
-    throw new TypeError('@watchpost/emulator: mode must be "strict" or "lenient"')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+      'mode must be "strict" or "lenient"',
+    )
   }
   const dcrImmutableId = text(
     options.dcrImmutableId ?? dcrIdOf(options),
@@ -73,7 +86,10 @@ function normalise(options: EmulatorOptions) {
     DEFAULTS.dcrImmutableId,
   )
   if (!/^dcr-[0-9a-f]{32}$/.test(dcrImmutableId)) {
-    throw new TypeError('@watchpost/emulator: dcrImmutableId must be "dcr-" and 32 lowercase hex digits')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+      'dcrImmutableId must be "dcr-" and 32 lowercase hex digits',
+    )
   }
   const tokenLifetimeSeconds = positive(
     options.tokenLifetimeSeconds,
@@ -81,7 +97,10 @@ function normalise(options: EmulatorOptions) {
     DEFAULTS.tokenLifetimeSeconds,
   )
   if (options.allowedPrincipals !== undefined && !Array.isArray(options.allowedPrincipals)) {
-    throw new TypeError('@watchpost/emulator: allowedPrincipals must be an array of app or object ids')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+      'allowedPrincipals must be an array of app or object ids',
+    )
   }
   return {
     host: text(options.host, 'host', DEFAULTS.host),

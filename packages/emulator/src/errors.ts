@@ -1,16 +1,10 @@
-/** Errors the emulator itself throws (start-up problems). Wire errors are HTTP responses, see http.ts. */
+/**
+ * Errors the emulator itself throws (start-up problems); their codes, messages and docs are in core's
+ * registry with every other Watchpost error. Wire errors are HTTP responses, see http.ts.
+ */
+import { WatchpostError, type WatchpostErrorCodeOf } from '@watchpost/core'
 
-export type EmulatorErrorCode =
-  | 'ERR_WATCHPOST_EMULATOR_DCR_INVALID'
-  | 'ERR_WATCHPOST_EMULATOR_TLS_FAILED'
-  | 'ERR_WATCHPOST_EMULATOR_LISTEN_FAILED'
+export type EmulatorErrorCode = WatchpostErrorCodeOf<'EmulatorError'>
 
-export class EmulatorError extends Error {
-  override readonly name = 'EmulatorError'
-  readonly code: EmulatorErrorCode
-
-  constructor(code: EmulatorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`@watchpost/emulator: ${message}`, options)
-    this.code = code
-  }
-}
+/** `C` narrows the codes `new EmulatorError` accepts to the emulator's. */
+export class EmulatorError<C extends EmulatorErrorCode = EmulatorErrorCode> extends WatchpostError<C> {}

@@ -2,6 +2,7 @@
  * Fault injection for ingestion requests. One PRNG (mulberry32) drives every `share` draw, in a fixed
  * order per request (reset, slow, throttle, serverErrors), so a seeded run is repeatable.
  */
+import { WatchpostTypeError } from '@watchpost/core'
 import type { FaultConfig, RejectRule, TokenFaultMode } from './types.js'
 
 export type FaultDecision =
@@ -35,7 +36,10 @@ function mulberry32(seed: number): () => number {
 function share(value: number | undefined, name: string): number {
   if (value === undefined) return 1
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new TypeError(`@watchpost/emulator: faults.${name}.share must be between 0 and 1`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+      `faults.${name}.share must be between 0 and 1`,
+    )
   }
   return value
 }
@@ -43,21 +47,28 @@ function share(value: number | undefined, name: string): number {
 function seconds(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
   if (!Number.isFinite(value) || value < 0) {
-    throw new TypeError(`@watchpost/emulator: faults.${name}.seconds must be a number >= 0`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+      `faults.${name}.seconds must be a number >= 0`,
+    )
   }
   return value
 }
 
-/** Checks a fault configuration (from code or from `POST /admin/faults`); throws TypeError on misuse. */
+/** Checks a fault configuration (from code or from `POST /admin/faults`); throws `ERR_WATCHPOST_EMULATOR_FAULTS_INVALID` (a `TypeError`) on misuse. */
 export function checkFaults(faults: FaultConfig): void {
   if (typeof faults !== 'object' || faults === null)
-    throw new TypeError('@watchpost/emulator: faults must be an object')
+    throw new WatchpostTypeError('ERR_WATCHPOST_EMULATOR_FAULTS_INVALID', 'faults must be an object')
   const known = new Set(['seed', 'down', 'throttle', 'serverErrors', 'slow', 'reset', 'reject', 'token'])
   for (const key of Object.keys(faults)) {
-    if (!known.has(key)) throw new TypeError(`@watchpost/emulator: unknown fault ${JSON.stringify(key)}`)
+    if (!known.has(key))
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+        `unknown fault ${JSON.stringify(key)}`,
+      )
   }
   if (faults.seed !== undefined && !Number.isInteger(faults.seed)) {
-    throw new TypeError('@watchpost/emulator: faults.seed must be an integer')
+    throw new WatchpostTypeError('ERR_WATCHPOST_EMULATOR_FAULTS_INVALID', 'faults.seed must be an integer')
   }
   if (faults.down !== undefined && faults.down !== true) seconds(faults.down.seconds, 'down')
   if (faults.throttle !== undefined) {
@@ -65,8 +76,9 @@ export function checkFaults(faults: FaultConfig): void {
     seconds(faults.throttle.seconds, 'throttle')
     const ra = faults.throttle.retryAfterSeconds
     if (ra !== undefined && ra !== null && (!Number.isInteger(ra) || ra < 0)) {
-      throw new TypeError(
-        '@watchpost/emulator: faults.throttle.retryAfterSeconds must be an integer >= 0 or null',
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+        'faults.throttle.retryAfterSeconds must be an integer >= 0 or null',
       )
     }
   }
@@ -75,12 +87,18 @@ export function checkFaults(faults: FaultConfig): void {
     seconds(faults.serverErrors.seconds, 'serverErrors')
     const status = faults.serverErrors.status
     if (status !== undefined && status !== 500 && status !== 503) {
-      throw new TypeError('@watchpost/emulator: faults.serverErrors.status must be 500 or 503')
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+        'faults.serverErrors.status must be 500 or 503',
+      )
     }
   }
   if (faults.slow !== undefined) {
     if (!Number.isFinite(faults.slow.delayMs) || faults.slow.delayMs < 0) {
-      throw new TypeError('@watchpost/emulator: faults.slow.delayMs must be a number >= 0')
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+        'faults.slow.delayMs must be a number >= 0',
+      )
     }
     share(faults.slow.share, 'slow')
     seconds(faults.slow.seconds, 'slow')
@@ -92,7 +110,10 @@ export function checkFaults(faults: FaultConfig): void {
   if (faults.reject !== undefined) compileReject(faults.reject)
   if (faults.token !== undefined) {
     if (!TOKEN_MODES.has(faults.token.mode))
-      throw new TypeError('@watchpost/emulator: faults.token.mode must be "reset", "hang" or "unavailable"')
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+        'faults.token.mode must be "reset", "hang" or "unavailable"',
+      )
     seconds(faults.token.seconds, 'token')
   }
 }
@@ -104,8 +125,9 @@ export type RowPredicate = (row: Readonly<Record<string, unknown>>, index: numbe
 export function compileReject(rule: RejectRule): RowPredicate {
   if (typeof rule === 'function') return rule
   if (typeof rule !== 'object' || rule === null || typeof rule.column !== 'string') {
-    throw new TypeError(
-      '@watchpost/emulator: faults.reject needs a column (and equals or pattern) or a function',
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+      'faults.reject needs a column (and equals or pattern) or a function',
     )
   }
   const column = rule.column
@@ -118,7 +140,10 @@ export function compileReject(rule: RejectRule): RowPredicate {
     const wanted = JSON.stringify(rule.equals)
     return (row) => JSON.stringify(row[column]) === wanted
   }
-  throw new TypeError('@watchpost/emulator: faults.reject needs equals or pattern')
+  throw new WatchpostTypeError(
+    'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+    'faults.reject needs equals or pattern',
+  )
 }
 
 export class FaultState {

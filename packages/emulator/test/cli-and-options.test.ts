@@ -136,9 +136,18 @@ describe('DCR', () => {
   })
 
   test('option misuse throws TypeError', async () => {
-    await assert.rejects(start({ mode: 'loose' as never }), TypeError)
-    await assert.rejects(start({ dcrImmutableId: 'dcr-xyz' }), TypeError)
-    await assert.rejects(start({ port: -1 }), TypeError)
+    await assert.rejects(start({ mode: 'loose' as never }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+    })
+    await assert.rejects(start({ dcrImmutableId: 'dcr-xyz' }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+    })
+    await assert.rejects(start({ port: -1 }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_EMULATOR_OPTIONS_INVALID',
+    })
   })
 
   test('a file store keeps rows across restarts; the CA is reused', async () => {

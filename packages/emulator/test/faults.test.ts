@@ -189,9 +189,12 @@ describe('faults with the real client', () => {
   })
 
   test('invalid faults are refused with a TypeError', async () => {
-    await assert.rejects(em.setFaults({ throttle: { share: 2 } }), TypeError)
-    await assert.rejects(em.setFaults({ nope: true } as never), TypeError)
-    await assert.rejects(em.setFaults({ token: { mode: 'slow' as never } }), TypeError)
+    for (const bad of [{ throttle: { share: 2 } }, { nope: true }, { token: { mode: 'slow' } }]) {
+      await assert.rejects(em.setFaults(bad as never), {
+        name: 'WatchpostTypeError',
+        code: 'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+      })
+    }
   })
 
   const MONITOR = 'https://monitor.azure.com/.default'

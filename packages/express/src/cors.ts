@@ -4,11 +4,9 @@
  * being inferred from the response. The allow-list is compiled once, here.
  */
 import type { IncomingMessage } from 'node:http'
-import { type AdapterCore, type AllowedOrigins, compileOriginCheck } from '@watchpost/core/sdk'
+import { WatchpostTypeError } from '@watchpost/core'
+import { type AdapterCore, type AllowedOrigins, compileOriginCheck, warnOnce } from '@watchpost/core/sdk'
 import type { CorsDelegate } from './types.js'
-
-/** Reports a failure of the adapter as a process warning with `code` (once per code). */
-export type Warn = (code: string, message: string, err: unknown) => void
 
 /**
  * The `origin` given to `cors` for a refused origin: a list that matches nothing. With it `cors`
@@ -20,18 +18,21 @@ const REFUSED: never[] = []
 
 export function createCorsDelegate<O extends object>(
   core: AdapterCore,
-  warn: Warn,
   allowed: AllowedOrigins,
   corsOptions: O | undefined,
 ): CorsDelegate<O> {
   const isAllowed = compileOriginCheck(allowed, (err) =>
-    warn('WATCHPOST_W302', 'the wp.cors() origin function threw; the origin was refused', err),
+    warnOnce('WATCHPOST_W302', { cause: err }, core.warnings),
   )
   if (corsOptions !== undefined && (corsOptions === null || typeof corsOptions !== 'object'))
-    throw new TypeError('@watchpost/express: wp.cors(allowed, corsOptions): corsOptions must be an object')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EXPRESS_CORS_OPTIONS_INVALID',
+      'wp.cors(allowed, corsOptions): corsOptions must be an object',
+    )
   if (corsOptions !== undefined && Object.hasOwn(corsOptions, 'origin'))
-    throw new TypeError(
-      '@watchpost/express: wp.cors(allowed, corsOptions): corsOptions.origin is decided by `allowed`; remove it',
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_EXPRESS_CORS_OPTIONS_INVALID',
+      'wp.cors(allowed, corsOptions): corsOptions.origin is decided by `allowed`; remove it',
     )
   // Built once: `cors` copies the options it is given, so sharing them across requests is safe.
   const allow = { ...(corsOptions as O), origin: true }
@@ -43,15 +44,15 @@ export function createCorsDelegate<O extends object>(
     if (origin === undefined) return callback(null, allow)
     const ok = isAllowed(origin)
     // Core skips same-origin requests (browsers send Origin on same-origin POSTs).
-    if (!ok) reportRefusal(core, warn, req, origin)
+    if (!ok) reportRefusal(core, req, origin)
     callback(null, ok ? allow : refuse)
   }
 }
 
-function reportRefusal(core: AdapterCore, warn: Warn, req: IncomingMessage, origin: string): void {
+function reportRefusal(core: AdapterCore, req: IncomingMessage, origin: string): void {
   try {
     core.requestApi(core.open(req)).reportCorsRefusal(origin)
   } catch (err) {
-    warn('WATCHPOST_W301', 'recording a CORS refusal failed', err)
+    warnOnce('WATCHPOST_W301', { what: 'recording a CORS refusal failed', cause: err }, core.warnings)
   }
 }

@@ -3,10 +3,9 @@
  * refusal with the limiter's own numbers, then answers exactly as the given handler, or the default
  * one, would: the response does not change.
  */
-import type { RequestApi } from '@watchpost/core'
-import type { AdapterCore } from '@watchpost/core/sdk'
+import { type RequestApi, WatchpostTypeError } from '@watchpost/core'
+import { type AdapterCore, warnOnce } from '@watchpost/core/sdk'
 import type { NextFunction, Request, Response } from 'express'
-import type { Warn } from './cors.js'
 import type { RateLimitHandler, RateLimitOptionsLike } from './types.js'
 
 type RateLimitInfo = NonNullable<Parameters<RequestApi['reportRateLimit']>[0]>
@@ -17,11 +16,10 @@ const DEFAULT_MESSAGE = 'Too many requests, please try again later.'
 
 export function createRateLimitHandler<O extends RateLimitOptionsLike>(
   core: AdapterCore,
-  warn: Warn,
   handler: RateLimitHandler<O> | undefined,
 ): (req: Request, res: Response, next: NextFunction, options: O) => Promise<void> {
   if (handler !== undefined && typeof handler !== 'function')
-    throw new TypeError('@watchpost/express: wp.rateLimitHandler(handler): handler must be a function')
+    throw new WatchpostTypeError('ERR_WATCHPOST_EXPRESS_RATE_LIMIT_HANDLER_INVALID', undefined)
   return async function watchpostRateLimitHandler(req, res, next, options) {
     try {
       const ctx = core.open(req)
@@ -29,7 +27,7 @@ export function createRateLimitHandler<O extends RateLimitOptionsLike>(
       void ctx.route
       core.requestApi(ctx).reportRateLimit(rateLimitInfo(req, options))
     } catch (err) {
-      warn('WATCHPOST_W303', 'recording a rate-limit refusal failed', err)
+      warnOnce('WATCHPOST_W303', { cause: err }, core.warnings)
     }
     if (handler !== undefined) {
       await handler(req, res, next, options)

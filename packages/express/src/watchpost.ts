@@ -17,7 +17,8 @@
  */
 import type { Server } from 'node:http'
 import type { CreateRuntime, RequestContext, RouteOptions, WatchpostOptions } from '@watchpost/core'
-import { createAdapterCore, createWarnings, observeClientErrors } from '@watchpost/core/sdk'
+import { WatchpostTypeError } from '@watchpost/core'
+import { createAdapterCore, observeClientErrors, warnOnce } from '@watchpost/core/sdk'
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 import { createCorsDelegate } from './cors.js'
 import { createRateLimitHandler } from './rate-limit.js'
@@ -34,9 +35,8 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   })
   const instance = core.watchpost
   const detection = core.signals
-  const warnings = createWarnings('@watchpost/express')
-  const warn = (code: string, message: string, err: unknown) =>
-    warnings.emit(code, `${message}: ${err instanceof Error ? err.message : String(err)}`)
+  const warnings = core.warnings
+  const failed = (what: string, cause: unknown) => warnOnce('WATCHPOST_W301', { what, cause }, warnings)
   const observed = new WeakSet<Server>()
 
   function observe(server: Server): void {
@@ -54,7 +54,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
         if (!observed.has(server) && typeof server?.prependListener === 'function') observe(server)
         detection.responseFinish(ctx, res)
       } catch (err) {
-        warn('WATCHPOST_W301', 'observing a response failed', err)
+        failed('observing a response failed', err)
       }
     },
   }
@@ -101,7 +101,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
       detection.requestStart(ctx)
       return ctx
     } catch (err) {
-      warn('WATCHPOST_W301', 'opening a request failed; the request went on unobserved', err)
+      failed('opening a request failed; the request went on unobserved', err)
       return undefined
     }
   }
@@ -120,7 +120,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
         pinRoute(ctx)
         detection.bodyError(ctx, err)
       } catch (e) {
-        warn('WATCHPOST_W301', 'recording an error failed', e)
+        failed('recording an error failed', e)
       }
       next(err)
     }
@@ -142,12 +142,12 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     errors,
     route,
     rateLimitHandler: ((handler) =>
-      createRateLimitHandler(core, warn, handler)) as WatchpostMiddleware['rateLimitHandler'],
+      createRateLimitHandler(core, handler)) as WatchpostMiddleware['rateLimitHandler'],
     cors: ((allowed, corsOptions) =>
-      createCorsDelegate(core, warn, allowed, corsOptions)) as WatchpostMiddleware['cors'],
+      createCorsDelegate(core, allowed, corsOptions)) as WatchpostMiddleware['cors'],
     observe(server: Server) {
       if (server === null || typeof server !== 'object' || typeof server.prependListener !== 'function')
-        throw new TypeError('@watchpost/express: wp.observe(server) expects the http.Server of app.listen()')
+        throw new WatchpostTypeError('ERR_WATCHPOST_EXPRESS_SERVER_INVALID', undefined)
       observe(server)
     },
     close: (deadlineMs?: number) => {

@@ -10,6 +10,7 @@ import {
   createAdapterCore,
   observeClientErrors,
   type RouteScope,
+  warnOnce,
 } from '@watchpost/core/sdk'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { kContext, kScope } from './symbols.js'
@@ -82,10 +83,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     }),
     corsDelegator(allowed, corsOptions = {}) {
       const check = compileOriginCheck(allowed, (err) =>
-        core.warnings.emit(
-          'WATCHPOST_W302',
-          `the corsDelegator() origin function threw; the origin was refused: ${err instanceof Error ? err.message : String(err)}`,
-        ),
+        warnOnce('WATCHPOST_W201', { cause: err }, core.warnings),
       )
       return (request, callback) => {
         const origin = request.raw.headers.origin

@@ -10,6 +10,7 @@ import {
   LogsIngestionClient,
   type LogsIngestionClientOptions,
 } from '@azure/monitor-ingestion'
+import { WatchpostTypeError } from '@watchpost/core'
 import { type DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core/sdk'
 import { createCredential } from './credential.js'
 import { createPrepare } from './route.js'
@@ -22,17 +23,29 @@ export const MAX_REQUEST_BYTES = 1_000_000
 
 function assertConfig(config: SentinelSinkConfig): void {
   if (config === null || typeof config !== 'object')
-    throw new TypeError('@watchpost/sentinel: config must be the options object of a sentinel sink')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+      'config must be the options object of a sentinel sink',
+    )
   if (typeof config.endpoint !== 'string' || !config.endpoint.startsWith('https://'))
-    throw new TypeError('@watchpost/sentinel: endpoint must be an https:// URL')
+    throw new WatchpostTypeError('ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID', 'endpoint must be an https:// URL')
   if (typeof config.dcrImmutableId !== 'string' || config.dcrImmutableId === '')
-    throw new TypeError('@watchpost/sentinel: dcrImmutableId must be a non-empty string')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+      'dcrImmutableId must be a non-empty string',
+    )
   if (config.tables !== 'asim' && config.tables !== 'custom')
-    throw new TypeError('@watchpost/sentinel: tables must be "asim" or "custom"')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+      'tables must be "asim" or "custom"',
+    )
   if (config.http !== undefined && config.http !== 'undici' && config.http !== 'node')
-    throw new TypeError('@watchpost/sentinel: http must be "undici" or "node"')
+    throw new WatchpostTypeError('ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID', 'http must be "undici" or "node"')
   if (config.tls?.ca !== undefined && (typeof config.tls.ca !== 'string' || config.tls.ca === ''))
-    throw new TypeError('@watchpost/sentinel: tls.ca must be a PEM file path or PEM text')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+      'tls.ca must be a PEM file path or PEM text',
+    )
 }
 
 /** What @azure/identity's credentials throw (by name: the destination may be given any credential). */

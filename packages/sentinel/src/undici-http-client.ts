@@ -23,6 +23,7 @@ import {
   type PipelineResponse,
   RestError,
 } from '@azure/core-rest-pipeline'
+import { WatchpostError, WatchpostTypeError } from '@watchpost/core'
 import { secureContextWithCa } from '@watchpost/core/sdk'
 import { Agent, type Dispatcher } from 'undici'
 import type { UndiciHttpClient, UndiciHttpClientOptions } from './types.js'
@@ -52,7 +53,10 @@ const NETWORK_CODES: Record<string, string> = {
 function positive(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isFinite(value) || value <= 0)
-    throw new TypeError(`@watchpost/sentinel: ${name} must be a number > 0`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_SENTINEL_HTTP_OPTIONS_INVALID',
+      `${name} must be a number > 0`,
+    )
   return value
 }
 
@@ -157,7 +161,7 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): U
       throw abortError('The operation was aborted. Request has already been canceled.')
     const url = new URL(request.url)
     if (url.protocol !== 'https:' && !request.allowInsecureConnection)
-      throw new Error(`Cannot connect to ${request.url} while allowInsecureConnection is false.`)
+      throw new WatchpostError('ERR_WATCHPOST_SENTINEL_INSECURE_URL', request.url)
 
     const controller = new AbortController()
     const onAbort = () => controller.abort()

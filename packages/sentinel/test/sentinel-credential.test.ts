@@ -98,9 +98,18 @@ describe('sentinel credentials', () => {
       credential: { type: 'managedIdentity' as const },
     }
     assert.equal(createSentinelDestination(config).name, `sentinel:${em.dcrImmutableId}`)
-    assert.throws(() => createSentinelDestination({ ...config, endpoint: 'http://x' }), TypeError)
-    assert.throws(() => createSentinelDestination({ ...config, tables: 'both' as 'asim' }), TypeError)
-    assert.throws(() => createSentinelDestination({ ...config, http: 'fetch' as 'node' }), TypeError)
+    assert.throws(() => createSentinelDestination({ ...config, endpoint: 'http://x' }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+    })
+    assert.throws(() => createSentinelDestination({ ...config, tables: 'both' as 'asim' }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+    })
+    assert.throws(() => createSentinelDestination({ ...config, http: 'fetch' as 'node' }), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_SENTINEL_OPTIONS_INVALID',
+    })
   })
 
   for (const [type, keys] of [

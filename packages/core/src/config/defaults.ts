@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { WatchpostError } from '../errors.js'
 import { optionsSchema } from './options-schema.js'
 import { isPlainObject } from './path.js'
 import { t } from './schema-builder.js'
@@ -17,7 +18,8 @@ export type Defaults = Omit<ResolvedConfig, 'app' | 'source'>
 function deriveDefaults(): Defaults {
   const { app: _app, ...sections } = optionsSchema.properties
   const { value, issues } = walkSchema(t.object(sections), {})
-  if (issues.length > 0) throw new Error(`watchpost: inconsistent option defaults: ${JSON.stringify(issues)}`)
+  if (issues.length > 0)
+    throw new WatchpostError('ERR_WATCHPOST_CONFIG_DEFAULTS_INCONSISTENT', JSON.stringify(issues))
   return deepFreeze(value) as Defaults
 }
 

@@ -63,66 +63,53 @@ function substituteString(text: string, path: string, env: Env, issues: ConfigIs
   })
 }
 
-function walk(value: unknown, path: string, depth: number, env: Env, issues: ConfigIssue[]): unknown {
-  if (depth > MAX_DEPTH) throw new DepthError(path)
-  if (typeof value === 'string') return substituteString(value, path, env, issues)
-  if (Array.isArray(value))
-    return value.map((item, i) => walk(item, childPath(path, i), depth + 1, env, issues))
+/** Where an issue's option is in the file, when it came from one. */
+export type Locate = (path: string) => { line: number; column: number } | undefined
+
+/** The issue with the line and column of its option, when `locate` finds it. */
+export function located(issue: ConfigIssue, locate: Locate | undefined): ConfigIssue {
+  const pos = locate?.(issue.path)
+  return pos === undefined ? issue : { ...issue, line: pos.line, column: pos.column }
+}
+
+/** Too deep a nesting is one issue that ends the walk; `undefined` while there is none. */
+interface Walk {
+  readonly env: Env
+  readonly issues: ConfigIssue[]
+  tooDeep: ConfigIssue | undefined
+}
+
+function walk(value: unknown, path: string, depth: number, state: Walk): unknown {
+  if (state.tooDeep !== undefined) return undefined
+  if (depth > MAX_DEPTH) {
+    state.tooDeep = { path, message: `nesting deeper than ${MAX_DEPTH} levels` }
+    return undefined
+  }
+  if (typeof value === 'string') return substituteString(value, path, state.env, state.issues)
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, childPath(path, i), depth + 1, state))
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value))
-      setOwn(out, key, walk(value[key], childPath(path, key), depth + 1, env, issues))
+      setOwn(out, key, walk(value[key], childPath(path, key), depth + 1, state))
     return out
   }
   return value
 }
 
-class DepthError extends Error {
-  constructor(readonly path: string) {
-    super(`nesting deeper than ${MAX_DEPTH} levels`)
-  }
-}
-
 /**
  * Substitutes environment references in every string of a parsed file. Throws
- * `ERR_WATCHPOST_CONFIG_ENV` listing every unset variable with its option path.
+ * `ERR_WATCHPOST_CONFIG_ENV` listing every unset variable with its option path (and its place in
+ * the file, with `locate`).
  */
-export function substituteEnv(parsed: unknown, env: Env, file?: string): unknown {
-  const issues: ConfigIssue[] = []
-  let out: unknown
-  try {
-    out = walk(parsed, '', 0, env, issues)
-  } catch (err) {
-    if (!(err instanceof DepthError)) throw err
-    const issue = { path: err.path, message: err.message }
-    throw new ConfigError(
-      'ERR_WATCHPOST_CONFIG_INVALID',
-      formatIssues('Invalid configuration', file, [issue]),
-      {
-        file,
-        issues: [issue],
-      },
-    )
+export function substituteEnv(parsed: unknown, env: Env, file?: string, locate?: Locate): unknown {
+  const state: Walk = { env, issues: [], tooDeep: undefined }
+  const out = walk(parsed, '', 0, state)
+  if (state.tooDeep !== undefined) {
+    throw new ConfigError('ERR_WATCHPOST_CONFIG_INVALID', { file, issues: [located(state.tooDeep, locate)] })
   }
-  if (issues.length > 0) {
-    throw new ConfigError(
-      'ERR_WATCHPOST_CONFIG_ENV',
-      formatIssues('Cannot substitute environment variables', file, issues),
-      {
-        file,
-        issues,
-      },
-    )
+  if (state.issues.length > 0) {
+    const issues = state.issues.map((issue) => located(issue, locate))
+    throw new ConfigError('ERR_WATCHPOST_CONFIG_ENV', { file, issues })
   }
   return out
-}
-
-/** `Invalid configuration in /app/watchpost.config.yaml:\n  - detectors.x: …` */
-export function formatIssues(
-  title: string,
-  file: string | undefined,
-  issues: readonly ConfigIssue[],
-): string {
-  const lines = issues.map((issue) => `  - ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`)
-  return `${title}${file === undefined ? '' : ` in ${file}`}:\n${lines.join('\n')}`
 }

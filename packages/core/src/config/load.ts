@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from '../errors.js'
 import { appDefaults, deepFreeze } from './defaults.js'
-import { formatIssues, MAX_DEPTH, substituteEnv } from './env.js'
+import { type Locate, located, MAX_DEPTH, substituteEnv } from './env.js'
 import { optionsSchema } from './options-schema.js'
-import { parseConfigText } from './parse.js'
-import { isPlainObject, setOwn } from './path.js'
+import { parseConfigFile } from './parse.js'
+import { isPlainObject, pathSegments, setOwn } from './path.js'
 import type { LoadRuntime, ResolvedConfig, WatchpostOptions } from './types.js'
 import { checkSemantics, show, walkSchema } from './validate.js'
 import { emitConfigWarnings } from './warnings.js'
@@ -30,12 +30,19 @@ export function loadConfig(options: WatchpostOptions = {}, runtime: LoadRuntime 
   const env = runtime.env ?? process.env
   const { config: configOption, ...codeOptions } = options
   const file = findConfigFile(configOption, cwd, env)
-  const fileOptions = file === undefined ? {} : readConfigFile(file, env)
-  const merged = mergeOptions(mergeOptions({ app: appDefaults(cwd, env) }, fileOptions), codeOptions)
+  const read = file === undefined ? undefined : readLocatedConfigFile(file, env)
+  const merged = mergeOptions(mergeOptions({ app: appDefaults(cwd, env) }, read?.options ?? {}), codeOptions)
   const { config, issues } = validateMerged(merged)
   if (config === undefined) {
-    const message = formatIssues('Invalid configuration', file, issues)
-    throw new ConfigError('ERR_WATCHPOST_CONFIG_INVALID', message, { file, issues })
+    // An option set in code is not where the file has it, even when the file has it too.
+    const locate: Locate | undefined =
+      read === undefined
+        ? undefined
+        : (path) => (setInCode(codeOptions, path) ? undefined : read.locate(path))
+    throw new ConfigError('ERR_WATCHPOST_CONFIG_INVALID', {
+      file,
+      issues: issues.map((issue) => located(issue, locate)),
+    })
   }
   const resolved = deepFreeze({ ...config, source: { file } }) as ResolvedConfig
   emitConfigWarnings(resolved)
@@ -71,13 +78,7 @@ export function findConfigFile(
     const file = resolve(cwd, explicit)
     if (!existsSync(file)) {
       const from = configOption === undefined ? 'WATCHPOST_CONFIG' : 'options.config'
-      throw new ConfigError(
-        'ERR_WATCHPOST_CONFIG_NOT_FOUND',
-        `Configuration file not found: ${file} (from ${from})`,
-        {
-          file,
-        },
-      )
+      throw new ConfigError('ERR_WATCHPOST_CONFIG_NOT_FOUND', { file, reason: `from ${from}` })
     }
     return file
   }
@@ -90,38 +91,51 @@ export function findConfigFile(
 
 /** Reads, parses and substitutes `${VAR}` in one configuration file; `$schema` is dropped. */
 export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  return readLocatedConfigFile(file, env).options
+}
+
+/**
+ * Whether the code options set `path` or an option that contains it. Objects merge, so only a value
+ * that is not one (arrays included: they replace) hides the file's.
+ */
+function setInCode(codeOptions: unknown, path: string): boolean {
+  let node = codeOptions
+  for (const key of pathSegments(path) ?? []) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, key)) return false
+    node = node[key]
+    if (node === undefined) return false
+    if (!isPlainObject(node)) return true
+  }
+  return false
+}
+
+function readLocatedConfigFile(
+  file: string,
+  env: NodeJS.ProcessEnv,
+): { options: Record<string, unknown>; locate: Locate } {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
-      throw new ConfigError('ERR_WATCHPOST_CONFIG_NOT_FOUND', `Configuration file not found: ${file}`, {
-        file,
-        cause: err,
-      })
+      throw new ConfigError('ERR_WATCHPOST_CONFIG_NOT_FOUND', { file, cause: err })
     }
-    throw new ConfigError('ERR_WATCHPOST_CONFIG_PARSE', `Cannot read ${file}: ${(err as Error).message}`, {
+    throw new ConfigError('ERR_WATCHPOST_CONFIG_PARSE', {
       file,
+      reason: `cannot read it: ${(err as Error).message}`,
       cause: err,
     })
   }
-  const parsed = parseConfigText(text, file)
+  const { value: parsed, locate } = parseConfigFile(text, file)
   // An empty file (YAML `null`) is an empty configuration.
-  if (parsed === null || parsed === undefined) return {}
+  if (parsed === null || parsed === undefined) return { options: {}, locate }
   if (!isPlainObject(parsed)) {
-    const issues = [{ path: '', message: `expected a mapping of options, got ${show(parsed)}` }]
-    throw new ConfigError(
-      'ERR_WATCHPOST_CONFIG_INVALID',
-      formatIssues('Invalid configuration', file, issues),
-      {
-        file,
-        issues,
-      },
-    )
+    const issue = { path: '', message: `expected a mapping of options, got ${show(parsed)}` }
+    throw new ConfigError('ERR_WATCHPOST_CONFIG_INVALID', { file, issues: [located(issue, locate)] })
   }
-  const { $schema: _schema, ...options } = substituteEnv(parsed, env, file) as Record<string, unknown>
-  return options
+  const { $schema: _schema, ...options } = substituteEnv(parsed, env, file, locate) as Record<string, unknown>
+  return { options, locate }
 }
 
 /** Objects deep-merge, anything else (arrays included) is replaced; `undefined` never overrides. */

@@ -1,19 +1,56 @@
 /**
  * Parses a configuration file's text: JSON with `JSON.parse`, everything else as YAML. Syntax errors
- * become `ERR_WATCHPOST_CONFIG_PARSE` naming the file, line, column and reason.
+ * become `ERR_WATCHPOST_CONFIG_PARSE` naming the file, line, column and reason; `locate` gives the
+ * line and column of an option, so that every later issue can name its place in the file too.
  */
-import { parseDocument } from 'yaml'
+import { type Document, isCollection, isNode, LineCounter, parseDocument } from 'yaml'
 import { ConfigError } from '../errors.js'
+import { MAX_DEPTH } from './env.js'
+import { pathSegments } from './path.js'
+
+export interface Position {
+  readonly line: number
+  readonly column: number
+}
+
+export interface ParsedConfig {
+  readonly value: unknown
+  /** Where the option at `path` is (its value; its nearest ancestor in the file when it is absent). */
+  readonly locate: (path: string) => Position | undefined
+}
 
 export function parseConfigText(text: string, file: string): unknown {
+  return parseConfigFile(text, file).value
+}
+
+export function parseConfigFile(text: string, file: string): ParsedConfig {
   return file.toLowerCase().endsWith('.json') ? parseJson(text, file) : parseYaml(text, file)
 }
 
-function parseYaml(text: string, file: string): unknown {
+/** A YAML document's positions by option path (`detectors.notFound.threshold`, `sinks[1].path`). */
+function locator(doc: Document, lines: LineCounter): (path: string) => Position | undefined {
+  return (path) => {
+    const segments = pathSegments(path)
+    if (segments === undefined) return undefined
+    for (let n = segments.length; n >= 0; n--) {
+      const node: unknown = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n), true)
+      if (isNode(node) && node.range !== undefined && node.range !== null) {
+        // An empty collection or value still has its start; a missing key falls back to its parent.
+        if (n < segments.length && !isCollection(node)) continue
+        const pos = lines.linePos(node.range[0])
+        return { line: pos.line, column: pos.col }
+      }
+    }
+    return undefined
+  }
+}
+
+function parseYaml(text: string, file: string): ParsedConfig {
   let doc: ReturnType<typeof parseDocument>
+  const lines = new LineCounter()
   try {
     // uniqueKeys (the default, stated here on purpose): a duplicated key is an error, not "last wins".
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true }) // prettyErrors computes linePos
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter: lines }) // prettyErrors computes linePos
   } catch (err) {
     throw parseError(file, undefined, errorText(err), err)
   }
@@ -30,17 +67,18 @@ function parseYaml(text: string, file: string): unknown {
   }
   try {
     // maxAliasCount bounds alias expansion ("billion laughs").
-    return doc.toJS({ maxAliasCount: 100 })
+    return { value: doc.toJS({ maxAliasCount: 100 }), locate: locator(doc, lines) }
   } catch (err) {
     throw parseError(file, undefined, errorText(err), err)
   }
 }
 
-function parseJson(text: string, file: string): unknown {
+function parseJson(text: string, file: string): ParsedConfig {
   // A UTF-8 BOM is legal in a file but not in JSON.parse's input.
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   try {
-    return JSON.parse(source)
+    const value: unknown = JSON.parse(source)
+    return { value, locate: jsonLocator(source) }
   } catch (err) {
     const reason = errorText(err)
     // Node 20 (V8 11) reports "at position N" for most errors, nothing for "Unexpected token 'x', ..."
@@ -54,16 +92,55 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/**
+ * JSON is YAML's flow syntax, so the yaml package's parse of the same text gives the positions; the
+ * value stays JSON.parse's. Built on first use: a valid configuration never needs it.
+ */
+function jsonLocator(source: string): (path: string) => Position | undefined {
+  let locate: ((path: string) => Position | undefined) | undefined
+  return (path) => {
+    if (locate === undefined) {
+      const lines = new LineCounter()
+      // The yaml package recurses per level and, on JSON nested many thousand levels deep, exhausts
+      // memory rather than the stack; options are never that deep, so such a file gets no positions.
+      locate = () => undefined
+      if (nestingDepth(source) <= MAX_DEPTH) {
+        try {
+          const doc = parseDocument(source, { uniqueKeys: false, lineCounter: lines })
+          if (doc.errors.length === 0) locate = locator(doc, lines)
+        } catch {}
+      }
+    }
+    return locate(path)
+  }
+}
+
+/** The deepest nesting of `[` and `{` in JSON text, outside strings. */
+function nestingDepth(json: string): number {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth)
+    else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return max
+}
+
 function parseError(
   file: string,
   pos: { line: number; column: number } | undefined,
   reason: string,
   cause: unknown,
 ): ConfigError {
-  const where = pos === undefined ? file : `${file}:${pos.line}:${pos.column}`
-  const at = pos === undefined ? '' : ` (line ${pos.line}, column ${pos.column})`
-  return new ConfigError('ERR_WATCHPOST_CONFIG_PARSE', `Cannot parse ${where}${at}: ${firstLine(reason)}`, {
+  return new ConfigError('ERR_WATCHPOST_CONFIG_PARSE', {
     file,
+    reason: firstLine(reason),
     line: pos?.line,
     column: pos?.column,
     cause,

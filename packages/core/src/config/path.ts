@@ -9,6 +9,21 @@ export function childPath(parent: string, key: string | number): string {
   return parent === '' ? segment : `${parent}.${segment}`
 }
 
+/** The keys of a path made by `childPath`; `undefined` when it is not one. */
+export function pathSegments(path: string): (string | number)[] | undefined {
+  const segments: (string | number)[] = []
+  const token = /\[(\d+)\]|(?:^|\.)("(?:[^"\\]|\\.)*"|[A-Za-z_$][A-Za-z0-9_$-]*)/y
+  while (token.lastIndex < path.length) {
+    const start = token.lastIndex
+    const match = token.exec(path)
+    if (match === null || match.index !== start) return undefined
+    if (match[1] !== undefined) segments.push(Number(match[1]))
+    else if (match[2] !== undefined)
+      segments.push(match[2].startsWith('"') ? (JSON.parse(match[2]) as string) : match[2])
+  }
+  return segments
+}
+
 /** `Object.prototype` or `null` prototype: what JSON.parse and YAML produce for a mapping. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false

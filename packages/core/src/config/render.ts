@@ -4,6 +4,7 @@
  * `docs/configuration.md`. `scripts/generate-config.ts` writes them; a test fails when the committed
  * files differ, so the docs cannot drift from the code.
  */
+import { ERRORS, type WatchpostErrorCode } from '../errors.js'
 import { CONFIG_FILE_NAMES } from './load.js'
 import { optionsSchema } from './options-schema.js'
 import { kDefaultFrom, kOptional, type SchemaNode } from './schema-builder.js'
@@ -75,25 +76,6 @@ sinks:
     path: logs/security.jsonl
     maxFiles: 10
 `
-
-const ERROR_CODES: readonly [string, string][] = [
-  [
-    'ERR_WATCHPOST_CONFIG_INVALID',
-    'The options do not match the schema. `issues` lists every problem as `{ path, message }`.',
-  ],
-  [
-    'ERR_WATCHPOST_CONFIG_PARSE',
-    'The file is not valid YAML/JSON (or has a duplicate key). `file`, `line` and `column` say where.',
-  ],
-  [
-    'ERR_WATCHPOST_CONFIG_NOT_FOUND',
-    '`options.config` or `WATCHPOST_CONFIG` names a file that does not exist.',
-  ],
-  [
-    'ERR_WATCHPOST_CONFIG_ENV',
-    'A `${VAR}` reference names an unset variable and has no `:-default`; `issues` names the option and the variable.',
-  ],
-]
 
 interface Row {
   path: string
@@ -220,22 +202,26 @@ ${sections.join('\n\n')}
 \`\`\`yaml
 ${EXAMPLE_YAML}\`\`\`
 
-## Warnings
+## Warnings and errors
 
-A valid but suspicious configuration emits a process warning (\`process.emitWarning\`, type
-\`WatchpostWarning\`) once per process. Codes are never reused.
+A valid but suspicious configuration emits a process warning (type \`WatchpostWarning\`) once per
+process: ${CONFIG_WARNINGS.map((w) => link(w.code)).join(', ')}.
 
-| Code | When |
-|---|---|
-${CONFIG_WARNINGS.map((w) => `| \`${w.code}\` | ${cell(w.when)} |`).join('\n')}
+An unusable configuration throws a \`ConfigError\` at start-up, its \`code\` one of
+${CONFIG_ERROR_CODES.map(link).join(', ')}. \`err.issues\` lists every problem as
+\`{ path, message, line?, column? }\`: \`line\` and \`column\` (1-based) say where the option is in the file
+when it came from the file, e.g. \`detectors.notFound.threshold: expected a positive integer,
+got "ten" (/app/watchpost.config.yaml:12:16)\`. \`err.file\`, \`err.line\` and \`err.column\` give the file and the first
+located problem (or the syntax error).
 
-## Errors
-
-An unusable configuration throws a \`ConfigError\` at start-up (\`err.code\`; \`err.issues\` lists every
-problem as \`{ path, message }\`, e.g. \`detectors.notFound.threshold: expected a positive integer, got "ten"\`).
-
-| Code | Meaning |
-|---|---|
-${ERROR_CODES.map(([c, meaning]) => `| \`${c}\` | ${cell(meaning)} |`).join('\n')}
+Each code's cause and fix: [errors.md](errors.md).
 `
+}
+
+const CONFIG_ERROR_CODES = (Object.keys(ERRORS) as WatchpostErrorCode[]).filter(
+  (code) => ERRORS[code].class === 'ConfigError',
+)
+
+function link(code: string): string {
+  return `[\`${code}\`](errors.md#${code.toLowerCase()})`
 }

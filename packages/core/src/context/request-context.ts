@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { WatchpostTypeError } from '../errors.js'
 import { kContext } from '../symbols.js'
 import { generateCorrelationId, validateRequestId } from './request-id.js'
 import { type ContextState, kFlags, kOwner, kScope } from './state.js'
@@ -238,7 +239,7 @@ interface Shared {
 /**
  * Compiles the correlation options once and returns the per-request `open`/`get`.
  *
- * @throws TypeError `@watchpost/core: …` for an invalid `trustProxy`, header name or `maxLength`.
+ * @throws WatchpostTypeError `ERR_WATCHPOST_TRUST_PROXY_INVALID` / `ERR_WATCHPOST_CORRELATION_INVALID` for an invalid `trustProxy`, header name or `maxLength`.
  */
 export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
   const shared: Shared = { trust: compileTrustProxy(options.trustProxy), routeOf: options.routeOf }
@@ -246,14 +247,18 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
 
   const maxLength = options.maxLength
   if (!Number.isInteger(maxLength) || maxLength < 1) {
-    throw new TypeError(`@watchpost/core: correlation maxLength must be a positive integer, got ${maxLength}`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_CORRELATION_INVALID',
+      `maxLength must be a positive integer, got ${maxLength}`,
+    )
   }
 
   const requestIdHeaders: string[] = []
   for (const name of options.requestIdHeaders) {
     if (typeof name !== 'string' || !TOKEN.test(name)) {
-      throw new TypeError(
-        `@watchpost/core: correlation requestIdHeaders has an invalid header name: ${String(name)}`,
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_CORRELATION_INVALID',
+        `requestIdHeaders has an invalid header name: ${String(name)}`,
       )
     }
     // Node lowercases incoming header names; compare with the same case.
@@ -262,8 +267,9 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
 
   const responseHeader = options.responseHeader
   if (responseHeader !== false && (typeof responseHeader !== 'string' || !TOKEN.test(responseHeader))) {
-    throw new TypeError(
-      `@watchpost/core: correlation responseHeader must be a header name or false, got ${String(responseHeader)}`,
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_CORRELATION_INVALID',
+      `responseHeader must be a header name or false, got ${String(responseHeader)}`,
     )
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import proxyAddr from 'proxy-addr'
+import { WatchpostTypeError } from '../errors.js'
 
 /**
  * The values of Express's `trust proxy` setting, meaning the same thing in both adapters
@@ -32,7 +33,7 @@ const trustAll: TrustFunction = () => true
  * Stricter than Express in one place: a hop count must be a non-negative integer (Express would take
  * `NaN` or `-1` silently as "trust nothing" and `1.5` as "2 hops").
  *
- * @throws TypeError `@watchpost/core: trustProxy …` for an invalid address, range or type.
+ * @throws WatchpostTypeError `ERR_WATCHPOST_TRUST_PROXY_INVALID` for an invalid address, range or type.
  */
 export function compileTrustProxy(setting: TrustProxySetting | null | undefined): TrustFunction {
   if (typeof setting === 'function') return setting
@@ -40,8 +41,9 @@ export function compileTrustProxy(setting: TrustProxySetting | null | undefined)
   if (setting === false || setting === undefined || setting === null) return trustNone
   if (typeof setting === 'number') {
     if (!Number.isInteger(setting) || setting < 0) {
-      throw new TypeError(
-        `@watchpost/core: trustProxy hop count must be a non-negative integer, got ${setting}`,
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_TRUST_PROXY_INVALID',
+        `hop count must be a non-negative integer, got ${setting}`,
       )
     }
     if (setting === 0) return trustNone
@@ -56,13 +58,17 @@ export function compileTrustProxy(setting: TrustProxySetting | null | undefined)
     list = []
     for (const entry of setting as readonly unknown[]) {
       if (typeof entry !== 'string') {
-        throw new TypeError(`@watchpost/core: trustProxy list entries must be strings, got ${typeof entry}`)
+        throw new WatchpostTypeError(
+          'ERR_WATCHPOST_TRUST_PROXY_INVALID',
+          `list entries must be strings, got ${typeof entry}`,
+        )
       }
       list.push(entry)
     }
   } else {
-    throw new TypeError(
-      `@watchpost/core: trustProxy must be a boolean, a hop count, an address list or a function, got ${typeof setting}`,
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_TRUST_PROXY_INVALID',
+      `must be a boolean, a hop count, an address list or a function, got ${typeof setting}`,
     )
   }
   if (list.length === 0) return trustNone
@@ -72,7 +78,7 @@ export function compileTrustProxy(setting: TrustProxySetting | null | undefined)
   } catch (cause) {
     // proxy-addr throws `TypeError('invalid IP address: x')` / `('invalid range on address: x')`.
     const reason = cause instanceof Error ? cause.message : String(cause)
-    throw new TypeError(`@watchpost/core: trustProxy ${reason}`, { cause })
+    throw new WatchpostTypeError('ERR_WATCHPOST_TRUST_PROXY_INVALID', reason, { cause })
   }
 }
 

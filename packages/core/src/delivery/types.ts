@@ -5,6 +5,8 @@
  * Two stores implement the same contract: memory (memory-store.ts) and the disk spool (../spool/).
  */
 
+import { WatchpostError } from '../errors.js'
+
 /** Event severity as a number, so that stores can order and drop by it: Informational 0 … High 3. */
 export type SeverityRank = 0 | 1 | 2 | 3
 
@@ -79,8 +81,8 @@ export interface RecordStore {
  */
 export type FailureKind = 'retry' | 'auth' | 'not_found' | 'too_large' | 'rejected'
 
-/** What a `Destination` throws when a request fails. */
-export class DeliveryError extends Error {
+/** What a `Destination` throws when a request fails (`ERR_WATCHPOST_DELIVERY_FAILED`; `kind` says how). */
+export class DeliveryError extends WatchpostError<'ERR_WATCHPOST_DELIVERY_FAILED'> {
   readonly kind: FailureKind
   /** HTTP status, when there was a response. */
   readonly status: number | undefined
@@ -92,8 +94,7 @@ export class DeliveryError extends Error {
     message: string,
     options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.name = 'DeliveryError'
+    super('ERR_WATCHPOST_DELIVERY_FAILED', message, { cause: options.cause })
     this.kind = kind
     this.status = options.status
     this.retryAfterMs = options.retryAfterMs

@@ -2,7 +2,7 @@
  * The origin allow-list both adapters' CORS helpers decide with (Fastify's `corsDelegator`,
  * Express's `wp.cors`), compiled once at start-up.
  */
-import { WatchpostError } from '../errors.js'
+import { WatchpostTypeError } from '../errors.js'
 
 /**
  * Which cross-origin requests are allowed: an exact origin, a RegExp, a list of both, or a function.
@@ -44,9 +44,9 @@ export function compileOriginCheck(
     // `g`/`y` make `test()` stateful (lastIndex): a second request with the same origin would fail.
     else if (item instanceof RegExp) patterns.push(new RegExp(item.source, item.flags.replace(/[gy]/g, '')))
     else
-      throw new WatchpostError(
+      throw new WatchpostTypeError(
         'ERR_WATCHPOST_ORIGINS_INVALID',
-        `@watchpost/core: allowed origins must be strings or RegExps, a list of them, or a function; got ${item === null ? 'null' : typeof item}`,
+        `allowed origins must be strings or RegExps, a list of them, or a function; got ${item === null ? 'null' : typeof item}`,
       )
   }
   if (patterns.length === 0) return (origin) => exact.has(origin)

@@ -5,7 +5,7 @@
  */
 import type { DetectorsConfig } from '../config/index.js'
 import { validateConfig } from '../config/index.js'
-import { WatchpostError } from '../errors.js'
+import { WatchpostTypeError } from '../errors.js'
 
 /** Per-detector options for one route: the `detectors` section's shape, every field optional. */
 export type DetectorOverrides = {
@@ -45,10 +45,7 @@ export function checkRouteOptions(
     }
   }
   if (problems.length > 0) {
-    throw new WatchpostError(
-      'ERR_WATCHPOST_ROUTE_OPTIONS_INVALID',
-      `@watchpost/core: ${where}: ${problems.join('; ')}`,
-    )
+    throw new WatchpostTypeError('ERR_WATCHPOST_ROUTE_OPTIONS_INVALID', `${where}: ${problems.join('; ')}`)
   }
   return { ignore: options.ignore === true, detectors: options.detectors }
 }

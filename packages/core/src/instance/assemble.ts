@@ -39,9 +39,9 @@ import { closeOnSignals } from '../pipeline/signals.js'
 import { compileRedactor } from '../redaction/index.js'
 import { createSinks } from '../sinks/registry.js'
 import type { Sink } from '../sinks/types.js'
+import { createWarningScope, type WarningScope, warnOnce } from '../warnings.js'
 import type { Watchpost } from '../watchpost.js'
 import { createRecorder } from './recorder.js'
-import { createWarnings, type Warnings } from './warnings.js'
 
 const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 
@@ -84,8 +84,8 @@ export interface AdapterCore {
   requestApi(ctx: RequestContext): RequestApi
   /** Runs `fn` with `ctx` as the current async context when `correlation.asyncContext` is on; else runs it. */
   runInContext<T>(ctx: RequestContext, fn: () => T): T
-  /** Reports a failure of the adapter itself, once per code; never throws. */
-  readonly warnings: Warnings
+  /** The instance's warning scope: `warnOnce(code, arg, core.warnings)` warns once per instance. */
+  readonly warnings: WarningScope
 }
 
 /** The default adapter: plain `node:http`, contexts under a symbol on the request. */
@@ -97,7 +97,7 @@ export function assemble(
   adapter: AdapterContract = NODE_HTTP,
 ): AdapterCore {
   const config: ResolvedConfig = loadConfig(options, runtime)
-  const warnings = createWarnings()
+  const warnings = createWarningScope()
   const redactor = compileRedactor({ ...config.privacy })
   const contexts: ContextFactory = createContextFactory({
     trustProxy: config.trustProxy,
@@ -113,29 +113,21 @@ export function assemble(
 
   const pipeline = new Pipeline(config.queue, {
     onSinkFailure(sink, failure) {
-      const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause)
-      warnings.emit(
+      warnOnce(
         'WATCHPOST_W101',
-        `sink ${sink.name} failed to deliver ${failure.failedEvents.length} event(s): ${cause}. ` +
-          'Further failures are counted in stats().sinks, not reported again.',
-        sink.name,
+        { sink: sink.name, events: failure.failedEvents.length, cause: failure.cause },
+        warnings,
       )
     },
   })
   const recorder = createRecorder({
     build,
     emit: (event) => pipeline.emit(event),
-    onBuildError: (name, err) =>
-      warnings.emit(
-        'WATCHPOST_W102',
-        `could not build ${name}: ${err instanceof Error ? err.message : String(err)}`,
-        name,
-      ),
+    onBuildError: (name, err) => warnOnce('WATCHPOST_W102', { event: name, cause: err }, warnings),
   })
   const monitor = createDeliveryMonitor({
     report: recorder.system,
-    warn: (problem, message) =>
-      warnings.emit(DELIVERY_WARNINGS[problem], message, `${problem}:${message.slice(0, 64)}`),
+    warn: (problem, text) => warnOnce(DELIVERY_WARNINGS[problem], { text }, warnings),
     pipelineStats: () => pipeline.stats(),
   })
   const remote = (destination: Parameters<typeof createRemoteSink>[0]): DeliverySink => {
@@ -150,11 +142,7 @@ export function assemble(
     config,
     DETECTORS,
     { events: (ctx) => apis.forContext(ctx), now: Date.now },
-    (err) =>
-      warnings.emit(
-        'WATCHPOST_W104',
-        `a detector failed: ${err instanceof Error ? err.message : String(err)}. Counted in detection.errors.`,
-      ),
+    (err) => warnOnce('WATCHPOST_W104', { cause: err }, warnings),
   )
   const requestApi = apis.requestApis({
     jwtFailure: (ctx, err) => signals.jwtFailure(ctx, classifyJwtError(err)),
@@ -186,7 +174,7 @@ export function assemble(
     record(name, params, opts) {
       const event = recorder.compiled(name)
       if (event === undefined) {
-        warnings.emit('WATCHPOST_W103', `unknown event ${JSON.stringify(name)}`, String(name))
+        warnOnce('WATCHPOST_W103', { event: String(name) }, warnings)
         return undefined
       }
       return recorder.record(event, params, opts?.context ?? asyncContext?.current(), opts)
@@ -197,7 +185,7 @@ export function assemble(
       return async (req, token = bearerToken(req.headers.authorization)) => {
         if (token === undefined) {
           signals.jwtFailure(open(req), { reason: 'missing' })
-          throw new WatchpostError('ERR_WATCHPOST_JWT_MISSING', 'No bearer token in the Authorization header')
+          throw new WatchpostError('ERR_WATCHPOST_JWT_MISSING', undefined)
         }
         try {
           return await verify(token)

@@ -13,6 +13,7 @@ import {
   jwtVerify,
   type KeyObject,
 } from 'jose'
+import { WatchpostTypeError } from '../errors.js'
 import { noteRefusedAlgorithm } from './header.js'
 
 export interface JwtVerifierOptions {
@@ -34,13 +35,20 @@ export type VerifyJwt = (token: string) => Promise<JWTPayload>
 
 export function createJwtVerify(options: JwtVerifierOptions): VerifyJwt {
   if (!Array.isArray(options.algorithms) || options.algorithms.length === 0) {
-    throw new TypeError('@watchpost/core: jwt algorithms must be a non-empty allowlist, e.g. ["RS256"]')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_JWT_OPTIONS_INVALID',
+      'algorithms must be a non-empty allowlist, e.g. ["RS256"]',
+    )
   }
   if (options.algorithms.some((alg) => typeof alg !== 'string' || alg.toLowerCase() === 'none')) {
-    throw new TypeError('@watchpost/core: jwt algorithms must not include "none"')
+    throw new WatchpostTypeError('ERR_WATCHPOST_JWT_OPTIONS_INVALID', 'algorithms must not include "none"')
   }
   const sources = [options.jwksUrl, options.jwks, options.key].filter((s) => s !== undefined).length
-  if (sources !== 1) throw new TypeError('@watchpost/core: jwt needs exactly one of jwksUrl, jwks or key')
+  if (sources !== 1)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_JWT_OPTIONS_INVALID',
+      'needs exactly one of jwksUrl, jwks or key',
+    )
   const key: JWTVerifyGetKey | KeyObject | Uint8Array =
     options.jwksUrl !== undefined
       ? createRemoteJWKSet(new URL(options.jwksUrl))

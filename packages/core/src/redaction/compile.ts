@@ -2,6 +2,7 @@
  * `compileRedactor` normalises the options once at start-up and builds every matcher then, so each
  * call on the request path is a closure over precompiled state (pino `lib/redaction.js`).
  */
+import { WatchpostTypeError } from '../errors.js'
 import { maskCardNumbers } from './card-numbers.js'
 import { createHasher, truncateIp } from './hashing.js'
 import { createHeaderFilter, DEFAULT_HEADER_ALLOWLIST } from './headers.js'
@@ -35,7 +36,7 @@ export const INVALID_IP_PLACEHOLDER = '[InvalidIp]'
 const CARD_SLACK = 64
 
 function fail(message: string): never {
-  throw new TypeError('@watchpost/core: redaction.' + message)
+  throw new WatchpostTypeError('ERR_WATCHPOST_REDACTION_OPTIONS_INVALID', message)
 }
 
 function boolean(value: unknown, name: string, fallback: boolean): boolean {

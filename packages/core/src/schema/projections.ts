@@ -4,6 +4,7 @@
  * rename (below) otherwise, and else into AdditionalFields under its own name — nothing is lost.
  * Column facts come from asim-columns.generated.ts (generated from spec/azure/asim-tables.json).
  */
+import { WatchpostError } from '../errors.js'
 import { ASIM_TABLES } from './asim-columns.generated.js'
 import { type ColumnType, FIELD_NAMES, FIELDS, type FieldName, type SecurityEvent } from './fields.js'
 
@@ -84,8 +85,9 @@ function compileProjection(schema: AsimSchema): AsimProjection {
       placements[name] = { kind: 'column', column }
       columns.push({ name: column, type: FIELDS[name].type })
     } else if (renamed !== undefined) {
-      throw new Error(
-        `@watchpost/core: ${schema} projection renames ${name} to ${column}, which the table lacks`,
+      throw new WatchpostError(
+        'ERR_WATCHPOST_SCHEMA_PROJECTION_INVALID',
+        `${schema} projection renames ${name} to ${column}, which the table lacks`,
       )
     } else {
       placements[name] = { kind: 'additional' }

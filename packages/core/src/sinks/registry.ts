@@ -82,7 +82,7 @@ export function sinkType(type: string): SinkType {
   if (pkg === undefined) {
     throw new WatchpostError(
       'ERR_WATCHPOST_SINK_TYPE_UNKNOWN',
-      `@watchpost/core: unknown sink type ${JSON.stringify(type)}; registered: ${[...registry().keys()].join(', ')}`,
+      `unknown sink type ${JSON.stringify(type)}; registered: ${[...registry().keys()].join(', ')}`,
     )
   }
   // The package.json is resolved first, so that "not installed" is told apart from "installed but

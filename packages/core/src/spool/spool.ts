@@ -21,6 +21,7 @@
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { NewRecord, SeverityRank, StoreDropReason, StoredRecord } from '../delivery/types.js'
+import { WatchpostTypeError } from '../errors.js'
 import { asError, errorCode, fdatasync, makeDirectory, NODE_FS, syncDirectory } from './disk-io.js'
 import { type Cursor, Ledger } from './ledger.js'
 import { MemoryFallback } from './memory-fallback.js'
@@ -67,21 +68,27 @@ export function createSpool(options: SpoolOptions): Spool {
 
 function normalise(options: SpoolOptions): Settings {
   if (typeof options?.directory !== 'string' || options.directory === '') {
-    throw new TypeError('@watchpost/core: spool directory must be a non-empty string')
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_SPOOL_OPTIONS_INVALID',
+      'directory must be a non-empty string',
+    )
   }
   const positive = (name: keyof typeof SPOOL_DEFAULTS): number => {
     const value = options[name]
     if (value === undefined) return SPOOL_DEFAULTS[name]
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new TypeError(`@watchpost/core: spool ${name} must be a positive number, got ${String(value)}`)
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_SPOOL_OPTIONS_INVALID',
+        `${name} must be a positive number, got ${String(value)}`,
+      )
     }
     return value
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
-    throw new TypeError('@watchpost/core: spool now must be a function')
+    throw new WatchpostTypeError('ERR_WATCHPOST_SPOOL_OPTIONS_INVALID', 'now must be a function')
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw new TypeError('@watchpost/core: spool onError must be a function')
+    throw new WatchpostTypeError('ERR_WATCHPOST_SPOOL_OPTIONS_INVALID', 'onError must be a function')
   }
   return {
     directory: resolve(options.directory),
