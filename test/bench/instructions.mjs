@@ -19,7 +19,7 @@ import { ready, send, TRAFFIC } from './client.mjs'
 
 const { addRoutes, expressApp, watchpostOptions } = bench
 
-// Cumulative steps of what the plugin did per request (before issue 5), rebuilt here from
+// Cumulative steps of what the plugin did per request, rebuilt here from
 // @watchpost/core so that each one can be counted alone: `decorate` declares the two request slots,
 // `onrequest`/`hooks` add empty onRequest/onResponse hooks, `context` opens the context (echo header
 // included), `api` sets request.watchpost, `start` runs the requestStart detectors, `finish` the

@@ -1,6 +1,6 @@
 // One benchmark server per process: `node server.cjs <fastify|express> <bare|watchpost|aikido|datadog>`.
 // CommonJS on purpose: Aikido Zen and dd-trace patch modules through require hooks and must load
-// first (shared/peers.md); each variant gets a fresh process. Prints "ready <port>".
+// first; each variant gets a fresh process. Prints "ready <port>".
 'use strict'
 const [framework, variant] = process.argv.slice(2)
 
@@ -9,7 +9,7 @@ if (variant === 'aikido') {
   require('@aikidosec/firewall')
 }
 if (variant === 'datadog') {
-  // Traces go to a closed loopback port and are dropped; the WAF still runs (shared/peers.md).
+  // Traces go to a closed loopback port and are dropped; the WAF still runs.
   process.env.DD_TRACE_AGENT_URL = 'http://127.0.0.1:9'
   require('dd-trace').init({ appsec: true, startupLogs: false })
 }

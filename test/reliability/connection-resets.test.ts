@@ -1,5 +1,5 @@
 /**
- * Scenario 5 (issue 4): 30 % of connections reset — the first half of the window before the rows
+ * Scenario 5: 30 % of connections reset — the first half of the window before the rows
  * are stored, the second half after (the client sees a failure of a request that succeeded, so its
  * retry stores duplicates). Everything is delivered; duplicates are counted.
  */

@@ -1,11 +1,11 @@
 /**
- * Scenario 8 (issue 4): crash safety. A child process emitting at a steady rate into a sentinel
+ * Scenario 8: crash safety. A child process emitting at a steady rate into a sentinel
  * sink with the spool on is killed with SIGKILL at random points (20 times in CI, 100 in the long
  * run) and restarted each time with the same spool directory, while the endpoint fails a share of
  * requests and answers others slowly (so the spool holds a backlog and requests are in flight when
  * the kill comes). A last clean run drains the spool. Then every event emitted more than
  * `spool.syncIntervalMs` + the front queue's flush interval before its kill must be in the emulator
- * (DESIGN.md: "a crash loses at most the events emitted within the spool's sync interval");
+ * (the promise: a crash loses at most the events emitted within the spool's sync interval);
  * duplicates are allowed and counted; every restart must start and emit (no crash loop).
  */
 import assert from 'node:assert/strict'
@@ -26,7 +26,7 @@ import { sleep, waitFor } from './support/wait.js'
 
 const CHILD = fileURLToPath(new URL('./crash-child.mjs', import.meta.url))
 /**
- * An event older than this at its kill must have survived it: the issue's promise, the sync
+ * An event older than this at its kill must have survived it: the promise, the sync
  * interval. (The front queue flushes to the spool every half sync interval; a SIGKILL keeps what
  * reached the page cache, so the other half is margin for a timer that fires late.)
  */

@@ -1,5 +1,5 @@
 /**
- * Scenario 9a (issue 4): the spool's file system fills up while the endpoint is down. Where this
+ * Scenario 9a: the spool's file system fills up while the endpoint is down. Where this
  * machine allows it (root, mount permitted) the spool lives on a 2 MB tmpfs; elsewhere a spool
  * capped at 1 MB by `spool.maxBytes` stands in for it. The app keeps serving (emit never throws, an
  * HTTP server in the same process keeps answering), every event is either delivered or dropped and

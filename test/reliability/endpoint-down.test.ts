@@ -1,5 +1,5 @@
 /**
- * Scenario 1 (issue 4): the endpoint is down under steady load (60 s in the long run, 12 s in CI),
+ * Scenario 1: the endpoint is down under steady load (60 s in the long run, 12 s in CI),
  * then comes back. Everything is delivered, memory stays flat (the backlog is on disk), and the
  * spool's bytes rise during the outage and come back to zero.
  */

@@ -1,5 +1,5 @@
 /**
- * Scenario 7 (issue 4): one 3 MB event (a 3 MB `EventMessage`, set on a built event and emitted
+ * Scenario 7: one 3 MB event (a 3 MB `EventMessage`, set on a built event and emitted
  * with `emit`) in the middle of a steady load. It is delivered trimmed and never holds up the events
  * around it. Trimmed: the emulator refuses (413) any request over 1 MB on the wire or decompressed,
  * so a stored row of a 3 MB event was cut to fit (the emulator then truncates strings to 64 KB as

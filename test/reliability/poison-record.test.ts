@@ -1,5 +1,5 @@
 /**
- * Scenario 6 (issue 4): one poison record among thousands. The emulator refuses (400 RowRejected)
+ * Scenario 6: one poison record among thousands. The emulator refuses (400 RowRejected)
  * any request holding it; the loop splits until the record is alone, sets only it aside in the
  * dead-letter file with the service's error text, and delivers every other event.
  */

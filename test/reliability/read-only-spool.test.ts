@@ -1,5 +1,5 @@
 /**
- * Scenario 9b (issue 4): the spool directory cannot be written. As root `chmod` stops nothing, so
+ * Scenario 9b: the spool directory cannot be written. As root `chmod` stops nothing, so
  * where mounting is allowed the directory is a tmpfs remounted read-only; otherwise (root) a path
  * under a regular file, or (not root) a directory with mode 0o555. The app keeps serving, events are
  * delivered from memory, and the sink's health says `degraded` with the error.

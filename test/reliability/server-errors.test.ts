@@ -1,4 +1,4 @@
-/** Scenario 3 (issue 4): 30 % of requests answered 500/503 at random: everything is delivered. */
+/** Scenario 3: 30 % of requests answered 500/503 at random: everything is delivered. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { emulatorForFile } from './support/emulator.js'

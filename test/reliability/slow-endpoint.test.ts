@@ -1,5 +1,5 @@
 /**
- * Scenario 4 (issue 4): responses slower than `delivery.timeoutMs` (1 s here). The loop abandons
+ * Scenario 4: responses slower than `delivery.timeoutMs` (1 s here). The loop abandons
  * and retries them; once the endpoint is fast again everything is delivered. A request abandoned by
  * the client may still have been stored (the emulator stores after the delay), so duplicates are
  * allowed — and counted.

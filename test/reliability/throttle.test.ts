@@ -1,5 +1,5 @@
 /**
- * Scenario 2 (issue 4): a 429 storm with `Retry-After`. Everything is delivered, and no request
+ * Scenario 2: a 429 storm with `Retry-After`. Everything is delivered, and no request
  * reaches the endpoint before the `Retry-After` of a 429 it answered has elapsed — the service
  * limits per DCR, so the wait applies to every request of the sink, not only the one refused.
  * The emulator stamps each request when it answers; a throttled request is answered as soon as its

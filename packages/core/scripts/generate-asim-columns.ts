@@ -1,6 +1,6 @@
 /**
  * Writes src/schema/asim-columns.generated.ts from spec/azure/asim-tables.json (a copy of
- * shared/azure/asim-tables.json): the exact physical columns of the four ASIM tables, so the
+ * spec/azure/asim-tables.json): the exact physical columns of the four ASIM tables, so the
  * projections follow the file, not assumptions. System columns (filled by Log Analytics) are left out.
  * Run: node --import tsx packages/core/scripts/generate-asim-columns.ts [--check]
  */

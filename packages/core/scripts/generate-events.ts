@@ -8,7 +8,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CATALOGUE } from '../src/events/catalogue/index.js'
 import { type EventDef, LEVEL_SEVERITY } from '../src/events/define.js'
-import { eventJsonSchema } from '../src/schema/event-json-schema.js'
+import { eventJsonSchema } from '../src/events/json-schema.js'
 import { FIELD_NAMES, FIELDS } from '../src/schema/fields.js'
 import { ASIM_PROJECTIONS, ASIM_SCHEMAS, CUSTOM_TABLE } from '../src/schema/projections.js'
 

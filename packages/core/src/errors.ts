@@ -122,6 +122,13 @@ export const ERRORS = {
       'At start-up: a `sentinel` sink is configured but `@watchpost/sentinel` is not installed or cannot be loaded, its options are inconsistent (e.g. a credential field its `type` does not use), a `webhook` sink’s `url`, `secret`, `headers` or `tls.ca` is unusable, or a sink of an unknown `type` reached `createWatchpost` without validation.',
     fix: 'Follow the message: it names the option (or the install command) and what it must be.',
   },
+  ERR_WATCHPOST_PIPELINE_ATTACHED: {
+    class: 'WatchpostError',
+    package: '@watchpost/core',
+    message: (_: undefined) => prefixed('@watchpost/core', 'Pipeline.attach may be called once'),
+    cause: 'A pipeline was given its sinks twice (a bug in the code that assembles an instance).',
+    fix: 'Report it with the message; create the sinks first and attach them once.',
+  },
   ERR_WATCHPOST_SINK_TYPE_UNKNOWN: {
     class: 'WatchpostError',
     package: '@watchpost/core',

@@ -5,9 +5,9 @@ import { compileEvent, createBuilder } from '../src/events/build.js'
 import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
 import { Pipeline, type PipelineOptions } from '../src/pipeline/pipeline.js'
 import { RingQueue } from '../src/pipeline/ring-queue.js'
+import type { Sink } from '../src/pipeline/types.js'
 import { compileRedactor } from '../src/redaction/index.js'
 import type { SecurityEvent } from '../src/schema/fields.js'
-import type { Sink } from '../src/sinks/types.js'
 
 const build = createBuilder({
   identity: { name: 'a', version: '1', environment: 't', host: 'h' },

@@ -1,7 +1,7 @@
 /**
  * The data collection rule the emulator enforces. The default is generated from @watchpost/core
  * (one `Custom-Watchpost<Schema>` stream per ASIM table, and the custom stream to
- * `WatchpostSecurityEvents_CL`), never written by hand (DESIGN.md "The event").
+ * `WatchpostSecurityEvents_CL`), never written by hand.
  */
 import {
   ASIM_PROJECTIONS,

@@ -87,7 +87,7 @@ export async function createTokenIssuer(signingKeyPem: string): Promise<TokenIss
   }
 }
 
-/** jose errors classified by their codes, never by message text (STYLE.md). */
+/** jose errors classified by their codes, never by message text. */
 function describe(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'The access token has expired.'
   if (err instanceof errors.JWTClaimValidationFailed) {

@@ -1,6 +1,6 @@
 /**
  * `watchpost(options)`: the Express middleware and its handle. It translates Express's lifecycle
- * into core signals and holds no detection logic (DESIGN.md): the first middleware opens the
+ * into core signals and holds no detection logic: the first middleware opens the
  * request context and signals `requestStart`; the response's end signals `responseFinish`; the
  * error middleware signals body-parser errors and passes every error on. It never replaces a
  * handler of Express or the app and never changes a response.

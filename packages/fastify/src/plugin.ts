@@ -1,7 +1,7 @@
 /**
  * The Fastify plugin: observes the request lifecycle through hooks and hands framework-neutral
  * signals to @watchpost/core, where the detectors live. It never sets an error or not-found handler
- * and never changes a response (STYLE.md: observe, never take over).
+ * and never changes a response.
  */
 import type { RequestContext } from '@watchpost/core'
 import {

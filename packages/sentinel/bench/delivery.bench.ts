@@ -2,7 +2,7 @@
  * Sustained delivery through the whole back half: an app process records events as fast as the
  * pipeline takes them (`createWatchpost` → sentinel sink → delivery loop → the real
  * `@azure/monitor-ingestion` client, gzip, HTTPS) into the emulator, with the spool on and off.
- * Targets (issue 4): ≥ 20,000 events/s delivered, ≤ 250 gzip bytes per event on the wire.
+ * Targets: ≥ 20,000 events/s delivered, ≤ 250 gzip bytes per event on the wire.
  *
  * Three processes: this one only orchestrates; the emulator runs in a child of its own (its JSON
  * validation and SQLite inserts do not count against the sink's CPU), and each variant's app runs

@@ -1,7 +1,7 @@
 /**
  * Options of the pipeline's back half (docs/pipeline.md): how remote sinks (`sentinel`, `webhook`)
  * send, retry and set records aside, where the disk spool lives, and how the instance shuts down.
- * Defaults follow the Logs Ingestion API's limits (shared/azure/logs-ingestion-api.md §2).
+ * Defaults follow the Logs Ingestion API's limits (spec/azure/logs-ingestion-api.md §2).
  */
 import { t } from './schema-builder.js'
 

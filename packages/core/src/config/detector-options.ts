@@ -1,6 +1,6 @@
 /**
  * Option schemas of each detector, in one place for now so that a later issue can move each one next
- * to its detector (STYLE.md: "one detector, one file"). Defaults follow DESIGN.md § Detection.
+ * to its detector (one detector, one file). Defaults are set for real traffic and stated in docs/detectors.md.
  */
 import { t } from './schema-builder.js'
 

@@ -3,7 +3,7 @@
  * Options of the `sentinel` sink (`@watchpost/sentinel`). They live in core so that one schema gives
  * the types, the validator, `schema/config.schema.json` and `docs/configuration.md`; core never imports
  * the cloud package itself (watchpost.ts loads it only when a `sentinel` sink is configured).
- * Facts: shared/azure/logs-ingestion-api.md (§1 endpoint, DCR id, audiences), client-behaviour.md §6.
+ * Facts: spec/azure/logs-ingestion-api.md (§1 endpoint, DCR id, audiences), spec/azure/client-behaviour.md §6.
  */
 import { t } from './schema-builder.js'
 import { sinkTlsSchema } from './tls-options.js'

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the configuration file's substitution syntax, not a template
 /**
- * Options of the `webhook` sink (issue 4): a JSON POST, signed with HMAC-SHA256, to any HTTPS
+ * Options of the `webhook` sink : a JSON POST, signed with HMAC-SHA256, to any HTTPS
  * receiver (SOAR, a Teams/Slack relay, a collector). What the schema cannot say — `http:` only for
  * loopback hosts, the reserved header names, header values without line breaks — is checked when
  * the destination is created (sinks/webhook.ts), with the same error code as every sink problem.

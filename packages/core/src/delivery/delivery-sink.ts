@@ -10,8 +10,8 @@
  * trimmed (413) or set aside in the dead-letter file (400) — it never blocks the records behind it.
  */
 import { setMaxListeners } from 'node:events'
+import type { Sink } from '../pipeline/types.js'
 import type { SecurityEvent } from '../schema/fields.js'
-import type { Sink } from '../sinks/types.js'
 import { type BackoffOptions, backoffDelay } from './backoff.js'
 import { toDeliveryError } from './classify.js'
 import type { DeadLetterFile } from './dead-letter.js'

@@ -2,7 +2,7 @@
  * "Report the first few, count the rest": per key and window, the first `cap` occurrences are
  * reported one by one and the others are summed into one aggregate event (with EventCount) when
  * the window closes. An attack of 100,000 requests from one source thus costs `cap` + 1 rows per
- * window, not 100,000 (DESIGN.md § Detection: cost is a feature).
+ * window, not 100,000 (cost is a feature: every row is paid for in the workspace).
  */
 import { WindowCounter } from './window-counter.js'
 

@@ -4,9 +4,10 @@
  * unref'd timer. Batches are handed to the sinks from that timer (or from `setImmediate` when a full
  * batch is waiting), each sink receiving batches in emit order and never two at once.
  */
+import { WatchpostError } from '../errors.js'
 import type { SecurityEvent } from '../schema/fields.js'
-import type { Sink, SinkFailure } from '../sinks/types.js'
 import { RingQueue } from './ring-queue.js'
+import type { Sink, SinkFailure } from './types.js'
 
 export interface PipelineOptions {
   /** Events held in memory before new ones are dropped (`queue_full`). */
@@ -101,7 +102,7 @@ export class Pipeline {
 
   /** Gives the pipeline its sinks, once, before anything is delivered. Returns the pipeline. */
   attach(sinks: readonly Sink[]): this {
-    if (this.#attached) throw new Error('@watchpost/core: Pipeline.attach may be called once')
+    if (this.#attached) throw new WatchpostError('ERR_WATCHPOST_PIPELINE_ATTACHED', undefined)
     this.#attached = true
     this.#sinks = sinks
     let flushIntervalMs = this.#options.flushIntervalMs

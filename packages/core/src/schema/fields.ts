@@ -2,10 +2,10 @@
  * The canonical event record, defined once. Every other shape is generated from this table: the
  * TypeScript `SecurityEvent` type, the record's JSON Schema, the custom table's columns and the
  * projections to the four ASIM tables (see `asim.ts`). Names are ASIM-aligned PascalCase so that
- * mapping to Sentinel is a projection, not a translation (DESIGN.md, "The event").
+ * mapping to Sentinel is a projection, not a translation.
  */
 
-/** Column types of a DCR stream declaration (shared/azure/logs-ingestion-api.md §DCR). */
+/** Column types of a DCR stream declaration (spec/azure/logs-ingestion-api.md, DCR). */
 export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'datetime' | 'dynamic'
 
 export interface FieldDef {

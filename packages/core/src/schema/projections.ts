@@ -18,7 +18,7 @@ export const CUSTOM_STREAM = 'Custom-WatchpostSecurityEvents'
 /**
  * Renames where an ASIM table names our field differently. `null` drops a field the table implies
  * (EventSchema is set by the ASIM parser from the table; Dvc is a query-time alias outside WebSession).
- * The ASIM tables have no EventUid column: it travels as EventOriginalUid (DESIGN.md).
+ * The ASIM tables have no EventUid column: it travels as EventOriginalUid.
  */
 const RENAMES: Record<AsimSchema, Partial<Record<FieldName, string | null>>> = {
   WebSession: {

@@ -3,8 +3,8 @@
  * Lines for log collectors. Writes happen off the request path, one write per batch.
  */
 import type { Writable } from 'node:stream'
+import type { Sink } from '../pipeline/types.js'
 import type { SecurityEvent } from '../schema/fields.js'
-import type { Sink } from './types.js'
 import { writeWithBackpressure } from './write-stream.js'
 
 export interface ConsoleSinkOptions {

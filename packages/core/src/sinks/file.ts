@@ -5,7 +5,7 @@
  */
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import type { Sink } from './types.js'
+import type { Sink } from '../pipeline/types.js'
 
 export interface FileSinkOptions {
   readonly path: string

@@ -14,9 +14,9 @@ import type { SinkConfig } from '../config/types.js'
 import type { DeliverySink } from '../delivery/delivery-sink.js'
 import type { Destination } from '../delivery/types.js'
 import { WatchpostError } from '../errors.js'
+import type { Sink } from '../pipeline/types.js'
 import { createConsoleSink } from './console.js'
 import { createFileSink } from './file.js'
-import type { Sink } from './types.js'
 import { createWebhookDestination } from './webhook.js'
 
 /**

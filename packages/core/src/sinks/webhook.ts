@@ -1,5 +1,5 @@
 /**
- * The `webhook` destination (issue 4, docs/webhook.md): each request the delivery loop cuts is
+ * The `webhook` destination (docs/webhook.md): each request the delivery loop cuts is
  * POSTed as JSON to one URL, signed with HMAC-SHA256 when a secret is set. Batching, retries, the
  * spool and dead letters are the delivery loop's (delivery/); this file only sends one request and
  * says how it went, in the loop's terms (delivery/classify.ts).

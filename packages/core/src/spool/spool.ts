@@ -1,5 +1,5 @@
 /**
- * The durable disk spool (issue 4, docs/spool.md): a `RecordStore` over four write-ahead logs, one
+ * The durable disk spool (docs/spool.md): a `RecordStore` over four write-ahead logs, one
  * per severity, so that the overflow policy — the oldest of the lowest severity go first — is
  * "delete the first segment of the lowest non-empty log".
  *
@@ -503,7 +503,7 @@ class DiskSpool implements Spool {
     try {
       this.#s.onError?.(asError(err))
     } catch {
-      // A user callback cannot break the spool (STYLE.md, "User callbacks cannot break a request").
+      // A user callback cannot break the spool.
     }
   }
 

@@ -2,9 +2,10 @@
  * JSON Schema (draft 2020-12) of the event record, generated from the field table and the catalogue:
  * the same source as the TypeScript type, the custom-table columns and the ASIM projections.
  */
-import { CATALOGUE } from '../events/catalogue/index.js'
-import type { EventDef, ParamDef } from '../events/define.js'
-import { type ColumnType, FIELD_NAMES, FIELDS, type FieldDef } from './fields.js'
+
+import { type ColumnType, FIELD_NAMES, FIELDS, type FieldDef } from '../schema/fields.js'
+import { CATALOGUE } from './catalogue/index.js'
+import type { EventDef, ParamDef } from './define.js'
 
 type JsonSchema = Record<string, unknown>
 

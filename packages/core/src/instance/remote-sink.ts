@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { DeliveryConfig, QueueConfig, SpoolConfig } from '../config/types.js'
+import { createDeadLetterFile } from '../delivery/dead-letter.js'
+import { createDeliverySink, type DeliveryHooks, type DeliverySink } from '../delivery/delivery-sink.js'
+import { MemoryStore } from '../delivery/memory-store.js'
+import type { Destination, RecordStore } from '../delivery/types.js'
 import { createSpool } from '../spool/index.js'
-import { createDeadLetterFile } from './dead-letter.js'
-import { createDeliverySink, type DeliveryHooks, type DeliverySink } from './delivery-sink.js'
-import { MemoryStore } from './memory-store.js'
-import type { Destination, RecordStore } from './types.js'
 
 export interface RemoteSinkSettings {
   readonly delivery: DeliveryConfig
