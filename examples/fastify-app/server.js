@@ -47,7 +47,7 @@ export async function buildApp(watchpostOptions = {}) {
   app.get('/health', async () => ({ ok: true }))
 
   await app.register(async (login) => {
-    await login.register(rateLimit, { max: 10, timeWindow: '1 minute', ...app.watchpost.rateLimitHooks() })
+    await login.register(rateLimit, app.watchpost.rateLimitHooks({ max: 10, timeWindow: '1 minute' }))
     login.post('/login', async (request, reply) => {
       const { username = '', password = '' } = request.body ?? {}
       const user = USERS.get(username)

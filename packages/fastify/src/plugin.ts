@@ -3,6 +3,8 @@
  * signals to @watchpost/core, where the detectors live. It never sets an error or not-found handler
  * and never changes a response.
  */
+
+import { parse as parseDuration } from '@lukeed/ms'
 import type { RequestContext } from '@watchpost/core'
 import {
   type AdapterCore,
@@ -77,10 +79,23 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
 
   const api: FastifyWatchpost = {
     ...instance,
-    rateLimitHooks: () => ({
-      onExceeded: (request) => detection.rateLimitHit(contextOf(request), {}),
-      onBanReach: (request) => detection.rateLimitHit(contextOf(request), { banned: true }),
-    }),
+    rateLimitHooks(limiterOptions) {
+      // The limiter's own numbers, when given here: @fastify/rate-limit's hooks carry none, and it
+      // sends no header naming its window.
+      const limits = limitsOf(limiterOptions)
+      const own = limiterOptions as LimiterHooks | undefined
+      return {
+        ...limiterOptions,
+        onExceeded(request: Pick<FastifyRequest, 'raw'>, key: string) {
+          detection.rateLimitHit(contextOf(request), limits)
+          callSafely(own?.onExceeded, request, key)
+        },
+        onBanReach(request: Pick<FastifyRequest, 'raw'>, key: string) {
+          detection.rateLimitHit(contextOf(request), { ...limits, banned: true })
+          callSafely(own?.onBanReach, request, key)
+        },
+      } as never
+    },
     corsDelegator(allowed, corsOptions = {}) {
       const check = compileOriginCheck(allowed, (err) =>
         warnOnce('WATCHPOST_W201', { cause: err }, core.warnings),
@@ -162,6 +177,38 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
  */
 function routeOf(_raw: unknown, owner: unknown): string | undefined {
   return (owner as FastifyRequest | undefined)?.routeOptions?.url
+}
+
+interface LimiterHooks {
+  onExceeded?: (request: unknown, key: string) => void
+  onBanReach?: (request: unknown, key: string) => void
+}
+
+/**
+ * `max` and `timeWindow` as @fastify/rate-limit reads them: numbers, or a duration string parsed with
+ * the same parser it uses (`@lukeed/ms`: `'1 minute'`, `'30s'`). Functions of the request are left
+ * out: the numbers then come from the response's headers (core's rate-limit detector).
+ */
+function limitsOf(options: object | undefined): { max?: number; windowSeconds?: number } {
+  const out: { max?: number; windowSeconds?: number } = {}
+  if (options === undefined || options === null) return out
+  const { max, timeWindow } = options as { max?: unknown; timeWindow?: unknown }
+  if (Number.isSafeInteger(max) && (max as number) >= 0) out.max = max as number
+  const ms = typeof timeWindow === 'string' ? parseDuration(timeWindow) : timeWindow
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0) out.windowSeconds = Math.ceil(ms / 1000)
+  return out
+}
+
+/** The app's own limiter hook, called after ours; its failure is the app's, but never breaks the limiter. */
+function callSafely(
+  hook: ((request: unknown, key: string) => void) | undefined,
+  request: unknown,
+  key: string,
+) {
+  if (typeof hook !== 'function') return
+  try {
+    hook(request, key)
+  } catch {}
 }
 
 /**

@@ -15,8 +15,15 @@ export type WatchpostFastifyOptions = WatchpostOptions & { runtime?: CreateRunti
 
 /** The instance API: `fastify.watchpost`. */
 export interface FastifyWatchpost extends Watchpost {
-  /** Hooks for `@fastify/rate-limit`: `app.register(rateLimit, { ...app.watchpost.rateLimitHooks() })`. */
-  rateLimitHooks(): {
+  /**
+   * `@fastify/rate-limit`'s options with Watchpost's hooks added:
+   * `app.register(rateLimit, app.watchpost.rateLimitHooks({ max: 100, timeWindow: '1 minute' }))`.
+   * Refusals are recorded with this `max` and `timeWindow` (numbers, or duration strings as the
+   * limiter reads them); hooks already in the options still run, after Watchpost's.
+   */
+  rateLimitHooks<O extends object = Record<never, never>>(
+    limiterOptions?: O,
+  ): O & {
     onExceeded(request: { raw: import('node:http').IncomingMessage }, key: string): void
     onBanReach(request: { raw: import('node:http').IncomingMessage }, key: string): void
   }

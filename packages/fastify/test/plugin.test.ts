@@ -406,11 +406,10 @@ for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
       const t = await build(fastify, {
         routes: (app) => {
           app.register(async (scoped: FastifyInstance) => {
-            await scoped.register(rateLimitPlugin, {
-              max: 1,
-              timeWindow: 60_000,
-              ...app.watchpost.rateLimitHooks(),
-            })
+            await scoped.register(
+              rateLimitPlugin,
+              app.watchpost.rateLimitHooks({ max: 1, timeWindow: '1 minute' }),
+            )
             scoped.get('/limited', async () => 'ok')
           })
           app.register(async (scoped: FastifyInstance) => {
@@ -430,11 +429,17 @@ for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
       assert.deepEqual(statuses, [200, 429, 200, 200, 429])
       const events = await t.of('excess_rate_limit_exceeded')
       assert.deepEqual(
-        events.map((e) => [e.HttpRoute, e.AdditionalFields?.Max, e.EventMessage]),
+        events.map((e) => [
+          e.HttpRoute,
+          e.AdditionalFields?.Max,
+          e.AdditionalFields?.WindowSeconds,
+          e.EventMessage,
+        ]),
         [
-          ['/limited', 1, 'Rate limit of 1 exceeded'],
-          ['/draft', 2, 'Rate limit of 2 exceeded'],
+          ['/limited', 1, 60, 'Rate limit of 1 exceeded'],
+          ['/draft', 2, undefined, 'Rate limit of 2 exceeded'],
         ],
+        'the numbers given to rateLimitHooks(); without them, the limit from the response headers',
       )
       await t.app.close()
     })
