@@ -527,7 +527,7 @@ describe('@watchpost/fastify with @fastify/rate-limit and @fastify/cors (fastify
     await t.app.close()
   })
 
-  // Regression (issue 5): Fastify passes its reply headers to writeHead in one object, so reply.raw
+  // Regression: Fastify passes its reply headers to writeHead in one object, so reply.raw
   // never holds Access-Control-Allow-Origin; read from it, every allowed cross-origin request looked
   // refused as soon as nothing else had set a header on reply.raw (no echoed request id).
   test('an origin @fastify/cors allowed is not inferred as refused without the echo header', async () => {

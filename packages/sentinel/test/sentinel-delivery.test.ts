@@ -1,7 +1,7 @@
 /**
  * End to end: createWatchpost with a `sentinel` sink from config → core loads @watchpost/sentinel →
  * the real @azure/identity + @azure/monitor-ingestion clients → the emulator over HTTPS (strict mode:
- * a column the stream does not declare is a 400). Issue 4, first slice: ASIM routing and custom mode.
+ * a column the stream does not declare is a 400). ASIM routing and custom mode.
  */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
