@@ -181,6 +181,40 @@ describe('createWatchpost', () => {
     assert.equal(outside?.CorrelationId, undefined)
   })
 
+  test("runtime.destinations: an app's own destination is delivered like a configured remote sink", async () => {
+    const rows: Record<string, unknown>[] = []
+    let attempts = 0
+    const destination = {
+      name: 'collector:test',
+      maxRequestBytes: 1_000_000,
+      prepare: (event: Record<string, unknown>) => ({ partition: 'all', row: event }),
+      async send(batch: { rows(): Record<string, unknown>[] }) {
+        attempts++
+        // The first request fails as a retryable error: the loop must retry it, not drop it.
+        if (attempts === 1) throw new Error('collector restarting')
+        rows.push(...batch.rows())
+      },
+      async close() {},
+    }
+    const wp = createWatchpost(
+      { ...quiet, spool: { enabled: false }, delivery: { retryBaseMs: 10, retryMaxDelayMs: 100 } },
+      { destinations: [destination] },
+    )
+    wp.record('authz_fail', { userId: 'u1', resource: '/admin' })
+    const deadline = Date.now() + 10_000
+    while (rows.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    assert.deepEqual(
+      rows.map((r) => r.EventOriginalType),
+      ['authz_fail'],
+    )
+    assert.ok(attempts >= 2, 'retried after the first failure')
+    assert.deepEqual(
+      wp.health().sinks.map((h) => h.sink),
+      ['collector:test'],
+    )
+    await wp.close()
+  })
+
   test('record() by name; unknown names and hostile params never throw', async () => {
     const sink = memorySink()
     const wp = createWatchpost(quiet, { sinks: [sink] })

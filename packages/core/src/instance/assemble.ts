@@ -22,6 +22,7 @@ import {
 } from '../context/request-context.js'
 import type { RequestContext } from '../context/types.js'
 import type { DeliverySink } from '../delivery/delivery-sink.js'
+import type { Destination } from '../delivery/types.js'
 import { renderMetrics } from '../delivery/metrics.js'
 import { createDeliveryMonitor } from '../delivery/monitor.js'
 import { createDetection, type Detection } from '../detection/engine.js'
@@ -53,6 +54,11 @@ export interface CreateRuntime {
   readonly env?: NodeJS.ProcessEnv
   /** Sink instances added to the configured ones (an app's own sink; tests). */
   readonly sinks?: readonly Sink[]
+  /**
+   * Destinations of the app's own (`Destination`, from `@watchpost/core/sdk`), each delivered like a
+   * configured remote sink: spool, batching by size, retries, dead letters, health.
+   */
+  readonly destinations?: readonly Destination[]
 }
 
 /**
@@ -130,12 +136,16 @@ export function assemble(
     warn: (problem, text) => warnOnce(DELIVERY_WARNINGS[problem], { text }, warnings),
     pipelineStats: () => pipeline.stats(),
   })
-  const remote = (destination: Parameters<typeof createRemoteSink>[0]): DeliverySink => {
+  const remote = (destination: Destination): DeliverySink => {
     const sink = createRemoteSink(destination, config, monitor.hooks)
     monitor.watch(sink)
     return sink
   }
-  pipeline.attach([...createSinks(config.sinks, remote), ...(runtime.sinks ?? [])])
+  pipeline.attach([
+    ...createSinks(config.sinks, remote),
+    ...(runtime.destinations ?? []).map(remote),
+    ...(runtime.sinks ?? []),
+  ])
 
   const apis = createEventApiFactory(CATALOGUE, recorder.all, recorder.record)
   const signals = createDetection(
