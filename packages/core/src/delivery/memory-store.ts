@@ -64,20 +64,23 @@ export class MemoryStore implements RecordStore {
 
   ack(records: readonly StoredRecord[]): void {
     for (const record of records) {
-      const entry = this.#leased.get(record.id)
-      if (entry === undefined) continue
-      this.#leased.delete(record.id)
-      this.#queue.acked(entry)
+      const entry = this.#take(record)
+      if (entry !== undefined) this.#queue.acked(entry)
     }
   }
 
   release(records: readonly StoredRecord[]): void {
     for (const record of records) {
-      const entry = this.#leased.get(record.id)
-      if (entry === undefined) continue
-      this.#leased.delete(record.id)
-      this.#queue.released(entry)
+      const entry = this.#take(record)
+      if (entry !== undefined) this.#queue.released(entry)
     }
+  }
+
+  /** The leased entry behind `record`, no longer leased; undefined for a stranger or a repeat. */
+  #take(record: StoredRecord): Queued | undefined {
+    const entry = this.#leased.get(record.id)
+    if (entry !== undefined) this.#leased.delete(record.id)
+    return entry
   }
 
   stats() {
