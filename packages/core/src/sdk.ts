@@ -9,12 +9,19 @@ export {
   type RouteReader,
 } from './context/request-context.js'
 export { type ContextState, kOwner } from './context/state.js'
-// Sinks: the registry, the destination contract, delivery errors, TLS, the event's projections.
+// Sinks: the registry, the destination contract, delivery errors, the HTTP pool, TLS, the event's
+// projections.
 export { kindOfStatus, retryAfterMs, statusError, toDeliveryError } from './delivery/classify.js'
 export type {
   DeliveryHooks,
   DeliverySink,
 } from './delivery/delivery-sink.js'
+export {
+  createHttpPool,
+  type HttpPool,
+  type HttpPoolOptions,
+  type HttpRequestOptions,
+} from './delivery/http-pool.js'
 export {
   batchOf,
   DeliveryError,

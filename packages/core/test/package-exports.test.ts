@@ -95,6 +95,7 @@ const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
     'clientErrorInfo',
     'compileOriginCheck',
     'createAdapterCore',
+    'createHttpPool',
     'createWarningScope',
     'kContext',
     'kOwner',

@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { MemoryStore } from '../src/delivery/memory-store.js'
+import type { NewRecord } from '../src/delivery/types.js'
 import { createSpool, type SpoolFs } from '../src/spool/index.js'
 import {
   big,
@@ -112,6 +114,39 @@ describe('spool: disk trouble', () => {
     const reopened = createSpool({ directory, now: () => now })
     assert.equal(reopened.stats().records, 7)
     await reopened.close()
+  })
+
+  test('the memory fallback lets records go as the memory store does', async () => {
+    const directory = join(tempDir(), 'spool')
+    fs.writeFileSync(directory, 'in the way')
+    const spool = createSpool({
+      directory,
+      now: () => NOW,
+      memoryFallbackBytes: 4 * PAYLOAD,
+      onError: () => {},
+    })
+    const store = new MemoryStore({ maxBytes: 4 * PAYLOAD })
+    const both = (records: NewRecord[]) => {
+      spool.append(records)
+      store.append(records)
+    }
+    both([rec(0, 3), rec(1, 0), rec(2, 0), rec(3, 2)])
+    // Over the bound: the oldest Low one goes.
+    both([rec(4, 1)])
+    // Larger than the whole bound: only it goes, nothing is sacrificed for it.
+    both([{ data: 'x'.repeat(5 * PAYLOAD), severity: 3, time: NOW + 5 }])
+    both([rec(6, 0)])
+    both([rec(7, 3)])
+    const leased = [spool.lease(Number.POSITIVE_INFINITY, 2), store.lease(Number.POSITIVE_INFINITY, 2)]
+    // Leased records are on their way: a Low newcomer finds nothing it may push out.
+    both([rec(8, 0)])
+    spool.release(leased[0]!)
+    store.release(leased[1]!)
+    assert.deepEqual(times(spool.lease(Number.POSITIVE_INFINITY, 100)), [0, 3, 4, 7])
+    assert.deepEqual(times(store.lease(Number.POSITIVE_INFINITY, 100)), [0, 3, 4, 7])
+    assert.equal(spool.stats().dropped.unwritable, 5)
+    assert.equal(store.stats().dropped.overflow, 5)
+    await spool.close()
   })
 
   test(`a read-only directory (${isRoot ? 'EROFS injected: running as root' : 'chmod 0o555'})`, async () => {

@@ -1,7 +1,8 @@
 /**
- * An `HttpClient` for the Azure pipeline (`@azure/core-rest-pipeline`) on an undici `Agent`: one
- * keep-alive pool per origin, connect/headers/body timeouts, and a CA that lives on this dispatcher
- * only — never `NODE_TLS_REJECT_UNAUTHORIZED`, never a process-wide setting (client-behaviour.md §5).
+ * An `HttpClient` for the Azure pipeline (`@azure/core-rest-pipeline`) on core's HTTP pool
+ * (`createHttpPool`: one keep-alive pool per origin, connect/headers/body timeouts, a CA that lives on
+ * this client only — never a process-wide setting, client-behaviour.md §5, and undici loaded with the
+ * first request). This file only translates the pipeline's requests and responses.
  *
  * It mirrors the default `NodeHttpClient` (ts-http-runtime 0.3.6 `nodeHttpClient.js`) where the
  * pipeline depends on it: response headers keep the first value of a repeated header, gzip/deflate
@@ -14,7 +15,6 @@
  */
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
-import type { SecureContext } from 'node:tls'
 import { createGunzip, createInflate } from 'node:zlib'
 import {
   createHttpHeaders,
@@ -24,8 +24,8 @@ import {
   RestError,
 } from '@azure/core-rest-pipeline'
 import { WatchpostError, WatchpostTypeError } from '@watchpost/core'
-import { secureContextWithCa } from '@watchpost/core/sdk'
-import { Agent, type Dispatcher } from 'undici'
+import { createHttpPool, secureContextWithCa } from '@watchpost/core/sdk'
+import type { Dispatcher } from 'undici'
 import type { UndiciHttpClient, UndiciHttpClientOptions } from './types.js'
 
 const DEFAULTS = {
@@ -58,11 +58,6 @@ function positive(value: number | undefined, name: string, fallback: number): nu
       `${name} must be a number > 0`,
     )
   return value
-}
-
-/** The given CA on top of Node's bundled roots, one context per client (core's `secureContextWithCa`). */
-function secureContextFor(ca: string | Buffer | undefined): SecureContext | undefined {
-  return ca === undefined ? undefined : secureContextWithCa(ca.toString())
 }
 
 type Body = string | Buffer | Uint8Array | Readable | null
@@ -146,14 +141,13 @@ function toPipelineError(err: unknown, request: PipelineRequest, signal: AbortSi
 
 /** Creates the undici-backed client; pass it as `httpClient` to the ingestion client and the credential. */
 export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): UndiciHttpClient {
-  const secureContext = secureContextFor(options.ca)
-  const connectTimeout = positive(options.connectTimeoutMs, 'connectTimeoutMs', DEFAULTS.connectTimeoutMs)
-  const agent = new Agent({
+  const pool = createHttpPool({
+    connectTimeoutMs: positive(options.connectTimeoutMs, 'connectTimeoutMs', DEFAULTS.connectTimeoutMs),
+    headersTimeoutMs: positive(options.headersTimeoutMs, 'headersTimeoutMs', DEFAULTS.headersTimeoutMs),
+    bodyTimeoutMs: positive(options.bodyTimeoutMs, 'bodyTimeoutMs', DEFAULTS.bodyTimeoutMs),
     connections: positive(options.connections, 'connections', DEFAULTS.connections),
-    headersTimeout: positive(options.headersTimeoutMs, 'headersTimeoutMs', DEFAULTS.headersTimeoutMs),
-    bodyTimeout: positive(options.bodyTimeoutMs, 'bodyTimeoutMs', DEFAULTS.bodyTimeoutMs),
-    keepAliveTimeout: DEFAULTS.keepAliveTimeoutMs,
-    connect: { timeout: connectTimeout, ...(secureContext === undefined ? {} : { secureContext }) },
+    keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutMs,
+    ...(options.ca === undefined ? {} : { secureContext: secureContextWithCa(options.ca.toString()) }),
   })
 
   async function sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
@@ -173,7 +167,7 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): U
       const body = await toBody(request)
       let res: Dispatcher.ResponseData
       try {
-        res = await agent.request({
+        res = await pool.request({
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
           method: request.method as Dispatcher.HttpMethod,
@@ -213,6 +207,6 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): U
 
   return {
     sendRequest,
-    close: () => agent.close(),
+    close: () => pool.close(),
   }
 }

@@ -4,19 +4,16 @@
  * spool and dead letters are the delivery loop's (delivery/); this file only sends one request and
  * says how it went, in the loop's terms (delivery/classify.ts).
  *
- * One undici `Pool` per destination: keep-alive sockets to the one origin, bounded timeouts, and a
- * CA that lives on this pool only — never `NODE_TLS_REJECT_UNAUTHORIZED`, never a process-wide
- * setting (as the Sentinel sink's client, packages/sentinel/src/undici-http-client.ts). undici is
- * loaded with the first request, not with @watchpost/core: it held ≈ 3.7 MB of the Express bench
- * app's heap (5.2 MB imported alone), which an app without a webhook carried for nothing and every
- * major GC marked.
+ * One HTTP pool per destination (delivery/http-pool.ts): keep-alive sockets to the one origin, every
+ * phase bounded by `timeoutMs`, and `tls.ca` on this destination's connections only.
  */
 import { createHash, X509Certificate } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { SecureContext } from 'node:tls'
-import type { Dispatcher, Pool } from 'undici'
+import type { Dispatcher } from 'undici'
 import { WEBHOOK_DEFAULTS, WEBHOOK_LIMITS, type WebhookSinkOptions } from '../config/webhook-options.js'
 import { statusError, toDeliveryError } from '../delivery/classify.js'
+import { createHttpPool } from '../delivery/http-pool.js'
 import { DeliveryError, type Destination, type OutgoingBatch } from '../delivery/types.js'
 import { WatchpostError } from '../errors.js'
 import { readCa, secureContextWithCa } from './tls-ca.js'
@@ -218,24 +215,14 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
   // The spool directory is named from this: the full URL, so two webhooks never share a spool.
   const key = `webhook:${url.href}`
   const path = `${url.pathname}${url.search}`
-  let pool: Promise<Pool> | undefined
-  let closed = false
-  function poolOf(): Promise<Pool> {
-    if (closed) return Promise.reject(new DeliveryError('retry', 'the destination is closed'))
-    pool ??= import('undici').then(
-      ({ Pool }) =>
-        new Pool(url.origin, {
-          // undici's own timeouts bound each phase; the timer in `send` bounds the whole request.
-          connect: { timeout: timeoutMs, ...(secureContext === undefined ? {} : { secureContext }) },
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          // Keep-alive with undici's idle timeout (4 s, below Node servers' 5 s) unless the receiver's
-          // `Keep-Alive: timeout=` hint says otherwise: a pooled socket is not reused after it was dropped.
-          connections: 8,
-        }),
-    )
-    return pool
-  }
+  const pool = createHttpPool({
+    // The pool's timeouts bound each phase; the timer in `send` bounds the whole request.
+    connectTimeoutMs: timeoutMs,
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+    connections: 8,
+    ...(secureContext === undefined ? {} : { secureContext }),
+  })
 
   async function send(batch: OutgoingBatch, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw new DeliveryError('retry', 'request aborted', { cause: signal.reason })
@@ -272,8 +259,8 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
     try {
       let res: Dispatcher.ResponseData
       try {
-        const client = await poolOf()
-        res = await client.request({
+        res = await pool.request({
+          origin: url.origin,
           path,
           method: 'POST',
           headers,
@@ -310,9 +297,6 @@ export function createWebhookDestination(options: WebhookSinkOptions): Destinati
     maxRequestBytes,
     prepare: (event) => ({ partition: PARTITION, row: event }),
     send,
-    close: async () => {
-      closed = true
-      if (pool !== undefined) await (await pool).close()
-    },
+    close: () => pool.close(),
   }
 }

@@ -14,17 +14,18 @@
  * leases nothing before the cursors. A crash before 3 leaves the old ledger: acknowledged records
  * come back (duplicates, allowed), unacknowledged ones are all still there.
  *
- * Disk trouble never throws: a refused write goes to a bounded memory fallback (still leasable),
- * the disk is tried again at most once per `RETRY_MS`, and what cannot be kept is counted.
+ * Disk trouble never throws: a refused write goes to a bounded memory fallback (still leasable; the
+ * memory store's queue, ../delivery/severity-queue.ts, so memory drops by the same policy), the disk
+ * is tried again at most once per `RETRY_MS`, and what cannot be kept is counted.
  */
 
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { SeverityQueue, storedRecord } from '../delivery/severity-queue.js'
 import type { NewRecord, SeverityRank, StoreDropReason, StoredRecord } from '../delivery/types.js'
 import { WatchpostTypeError } from '../errors.js'
 import { asError, errorCode, fdatasync, makeDirectory, NODE_FS, syncDirectory } from './disk-io.js'
 import { type Cursor, Ledger } from './ledger.js'
-import { MemoryFallback } from './memory-fallback.js'
 import { HEADER_BYTES } from './record-codec.js'
 import { type Held, type LogHooks, parseSegmentFileName, type Removed, SegmentLog } from './segment-log.js'
 import type { Spool, SpoolFs, SpoolOptions, SpoolStats } from './types.js'
@@ -112,7 +113,8 @@ class DiskSpool implements Spool {
   readonly directory: string
   readonly #s: Settings
   readonly #logs: readonly SegmentLog[]
-  readonly #memory: MemoryFallback
+  /** Where records wait while the disk refuses writes; `seq` -1 tells them from the logs' records. */
+  readonly #memory: SeverityQueue<Held>
   readonly #ledger: Ledger
   /** Every leased record, whichever store part it came from. */
   readonly #leased = new Map<number, Held>()
@@ -140,7 +142,7 @@ class DiskSpool implements Spool {
   constructor(settings: Settings) {
     this.#s = settings
     this.directory = settings.directory
-    this.#memory = new MemoryFallback(settings.memoryFallbackBytes)
+    this.#memory = new SeverityQueue<Held>(settings.memoryFallbackBytes)
     this.#ledger = new Ledger(settings.fs, settings.directory)
     const hooks: LogHooks = {
       closeLater: (fd) => this.#closing.push(fd),
@@ -215,7 +217,13 @@ class DiskSpool implements Spool {
     }
     const rest = this.#diskUsable() ? this.#toDisk(records) : records
     for (const record of rest) {
-      this.#dropped.unwritable += this.#memory.push(record, rankOf(record), this.#nextId++)
+      const held = {
+        record: storedRecord(record, this.#nextId++, rankOf(record)),
+        seq: -1,
+        offset: 0,
+        leased: false,
+      }
+      this.#dropped.unwritable += this.#memory.push(held)
     }
     this.#enforceBounds()
   }
@@ -299,7 +307,7 @@ class DiskSpool implements Spool {
           bestTime = head.time
           bestBytes = head.bytes
         }
-        const waiting = this.#memory.head(rank)
+        const waiting = this.#memory.head(rank)?.record
         if (waiting !== undefined && (best === undefined || waiting.time < bestTime)) {
           best = rank
           bestTime = waiting.time
