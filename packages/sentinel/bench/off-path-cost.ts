@@ -1,9 +1,10 @@
 /**
  * The off-path work per event, in process and without a network: what the delivery loop does to
  * each event before it is stored (prepare + serialise, core `delivery-sink.ts`), what the spool does
- * with it (append, then a sync tick), and what the Azure client does to each request (gzip, and its
- * parse + re-serialise of `batch.rows()`). Each step is timed on its own over the same events, per
- * event, as the median of a few rounds after warm-up. Used by delivery.bench.ts.
+ * with it (append, then a sync tick), and the gzip of each request (the Azure client's policy; the
+ * destination sends the stored JSON as the body, so no row is parsed or serialised again). Each step
+ * is timed on its own over the same events, per event, as the median of a few rounds after warm-up.
+ * Used by delivery.bench.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -160,18 +161,6 @@ async function measureOffPathCost(
       for (const body of bodies) gzipSync(body)
     }),
   )
-  // The destination sends `batch.rows()` (a JSON.parse of the body); the client stringifies each row
-  // to cut chunks (splitDataToChunks) and the whole array again as the request body.
-  const reserialise = await perEvent(rounds, warmup, count, () =>
-    timed(() => {
-      for (const body of bodies) {
-        const rows = JSON.parse(body) as unknown[]
-        for (const row of rows) JSON.stringify(row)
-        JSON.stringify(rows)
-      }
-    }),
-  )
-
   const now = Date.now()
   const newRecords = records.map((data, i) => ({
     data,
@@ -216,11 +205,6 @@ async function measureOffPathCost(
         step: 'spool sync',
         micros: median(syncTimes),
         note: `wall time, fdatasync on the thread pool, one per ${EVENTS_PER_SYNC} events`,
-      },
-      {
-        step: 'client re-serialise',
-        micros: reserialise,
-        note: 'not asked for: batch.rows() JSON.parse + the client JSON.stringify ×2',
       },
     ],
     gzipBytesPerEvent: gzipBytes / count,

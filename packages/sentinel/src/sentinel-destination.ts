@@ -1,18 +1,16 @@
 /**
- * The `sentinel` destination: one `LogsIngestionClient.upload()` per request the delivery loop
- * (core, `createDeliverySink`) cuts, authenticated by the credential `credential.type` selects.
- * The loop hands over rows of one stream whose JSON is at most 1,000,000 bytes, so the client's own
- * chunker (< 1,000,000 bytes of records, client-behaviour.md §2) always makes exactly one request of
- * them; it gzips the body. Everything else — batching, retry, spool, dead letters — is the loop's.
+ * The `sentinel` destination: one Logs Ingestion request per request the delivery loop (core,
+ * `createDeliverySink`) cuts, sent through a `LogsIngestionClient`'s pipeline and authenticated by the
+ * credential `credential.type` selects. The loop hands over rows of one stream whose JSON is at most
+ * 1,000,000 bytes — what the client's own chunker would make one request of (client-behaviour.md §2) —
+ * already serialised; they go as that body (ingest-request.ts), gzipped by the client's policy.
+ * Everything else — batching, retry, spool, dead letters — is the loop's.
  */
-import {
-  isAggregateLogsUploadError,
-  LogsIngestionClient,
-  type LogsIngestionClientOptions,
-} from '@azure/monitor-ingestion'
+import { LogsIngestionClient, type LogsIngestionClientOptions } from '@azure/monitor-ingestion'
 import { WatchpostTypeError } from '@watchpost/core'
 import { type DeliveryError, type Destination, statusError, toDeliveryError } from '@watchpost/core/sdk'
 import { createCredential } from './credential.js'
+import { createIngestRequest } from './ingest-request.js'
 import { createPrepare } from './route.js'
 import { guardCredential, tokenFailure } from './token.js'
 import { createTransport } from './transport.js'
@@ -107,6 +105,7 @@ export function createSentinelDestination(
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   }
   const client = new LogsIngestionClient(config.endpoint, credential, clientOptions)
+  const ingest = createIngestRequest(client, config.endpoint, clientOptions)
   const { dcrImmutableId } = config
 
   return {
@@ -116,13 +115,9 @@ export function createSentinelDestination(
     prepare: createPrepare(config),
     async send(batch, signal) {
       try {
-        // One chunk (see above), so maxConcurrency does not matter and an abort drops nothing unseen.
-        // The client serialises and gzips the rows itself, so the loop's ready-made body is not used.
-        await client.upload(dcrImmutableId, batch.partition, batch.rows(), { abortSignal: signal })
+        await ingest(dcrImmutableId, batch.partition, batch.body(), signal)
       } catch (err) {
-        // upload() throws AggregateLogsUploadError whose errors hold each failed chunk's cause.
-        const cause = isAggregateLogsUploadError(err) ? err.errors[0]?.cause : err
-        throw classifyUploadError(cause ?? err)
+        throw classifyUploadError(err)
       }
     },
     // The loop awaits its requests before closing the destination, so only the undici pool's idle

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { after, before, beforeEach } from 'node:test'
 import { type Emulator, type EmulatorOptions, startEmulator } from '@watchpost/emulator'
 import { TEST_TLS_DIR } from './tls-dir.js'
 
@@ -11,6 +12,24 @@ export function start(options: EmulatorOptions = {}): Promise<Emulator> {
   if (process.env.NODE_EXTRA_CA_CERTS !== join(TEST_TLS_DIR, 'ca.pem'))
     throw new Error('run these tests with `npm test` (test/support/run-tests.ts sets NODE_EXTRA_CA_CERTS)')
   return startEmulator({ tlsDir: TEST_TLS_DIR, ...options })
+}
+
+/**
+ * An emulator for the enclosing `describe`: started before its tests, closed after them, its faults,
+ * rows and request log cleared before each. Returns a getter (the emulator exists once `before` ran).
+ */
+export function emulatorPerSuite(options: EmulatorOptions = {}): () => Emulator {
+  let em: Emulator | undefined
+  before(async () => {
+    em = await start(options)
+  })
+  after(() => em?.close())
+  beforeEach(async () => {
+    await em!.clearFaults()
+    em!.store.clear()
+    em!.clearRequests()
+  })
+  return () => em!
 }
 
 /** The `sinks` entry a user writes for the emulator (file or code), client-secret credential. */
