@@ -96,8 +96,10 @@ export const WARNINGS = {
   WATCHPOST_W104: {
     package: '@watchpost/core',
     once: 'once',
-    message: (a: { cause: unknown }) => `a detector failed: ${reason(a.cause)}. Counted in stats().detectorErrors.`,
-    cause: 'A detector threw while handling a signal; counted in `stats().detectorErrors`, the request goes on.',
+    message: (a: { cause: unknown }) =>
+      `a detector failed: ${reason(a.cause)}. Counted in stats().detectorErrors.`,
+    cause:
+      'A detector threw while handling a signal; counted in `stats().detectorErrors`, the request goes on.',
     fix: 'Report it with the message: a detector must not throw.',
   },
   WATCHPOST_W105: {
