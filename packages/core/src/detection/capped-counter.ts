@@ -49,3 +49,27 @@ export class CappedCounter {
 /** Per-source caps for detectors that report single requests (CORS, bodies, protocol, JWT). */
 export const DEFAULT_CAP = 10
 export const DEFAULT_CAP_WINDOW_MS = 60_000
+
+/** What a capped window held back: how many, over which span, from which source. */
+export interface HeldBack {
+  readonly count: number
+  readonly startTime: number
+  readonly endTime: number
+  readonly srcIp: string
+}
+
+/**
+ * A detector's cap per source address: the first `cap` occurrences per window reported one by one,
+ * the rest handed to `report` as one `HeldBack` when the window closes (to record as an aggregate).
+ */
+export function capPerSource(
+  report: (heldBack: HeldBack) => void,
+  windowMs: number = DEFAULT_CAP_WINDOW_MS,
+  cap: number = DEFAULT_CAP,
+): CappedCounter {
+  return new CappedCounter({
+    windowMs,
+    cap,
+    onAggregate: (srcIp, count, startTime, endTime) => report({ count, startTime, endTime, srcIp }),
+  })
+}

@@ -6,7 +6,7 @@
  */
 
 import type { DetectorsConfig } from '../config/index.js'
-import { CappedCounter } from '../detection/capped-counter.js'
+import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_AUTH, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 
@@ -16,40 +16,24 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
   create(options, { events, now }) {
     const windowMs = options.windowSeconds * 1000
     const common = { ruleName: 'authFailure' } as const
-    const unauthorized = new CappedCounter({
-      windowMs,
-      cap: options.threshold,
-      onAggregate: (ip, count, start, end) =>
+    const unauthorized = capPerSource(
+      (held) =>
         events(undefined).authn.unauthorized(
           {},
-          {
-            ...common,
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            statusCode: 401,
-            message: `${count} more 401 responses to one source`,
-          },
+          { ...common, ...held, statusCode: 401, message: `${held.count} more 401 responses to one source` },
         ),
-    })
-    const forbidden = new CappedCounter({
       windowMs,
-      cap: options.threshold,
-      onAggregate: (ip, count, start, end) =>
+      options.threshold,
+    )
+    const forbidden = capPerSource(
+      (held) =>
         events(undefined).authz.fail(
           {},
-          {
-            ...common,
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            statusCode: 403,
-            message: `${count} more 403 responses to one source`,
-          },
+          { ...common, ...held, statusCode: 403, message: `${held.count} more 403 responses to one source` },
         ),
-    })
+      windowMs,
+      options.threshold,
+    )
     return {
       responseFinish(ctx, res) {
         const status = res.statusCode

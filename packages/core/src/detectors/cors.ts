@@ -8,7 +8,7 @@
 
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
-import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_CORS, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 
@@ -16,22 +16,16 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
   id: 'cors',
   emits: ['malicious_cors'],
   create(_options, { events, now }) {
-    const capped = new CappedCounter({
-      windowMs: DEFAULT_CAP_WINDOW_MS,
-      cap: DEFAULT_CAP,
-      onAggregate: (ip, count, start, end) =>
-        events(undefined).malicious.cors(
-          { origin: '(several)' },
-          {
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            ruleName: 'cors',
-            message: `${count} more refused cross-origin requests from one source`,
-          },
-        ),
-    })
+    const capped = capPerSource((held) =>
+      events(undefined).malicious.cors(
+        { origin: '(several)' },
+        {
+          ...held,
+          ruleName: 'cors',
+          message: `${held.count} more refused cross-origin requests from one source`,
+        },
+      ),
+    )
     const report = (
       ctx: RequestContext,
       origin: string,

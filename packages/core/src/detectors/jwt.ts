@@ -7,7 +7,7 @@
  */
 
 import type { DetectorsConfig } from '../config/index.js'
-import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_AUTH, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import { tokenAlgorithm } from '../jwt/header.js'
@@ -17,22 +17,16 @@ export const jwtDetector: DetectorDefinition<'jwt', DetectorsConfig['jwt']> = {
   id: 'jwt',
   emits: ['authn_jwt_fail'],
   create(_options, { events, now }) {
-    const capped = new CappedCounter({
-      windowMs: DEFAULT_CAP_WINDOW_MS,
-      cap: DEFAULT_CAP,
-      onAggregate: (ip, count, start, end) =>
-        events(undefined).authn.jwtFail(
-          { reason: 'other' },
-          {
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            ruleName: 'jwt',
-            message: `${count} more rejected JWTs from one source`,
-          },
-        ),
-    })
+    const capped = capPerSource((held) =>
+      events(undefined).authn.jwtFail(
+        { reason: 'other' },
+        {
+          ...held,
+          ruleName: 'jwt',
+          message: `${held.count} more rejected JWTs from one source`,
+        },
+      ),
+    )
     return {
       jwtFailure(ctx, info) {
         // The 401 that usually follows is this failure, not another one.

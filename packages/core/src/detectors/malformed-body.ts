@@ -5,7 +5,7 @@
  */
 
 import type { DetectorsConfig } from '../config/index.js'
-import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_BODY, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 
@@ -13,22 +13,16 @@ export const malformedBodyDetector: DetectorDefinition<'malformedBody', Detector
   id: 'malformedBody',
   emits: ['input_validation_malformed_body'],
   create(_options, { events, now }) {
-    const capped = new CappedCounter({
-      windowMs: DEFAULT_CAP_WINDOW_MS,
-      cap: DEFAULT_CAP,
-      onAggregate: (ip, count, start, end) =>
-        events(undefined).inputValidation.malformedBody(
-          { reason: 'other' },
-          {
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            ruleName: 'malformedBody',
-            message: `${count} more malformed bodies from one source`,
-          },
-        ),
-    })
+    const capped = capPerSource((held) =>
+      events(undefined).inputValidation.malformedBody(
+        { reason: 'other' },
+        {
+          ...held,
+          ruleName: 'malformedBody',
+          message: `${held.count} more malformed bodies from one source`,
+        },
+      ),
+    )
     return {
       bodyError(ctx, info) {
         if (flagged(ctx, FLAG_BODY)) return

@@ -7,7 +7,7 @@
  */
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
-import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_UNEXPECTED_METHOD, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
@@ -48,22 +48,16 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
   emits: ['malicious_unexpected_method', 'malicious_protocol_violation'],
   create(options, { events, now }) {
     const allowed = new Set(options.allowedMethods)
-    const capped = new CappedCounter({
-      windowMs: DEFAULT_CAP_WINDOW_MS,
-      cap: DEFAULT_CAP,
-      onAggregate: (ip, count, start, end) =>
-        events(undefined).malicious.protocolViolation(
-          { reason: 'other' },
-          {
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            ruleName: 'protocol',
-            message: `${count} more protocol violations from one source`,
-          },
-        ),
-    })
+    const capped = capPerSource((held) =>
+      events(undefined).malicious.protocolViolation(
+        { reason: 'other' },
+        {
+          ...held,
+          ruleName: 'protocol',
+          message: `${held.count} more protocol violations from one source`,
+        },
+      ),
+    )
     const violation = (ctx: RequestContext, reason: Violation, header?: string) => {
       if (capped.admit(ctx.clientIp, now()))
         events(ctx).malicious.protocolViolation({ reason, header }, { ruleName: 'protocol' })

@@ -8,7 +8,7 @@
 
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
-import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_AUTH, FLAG_RATE_LIMIT, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition, RateLimitInfo, ResponseLike } from '../detection/types.js'
 
@@ -28,23 +28,17 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
   id: 'rateLimit',
   emits: ['excess_rate_limit_exceeded'],
   create(_options, { events, now }) {
-    const capped = new CappedCounter({
-      windowMs: DEFAULT_CAP_WINDOW_MS,
-      cap: DEFAULT_CAP,
-      onAggregate: (ip, count, start, end) =>
-        events(undefined).excess.rateLimitExceeded(
-          {},
-          {
-            count,
-            startTime: start,
-            endTime: end,
-            srcIp: ip,
-            ruleName: 'rateLimit',
-            statusCode: 429,
-            message: `${count} more rate-limited requests from one source`,
-          },
-        ),
-    })
+    const capped = capPerSource((held) =>
+      events(undefined).excess.rateLimitExceeded(
+        {},
+        {
+          ...held,
+          ruleName: 'rateLimit',
+          statusCode: 429,
+          message: `${held.count} more rate-limited requests from one source`,
+        },
+      ),
+    )
     const waiting = new Map<RequestContext, Waiting>()
     const report = (ctx: RequestContext, info: RateLimitInfo) => {
       if (!capped.admit(ctx.clientIp, now())) return
