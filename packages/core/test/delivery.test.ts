@@ -23,6 +23,7 @@ import { compileEvent, createBuilder } from '../src/events/build.js'
 import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
 import { compileRedactor } from '../src/redaction/index.js'
 import type { SecurityEvent } from '../src/schema/fields.js'
+import { createSpool } from '../src/spool/index.js'
 import { until } from './support/until.js'
 
 const build = createBuilder({
@@ -67,6 +68,7 @@ function scripted(
       }
       requests.push(req)
       assert.equal(body, JSON.stringify(rows), 'body is exactly the rows as JSON')
+      assert.ok(batch.bodyBytes().equals(Buffer.from(body)), 'bodyBytes is the body in UTF-8')
       const err = answer(req, requests.length)
       if (err !== undefined) throw err
       for (const uid of req.uids) delivered.add(uid)
@@ -130,6 +132,39 @@ describe('delivery loop', () => {
     assert.equal(row.EventUid, big.EventUid, 'identity kept whole')
     assert.ok(JSON.stringify(row).includes(TRIM_MARK))
     await sink.close()
+  })
+
+  test('from the spool: bodies are the stored bytes, multi-byte text and trimmed rows included', async () => {
+    const d = scripted(() => undefined, 20_000)
+    const dir = mkdtempSync(join(tmpdir(), 'watchpost-delivery-'))
+    const spool = createSpool({ directory: dir })
+    const sink = createDeliverySink(d.destination, spool, { ...fast, durable: true })
+    try {
+      const events = Array.from({ length: 300 }, (_, i) => event(i, { reason: `é✓😀 ${i}` }))
+      // Too large for a request: trimmed, so its row is a new string among rows read as bytes.
+      events.splice(150, 0, { ...event(1_000), AdditionalFields: { note: 'ü'.repeat(30_000) } })
+      await sink.send(events)
+      await sink.flush()
+      assert.equal(d.delivered.size, events.length)
+      assert.ok(d.requests.length > 1, 'several requests')
+      const rows = d.requests.flatMap((r) => JSON.parse(r.body) as Record<string, unknown>[])
+      // Requests go side by side, so they may arrive in any order: compare what arrived as a set.
+      assert.deepEqual(
+        rows
+          .filter((r) => r.EventUid !== events[150]!.EventUid)
+          .map((r) => String(r.EventMessage))
+          .sort(),
+        events
+          .filter((_, i) => i !== 150)
+          .map((e) => String(e.EventMessage))
+          .sort(),
+      )
+      const trimmed = rows.find((r) => r.EventUid === events[150]!.EventUid)
+      assert.ok(JSON.stringify(trimmed).includes(TRIM_MARK))
+    } finally {
+      await sink.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('429 with Retry-After: waits at least that long, then delivers; counted as a retry', async () => {

@@ -40,6 +40,25 @@ describe('spool basics', () => {
     await spool.close()
   })
 
+  test('a leased record keeps its bytes while later leases read on: its payload is its data, as read', async () => {
+    const spool = open(tempDir())
+    // ~3 MB: the reader reads 1 MiB at a time, so the later leases go through several chunks.
+    const records: NewRecord[] = Array.from({ length: 3_000 }, (_, i) => ({
+      data: `{"i":${i},"text":"${String.fromCharCode(0x100 + (i % 500)).repeat(500)}"}`,
+      severity: 1,
+      time: NOW + i,
+    }))
+    spool.append(records)
+    const first = spool.lease(Number.POSITIVE_INFINITY, 10)
+    const rest = spool.lease(Number.POSITIVE_INFINITY, 10_000)
+    assert.equal(first.length + rest.length, records.length)
+    for (const [i, record] of [...first, ...rest].entries()) {
+      assert.equal(record.data, records[i]!.data)
+      assert.ok(record.payload?.equals(Buffer.from(records[i]!.data)), `record ${i}: payload is its data`)
+    }
+    await spool.close()
+  })
+
   test('leases oldest first across severities, and in append order within one', async () => {
     const spool = open(tempDir())
     spool.append([rec(5, 0), rec(1, 3), rec(3, 1), rec(2, 0), rec(4, 3)])

@@ -3,10 +3,12 @@
  * `LogsIngestionClient`'s own pipeline — its api-version, user-agent, request-id, gzip, bearer-token,
  * redirect, TLS and logging policies, retry off as configured — so that only the row objects of
  * `upload()` are left out. `upload()` takes objects: the rows the delivery loop stored as JSON would
- * be parsed, measured and serialised again per request (client-behaviour.md §2, §8), and that
- * garbage, not the bytes in flight, is what set the memory peak of a catch-up after an outage
- * (docs/sentinel.md#throughput). The request is the one `upload()` sends for a single chunk
- * (client-behaviour.md §8); a test compares the two on the wire.
+ * be parsed, measured and serialised again per request (client-behaviour.md §2, §8). The body is
+ * best given as bytes (the delivery loop copies them from the spool's): a ~1 MB string per request
+ * is garbage on the JS heap that outlives young-generation collections while the request is out,
+ * which is what grew the memory of a catch-up after an outage (docs/sentinel.md#throughput). The
+ * request is the one `upload()` sends for a single chunk (client-behaviour.md §8); a test compares
+ * the two on the wire.
  */
 import {
   createDefaultHttpClient,
@@ -21,11 +23,14 @@ import type { LogsIngestionClient, LogsIngestionClientOptions } from '@azure/mon
 /** `@azure/monitor-ingestion` 1.2.0's default (client-behaviour.md §2). */
 const DEFAULT_API_VERSION = '2023-01-01'
 
-/** Sends one JSON array of rows to a stream; resolves on 204, rejects with what the pipeline threw or a `RestError`. */
+/**
+ * Sends one JSON array of rows (a string, or its UTF-8 bytes) to a stream; resolves on 204, rejects
+ * with what the pipeline threw or a `RestError`.
+ */
 export type IngestRequest = (
   ruleId: string,
   stream: string,
-  body: string,
+  body: string | Buffer,
   signal: AbortSignal,
 ) => Promise<void>
 
@@ -98,7 +103,7 @@ export function createIngestRequest(
         accept: 'application/json',
         'content-type': 'application/json',
       }),
-      // A string: the client's gzip policy compresses it as it would the JSON it serialised itself.
+      // The client's gzip policy compresses a string or bytes alike (zlib.gzip takes both).
       body,
       abortSignal: signal,
     })

@@ -115,7 +115,7 @@ export function createSentinelDestination(
     prepare: createPrepare(config),
     async send(batch, signal) {
       try {
-        await ingest(dcrImmutableId, batch.partition, batch.body(), signal)
+        await ingest(dcrImmutableId, batch.partition, batch.bodyBytes(), signal)
       } catch (err) {
         throw classifyUploadError(err)
       }

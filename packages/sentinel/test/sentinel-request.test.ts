@@ -54,13 +54,14 @@ function row(uid: string, extra: Record<string, unknown> = {}): Record<string, u
   }
 }
 
-/** A batch whose rows cannot be read as objects: only its ready-made body can be sent. */
+/** A batch that can only be sent as its ready-made bytes: neither rows nor a string body. */
 function bodyOnly(batch: OutgoingBatch): OutgoingBatch {
   return {
     partition: batch.partition,
     count: batch.count,
     bytes: batch.bytes,
-    body: () => batch.body(),
+    bodyBytes: () => batch.bodyBytes(),
+    body: () => assert.fail('the destination made a string of the body instead of sending its bytes'),
     rows: () => assert.fail('the destination parsed the rows instead of sending the stored JSON'),
   }
 }

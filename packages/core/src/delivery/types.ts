@@ -25,6 +25,11 @@ export interface StoredRecord extends NewRecord {
   readonly id: number
   /** `Buffer.byteLength(data)`. */
   readonly bytes: number
+  /**
+   * `data` as UTF-8 bytes, when the store holds it so (the spool): the delivery loop copies request
+   * bodies from these bytes and never decodes `data`.
+   */
+  readonly payload?: Buffer
 }
 
 /**
@@ -113,6 +118,8 @@ export interface OutgoingBatch {
   rows(): Record<string, unknown>[]
   /** Exactly `JSON.stringify(rows())`, joined from the stored JSON without parsing. */
   body(): string
+  /** `body()` as UTF-8 bytes, copied from the stored bytes without making a string. */
+  bodyBytes(): Buffer
 }
 
 /** An `OutgoingBatch` of rows given as objects (for tests of a destination, or tools that send directly). */
@@ -124,6 +131,7 @@ export function batchOf(partition: string, rows: readonly Record<string, unknown
     bytes: Buffer.byteLength(body),
     rows: () => JSON.parse(body) as Record<string, unknown>[],
     body: () => body,
+    bodyBytes: () => Buffer.from(body),
   }
 }
 
@@ -152,7 +160,8 @@ export interface Destination {
   }
   /**
    * Sends one request: the rows of one partition, whose JSON is at most `maxRequestBytes`. Take
-   * the form you send — `batch.rows()` (objects) or `batch.body()` (the JSON array) — both are
+   * the form you send — `batch.rows()` (objects), `batch.body()` (the JSON array) or
+   * `batch.bodyBytes()` (that array's UTF-8, the cheapest when the records are spooled) — all are
    * built on demand and not kept between attempts. Resolves on success; rejects with a
    * `DeliveryError` (anything else is treated as `retry`). Must honour `signal`.
    */

@@ -20,9 +20,14 @@ export interface ReadRecord {
   /** Header and payload. */
   readonly size: number
   readonly time: number
-  /** The payload, when the reader reads in full (start-up scans do not). */
-  readonly data: string
+  /**
+   * The payload's bytes, when the reader reads in full (start-up scans do not): a view into the
+   * chunk it was read with, not a copy — a chunk that handed out a payload is never read into again.
+   */
+  readonly payload: Buffer
 }
+
+const NONE = Buffer.alloc(0)
 
 export class RecordReader {
   /** Next byte to look at. */
@@ -37,6 +42,8 @@ export class RecordReader {
   #buf: Buffer
   #bufStart = 0
   #bufLength = 0
+  /** Whether a payload returned by `next` is a view into `#buf`: then the next read needs a new one. */
+  #shared = false
 
   constructor(fs: SpoolFs, fd: number, start: number, end: number, full: boolean) {
     this.#fs = fs
@@ -66,15 +73,16 @@ export class RecordReader {
     if (length < 0 || at + HEADER_BYTES + length > this.end) return undefined
     const size = HEADER_BYTES + length
     // A header-only scan needs the next header, not this payload.
-    if (!full) return { offset: at, size, time: recordTime(this.#buf, at - this.#bufStart), data: '' }
+    if (!full) return { offset: at, size, time: recordTime(this.#buf, at - this.#bufStart), payload: NONE }
     if (!this.#load(at, size)) return undefined
     const i = at - this.#bufStart
     if (!isIntact(this.#buf, i, length)) return undefined
+    this.#shared = true
     return {
       offset: at,
       size,
       time: recordTime(this.#buf, i),
-      data: this.#buf.toString('utf8', i + HEADER_BYTES, i + size),
+      payload: this.#buf.subarray(i + HEADER_BYTES, i + size),
     }
   }
 
@@ -101,9 +109,14 @@ export class RecordReader {
   /** Makes bytes `[at, at + n)` available in the buffer; false when the file is shorter. */
   #load(at: number, n: number): boolean {
     if (at >= this.#bufStart && at + n <= this.#bufStart + this.#bufLength) return true
-    // One oversized record gets a buffer of its own; the next load returns to the usual size.
-    if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(n)
-    else if (this.#buf.length > CHUNK_BYTES && n <= CHUNK_BYTES) this.#buf = Buffer.allocUnsafe(CHUNK_BYTES)
+    // One oversized record gets a buffer of its own; the next load returns to the usual size. A
+    // chunk whose payloads were handed out is left to them (they are leased as views into it, so
+    // that a backlog drains without a string or a copy per record) and a new one is read: no
+    // larger than what the segment holds, as the active segment's tail is read a little at a time.
+    const size = Math.max(n, Math.min(CHUNK_BYTES, this.end - at))
+    if (this.#shared || this.#buf.length < size || this.#buf.length > Math.max(n, CHUNK_BYTES))
+      this.#buf = Buffer.allocUnsafe(size)
+    this.#shared = false
     const want = Math.min(this.#buf.length, this.end - at)
     let got = 0
     while (got < want) {

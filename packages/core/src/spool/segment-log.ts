@@ -40,6 +40,26 @@ export interface LogHooks {
   failed(err: unknown): void
 }
 
+/** A record read back from disk: its bytes as read, decoded only if `data` is asked for. */
+class SpooledRecord implements StoredRecord {
+  readonly id: number
+  readonly payload: Buffer
+  readonly severity: SeverityRank
+  readonly time: number
+  constructor(id: number, payload: Buffer, severity: SeverityRank, time: number) {
+    this.id = id
+    this.payload = payload
+    this.severity = severity
+    this.time = time
+  }
+  get data(): string {
+    return this.payload.toString('utf8')
+  }
+  get bytes(): number {
+    return this.payload.length
+  }
+}
+
 /** What removing a segment let go: records never leased, and leased ones whose fate is pending. */
 export interface Removed {
   readonly dropped: number
@@ -234,13 +254,7 @@ export class SegmentLog {
     }
     const peeked = this.#peeked!
     this.#peeked = undefined
-    const record: StoredRecord = {
-      id,
-      data: peeked.data,
-      severity: this.rank,
-      time: peeked.time,
-      bytes: peeked.size - HEADER_BYTES,
-    }
+    const record = new SpooledRecord(id, peeked.payload, this.rank, peeked.time)
     const held: Held = { record, seq: peeked.seq, offset: peeked.offset, leased: true }
     this.#outstanding.set(id, held)
     return held
