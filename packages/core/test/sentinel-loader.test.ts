@@ -40,6 +40,21 @@ function run(sandbox: string): Record<string, unknown> {
   return JSON.parse(out.trim().split('\n').at(-1) as string)
 }
 
+/** Puts a stand-in `@watchpost/sentinel` whose entry module is `indexJs` into the sandbox. */
+function installStandIn(sandbox: string, indexJs: string): void {
+  const pkg = join(sandbox, 'node_modules', '@watchpost', 'sentinel')
+  mkdirSync(pkg, { recursive: true })
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: '@watchpost/sentinel',
+      type: 'module',
+      exports: { '.': './index.js', './package.json': './package.json' },
+    }),
+  )
+  writeFileSync(join(pkg, 'index.js'), indexJs)
+}
+
 describe('loading @watchpost/sentinel for type: sentinel', () => {
   let sandbox: string
   before(() => {
@@ -63,35 +78,15 @@ describe('loading @watchpost/sentinel for type: sentinel', () => {
   })
 
   test('installed but registering nothing: ERR_WATCHPOST_SINK_INVALID', () => {
-    const pkg = join(sandbox, 'node_modules', '@watchpost', 'sentinel')
-    mkdirSync(pkg, { recursive: true })
-    writeFileSync(
-      join(pkg, 'package.json'),
-      JSON.stringify({
-        name: '@watchpost/sentinel',
-        type: 'module',
-        exports: { '.': './index.js', './package.json': './package.json' },
-      }),
-    )
-    writeFileSync(join(pkg, 'index.js'), 'export const nothing = 1\n')
+    installStandIn(sandbox, 'export const nothing = 1\n')
     const result = run(sandbox)
     assert.equal(result.code, 'ERR_WATCHPOST_SINK_INVALID')
     assert.match(String(result.message), /did not register the sentinel sink type/)
   })
 
   test('installed: the sink type it registers gets the validated, defaulted options and is used', () => {
-    const pkg = join(sandbox, 'node_modules', '@watchpost', 'sentinel')
-    mkdirSync(pkg, { recursive: true })
-    writeFileSync(
-      join(pkg, 'package.json'),
-      JSON.stringify({
-        name: '@watchpost/sentinel',
-        type: 'module',
-        exports: { '.': './index.js', './package.json': './package.json' },
-      }),
-    )
-    writeFileSync(
-      join(pkg, 'index.js'),
+    installStandIn(
+      sandbox,
       `import { registerSinkType } from '../../../core/src/sdk.ts'
       registerSinkType({ type: 'sentinel', kind: 'remote', destination(config) {
         globalThis.__sentinelConfig = config
