@@ -1,7 +1,7 @@
 // Every relative link in the README files and docs/ points at a file (and heading) that exists.
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
@@ -46,26 +46,33 @@ test('relative links in the docs resolve', () => {
 })
 
 /**
- * What user docs must not mention: files outside the repository (`../shared/…`, design and style
- * notes), issue numbers, working sessions. History and reasoning belong in commit messages and
+ * What user docs must not mention: documents the repository does not hold (a mentioned `*.md`
+ * that exists neither beside the doc nor from the repository's root), paths that climb out of the
+ * repository, issue numbers, working sessions. History and reasoning belong in commit messages and
  * test/bench/NOTES.md.
  */
-const FORBIDDEN: readonly { readonly pattern: RegExp; readonly why: string }[] = [
-  {
-    pattern: /(?:\.\.\/)+shared\/|(?:^|[\s`'"(])shared\/[\w-]+\//m,
-    why: 'a file outside the repository (shared/)',
-  },
-  { pattern: /\bDESIGN\.md\b/, why: 'DESIGN.md, outside the repository' },
-  { pattern: /\bSTYLE\.md\b/, why: 'STYLE.md, outside the repository' },
+const WORDING: readonly { readonly pattern: RegExp; readonly why: string }[] = [
   { pattern: /\bissue[\s-]*#?\d+/i, why: 'an issue number' },
   { pattern: /\bsession[\s-]*#?\d+/i, why: 'a working session' },
 ]
 
-/** `file:line: why` for every forbidden mention in `text`. */
+/** Path-like mentions: `../x/y`, `dir/file.md`, `FILE.md` — not URLs, not package names. */
+const PATH = /(?<![\w@/.:-])((?:\.\.?\/)*[\w-][\w./-]*)/g
+
+/** `file:line: why` for every forbidden mention in `text`, `file` being where the text lives. */
 function forbiddenMentions(file: string, text: string): string[] {
   const found: string[] = []
+  const here = dirname(file)
   text.split('\n').forEach((line, i) => {
-    for (const { pattern, why } of FORBIDDEN) if (pattern.test(line)) found.push(`${file}:${i + 1}: ${why}`)
+    for (const { pattern, why } of WORDING) if (pattern.test(line)) found.push(`${file}:${i + 1}: ${why}`)
+    for (const [, token] of line.matchAll(PATH)) {
+      const path = token!.replace(/[.,;:]+$/, '')
+      const inside = (p: string) => !relative(root, p).startsWith('..')
+      if (path.startsWith('..') && !inside(resolve(here, path)))
+        found.push(`${file}:${i + 1}: ${path} climbs out of the repository`)
+      else if (path.endsWith('.md') && !existsSync(resolve(here, path)) && !existsSync(resolve(root, path)))
+        found.push(`${file}:${i + 1}: ${path} is not a document of this repository`)
+    }
   })
   return found
 }
@@ -76,19 +83,26 @@ test('docs and READMEs mention no outside files, issues or sessions', () => {
 })
 
 test('the wording check catches a planted mention', () => {
+  const doc = join(root, 'docs', 'planted.md')
   for (const planted of [
-    'The facts come from `shared/azure/logs-ingestion-api.md`.',
-    'See ../shared/peers.md.',
-    'Defaults follow DESIGN.md § Detection.',
-    'Never by message (STYLE.md).',
+    'The facts come from `outside/azure/ingestion-api.md`.',
+    'See ../../elsewhere/peers.json.',
+    'Defaults follow PLAN.md § Detection.',
     'Fixed for issue #12.',
     'What changed for issue 5.',
     'Session 4 figures',
     'the session-3 run below',
   ]) {
-    assert.equal(forbiddenMentions('planted.md', `ok\n${planted}\n`).length, 1, planted)
+    assert.equal(forbiddenMentions(doc, `ok\n${planted}\n`).length, 1, planted)
   }
-  for (const fine of ['`err.issues` lists every problem', 'session ids are hashed', 'ActorSessionId']) {
-    assert.deepEqual(forbiddenMentions('fine.md', fine), [], fine)
+  for (const fine of [
+    '`err.issues` lists every problem',
+    'session ids are hashed',
+    'ActorSessionId',
+    'see [pipeline](pipeline.md) and ../README.md',
+    'the facts are in spec/azure/logs-ingestion-api.md',
+    'https://learn.example/docs/overview.md',
+  ]) {
+    assert.deepEqual(forbiddenMentions(doc, fine), [], fine)
   }
 })
