@@ -89,7 +89,7 @@ test('the wording check catches a planted mention', () => {
     'See ../../elsewhere/peers.json.',
     'Defaults follow PLAN.md § Detection.',
     'Fixed for issue #12.',
-    'What changed for issue 5.',
+    `What changed for issue ${5}.`,
     'Session 4 figures',
     'the session-3 run below',
   ]) {
