@@ -8,10 +8,10 @@ export {
   propertyStore,
   type RouteReader,
 } from './context/request-context.js'
-export { type ContextState, kOwner } from './context/state.js'
+export { type ContextState, kContext, kOwner } from './context/state.js'
 // Sinks: the registry, the destination contract, delivery errors, the HTTP pool, TLS, the event's
 // projections.
-export { kindOfStatus, retryAfterMs, statusError, toDeliveryError } from './delivery/classify.js'
+export { retryAfterMs, statusError, toDeliveryError } from './delivery/classify.js'
 export type {
   DeliveryHooks,
   DeliverySink,
@@ -29,7 +29,6 @@ export {
   type FailureKind,
   type OutgoingBatch,
 } from './delivery/types.js'
-export { clientErrorInfo } from './detection/client-error.js'
 export type { Detection, RouteScope, Signals } from './detection/engine.js'
 export { observeClientErrors } from './detection/observe-server.js'
 export { type AllowedOrigins, compileOriginCheck } from './detection/origin-check.js'
@@ -48,7 +47,7 @@ export {
   type AdapterCore,
   assemble as createAdapterCore,
 } from './instance/assemble.js'
-export { type ColumnType, FIELD_NAMES, FIELDS } from './schema/fields.js'
+export type { ColumnType } from './schema/fields.js'
 export {
   ASIM_PROJECTIONS,
   ASIM_SCHEMAS,
@@ -62,9 +61,7 @@ export {
 } from './schema/projections.js'
 export { registerSinkType, type SinkType } from './sinks/registry.js'
 export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
-export { kContext } from './symbols.js'
 export {
-  createWarningScope,
   type WarningArg,
   type WarningCode,
   type WarningScope,

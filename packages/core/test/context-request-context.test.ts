@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { type ContextFactoryOptions, createContextFactory } from '../src/context/request-context.js'
+import { kContext } from '../src/context/state.js'
 import type { RequestContext } from '../src/context/types.js'
-import { kContext } from '../src/symbols.js'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { WatchpostTypeError } from '../errors.js'
-import { kContext } from '../symbols.js'
 import { generateCorrelationId, validateRequestId } from './request-id.js'
-import { type ContextState, kFlags, kOwner, kScope } from './state.js'
+import { type ContextState, kContext, kFlags, kOwner, kScope } from './state.js'
 import { parseTraceparent } from './traceparent.js'
 import {
   compileTrustProxy,

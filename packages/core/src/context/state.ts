@@ -1,10 +1,12 @@
 /**
- * Watchpost's own bookkeeping on a request context, behind symbols so that it is not part of the
- * context's public shape: only core's detection and recorder, and the adapter that opened the
- * context (through `@watchpost/core/sdk`), read or write it.
+ * Private symbols: where the default store keeps a context on Node's request, and Watchpost's own
+ * bookkeeping on a request context, kept out of the context's public shape. Only core's detection
+ * and recorder, and the adapter that opened the context (through `@watchpost/core/sdk`), use them.
  */
 import type { RequestContext } from './types.js'
 
+/** Where the default context store keeps a request's context on Node's request. */
+export const kContext: unique symbol = Symbol('watchpost.context')
 /** Bits saying which kinds of event the request already recorded (detection/flags.ts). */
 export const kFlags: unique symbol = Symbol('watchpost.flags')
 /** The detector scope chosen for the request's route (detection/engine.ts), resolved once. */
@@ -19,9 +21,4 @@ export interface ContextState extends RequestContext {
   [kFlags]: number
   [kScope]: object | undefined
   readonly [kOwner]: unknown
-}
-
-/** Every context core creates is a `ContextState`; the public type only hides it. */
-export function stateOf(ctx: RequestContext): ContextState {
-  return ctx as ContextState
 }

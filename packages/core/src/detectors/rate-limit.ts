@@ -67,14 +67,18 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
         }
       },
       responseFinish(ctx, res) {
-        const known = waiting.get(ctx)
-        if (known !== undefined) {
-          waiting.delete(ctx)
-          report(ctx, merged(limits(res), known.info))
-        } else if (res.statusCode === 429 && !flagged(ctx, FLAG_RATE_LIMIT)) {
+        // Every request ends here: a hit always marks the request first, so an unmarked one is
+        // never looked up (a Map keyed by the context would give every context an identity hash).
+        if (!flagged(ctx, FLAG_RATE_LIMIT)) {
+          if (res.statusCode !== 429) return
           mark(ctx, FLAG_RATE_LIMIT)
           report(ctx, limits(res))
+          return
         }
+        const known = waiting.get(ctx)
+        if (known === undefined) return
+        waiting.delete(ctx)
+        report(ctx, merged(limits(res), known.info))
       },
       sweep(t) {
         // Insertion order is age order: stop at the first hit still young enough to get its response.
