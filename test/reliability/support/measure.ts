@@ -59,20 +59,26 @@ export function mb(bytes: number): string {
 /** Bytes of the files under `dir` (recursively); 0 when it does not exist. */
 export function dirBytes(dir: string): number {
   let total = 0
+  for (const size of fileSizes(dir).values()) total += size
+  return total
+}
+
+/** Size of each file under `dir` (recursively), by path; empty when it does not exist. */
+export function fileSizes(dir: string, into = new Map<string, number>()): Map<string, number> {
   let entries: Dirent[]
   try {
     entries = readdirSync(dir, { withFileTypes: true })
   } catch {
-    return 0
+    return into
   }
   for (const entry of entries) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) total += dirBytes(path)
+    if (entry.isDirectory()) fileSizes(path, into)
     else {
       try {
-        total += statSync(path).size
+        into.set(path, statSync(path).size)
       } catch {}
     }
   }
-  return total
+  return into
 }
