@@ -1,127 +1,613 @@
-// Request-path overhead of Watchpost against the bare framework and the peers, in the same run.
-//   npm run bench                 full run (3 rounds × 8 s per case; ~10 minutes)
-//   npm run bench -- --smoke      one short round (CI: checks the bench still runs; figures are noise)
-// Variants run alternately, each in a fresh process, loaded by autocannon on loopback only.
-// Prints req/s (median of rounds), p99 latency and the ratio to bare. Figures, never assertions.
+// Request-path overhead under concurrent load, as users feel it: req/s, server CPU per request and p99
+// latency of each variant against the bare framework, measured in the same run, alternating.
+//   npm run bench                      full run: fastify, express × hello, json, mix × 1, 8, 50
+//                                      connections; bare, watchpost, bare2 at every level, the peers at 50
+//                                      only; 6 rounds × 4 s (≈ 30 min)
+//   npm run bench -- --smoke           CI: one 0.5-s round of everything at 8 connections (≈ 40 s); it
+//                                      only proves the bench runs, its figures are noise
+//   npm run bench -- --frameworks fastify --variants bare,watchpost,bare2 --rounds 2 --seconds 2 --connections 8,50
+//
+// Options: a flag, else its environment variable, else the default (--smoke ignores the variables).
+//   --rounds N            BENCH_ROUNDS            rounds (6)
+//   --seconds S           BENCH_SECONDS           seconds per measured window (4)
+//   --warmup S            BENCH_WARMUP            seconds of each traffic per server before the first round (3)
+//   --connections LIST    BENCH_CONNECTIONS       connection counts (1,8,50)
+//   --peer-connections X  BENCH_PEER_CONNECTIONS  where aikido and datadog run: `max` (the largest
+//                                                 connection count; default), `all`, or a list
+//   --frameworks LIST     BENCH_FRAMEWORKS        (fastify,express)
+//   --variants LIST       BENCH_VARIANTS          (bare,watchpost,bare2,aikido,datadog); bare always runs
+//   --traffic LIST        BENCH_TRAFFIC           (hello,json,mix; `login` too: an event per request)
+//   --json PATH           BENCH_JSON              also write every window's raw figures as JSON lines
+//   --smoke                                       1 round × 0.5 s, 0.25 s warm-up, 8 connections
+//
+// Variants: `bare` (the app without security tooling), `watchpost` (`app.register(watchpost, opts)` /
+// `app.use(watchpost(opts))`: every default detector, events through the pipeline into a file sink on
+// /dev/null), `bare2` (a second bare process: the A/A control; bare2/bare is the noise), and the
+// peers `aikido` (Aikido Zen, blocking mode) and `datadog` (Datadog AppSec), both offline (server.cjs).
+// The app, its routes and options are test/bench/bench-app.cjs; the traffic is test/bench/traffic.mjs.
+//
+// Method. Every variant's server is one long-lived process per framework, all started before the
+// first round and each warmed with --warmup seconds of every traffic (at the largest connection
+// count) before the first measured window: a window then measures the steady state a running app is
+// in (code optimised, detector windows open, heap grown), not a fresh process's start-up and JIT,
+// which a user does not feel on each request. Only one server is loaded at a time; the others idle.
+// Within a round every traffic × connection cell runs each variant once, back to back, in the order
+// bare, watchpost, bare2, aikido, datadog, and the next round reverses it (ABBA), so that drift on the
+// machine hits all variants alike. Servers run on CPU 1 (`taskset -c 1`), this process — the load
+// generator, autocannon, on loopback — on CPU 0 (`taskset -a -p`: all its threads); without taskset or
+// a second CPU both share the cores, and the output says so. Per window: req/s (responses / elapsed
+// time), the server process's CPU (utime and stime from /proc/<pid>/stat, all its threads, in clock
+// ticks of `getconf CLK_TCK`: ±1 tick, 10 ms at 100 Hz, per window) divided by the responses, p50/p99
+// latency of every response (autocannon's own histogram rounds to whole milliseconds), and every
+// response's status against what its request should get (traffic.mjs): a window with another status
+// or a connection error is flagged in the output. For Watchpost, the events it recorded (`stats()`
+// over the server's IPC channel). Ratios are per round (the variant's window against bare's in the
+// same round and cell); the table gives their median and range. Figures are printed, never asserted.
 import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { DEFAULT_TRAFFIC, requestsFor, TRAFFIC } from './traffic.mjs'
 
-const smoke = process.argv.includes('--smoke')
-const ROUNDS = smoke ? 1 : Number(process.env.BENCH_ROUNDS ?? 3)
-const DURATION = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 8)
-const CONNECTIONS = 32
-const server = fileURLToPath(new URL('./server.cjs', import.meta.url))
-const frameworks = (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',')
-const variants = (process.env.BENCH_VARIANTS ?? 'bare,watchpost,aikido,datadog').split(',')
+const VARIANTS = ['bare', 'watchpost', 'bare2', 'aikido', 'datadog']
+const PEERS = ['aikido', 'datadog']
+const LABELS = {
+  bare: 'bare',
+  watchpost: 'Watchpost',
+  bare2: 'bare2 (A/A)',
+  aikido: 'Aikido Zen',
+  datadog: 'Datadog AppSec',
+}
+const FRAMEWORKS = ['fastify', 'express']
+const SERVER = fileURLToPath(new URL('./server.cjs', import.meta.url))
+const require = createRequire(import.meta.url)
 
-const traffic = {
-  'hello (GET, no event)': { method: 'GET', path: '/hello' },
-  'json (POST, no event)': {
-    method: 'POST',
-    path: '/json',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ item: 'book', qty: 2, note: 'gift wrap please' }),
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    'peer-connections': { type: 'string' },
+    frameworks: { type: 'string' },
+    variants: { type: 'string' },
+    traffic: { type: 'string' },
+    json: { type: 'string' },
   },
-  'attack (failed login, one event per request)': {
-    method: 'POST',
-    path: '/login',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'alice', password: 'guess' }),
-  },
+})
+const smoke = values.smoke
+const SMOKE = { rounds: '1', seconds: '0.5', warmup: '0.25', connections: '8' }
+const DEFAULTS = {
+  rounds: '6',
+  seconds: '4',
+  warmup: '3',
+  connections: '1,8,50',
+  'peer-connections': 'max',
+  frameworks: FRAMEWORKS.join(','),
+  variants: VARIANTS.join(','),
+  traffic: DEFAULT_TRAFFIC.join(','),
+  json: '',
+}
+const option = (name) =>
+  values[name] ??
+  (smoke ? SMOKE[name] : process.env[`BENCH_${name.toUpperCase().replace('-', '_')}`]) ??
+  DEFAULTS[name]
+const list = (name) =>
+  option(name)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+const number = (name) => {
+  const n = Number(option(name))
+  if (!(n > 0)) throw new Error(`--${name} must be a positive number, not ${option(name)}`)
+  return n
+}
+const oneOf = (name, allowed) => {
+  const xs = list(name)
+  for (const x of xs)
+    if (!allowed.includes(x)) throw new Error(`--${name}: unknown ${x} (${allowed.join(', ')})`)
+  return xs
 }
 
-// On a 2-core machine the load generator and the server compete for the same cores, and the
-// server's extra work then shows up as the client's slowness. With taskset (util-linux), the
-// generator runs on CPU 0 and the server on CPU 1, so req/s measures the server alone.
-const pinned = spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0
+const ROUNDS = Math.round(number('rounds'))
+const SECONDS = number('seconds')
+const WARMUP = option('warmup') === '0' ? 0 : number('warmup')
+const CONNECTIONS = list('connections').map(Number)
+if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 1))
+  throw new Error('--connections: positive integers')
+const peerOption = option('peer-connections')
+const PEER_CONNECTIONS =
+  peerOption === 'max'
+    ? [Math.max(...CONNECTIONS)]
+    : peerOption === 'all'
+      ? CONNECTIONS
+      : peerOption.split(',').map(Number)
+const frameworks = oneOf('frameworks', FRAMEWORKS)
+const trafficNames = oneOf('traffic', Object.keys(TRAFFIC))
+const asked = oneOf('variants', VARIANTS)
+// Ratios need bare; variants run in the canonical order (the ABBA order of a round).
+const variants = VARIANTS.filter((v) => v === 'bare' || asked.includes(v))
+const jsonPath = option('json')
+const variantsAt = (connections) =>
+  variants.filter((v) => !PEERS.includes(v) || PEER_CONNECTIONS.includes(connections))
 
-async function start(framework, variant) {
-  const argv = [process.execPath, server, framework, variant]
-  const child = pinned
-    ? spawn('taskset', ['-c', '1', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  for await (const chunk of child.stdout) {
-    out += chunk
-    const m = out.match(/ready (\d+)/)
-    if (m) return { child, port: Number(m[1]) }
+// --- The machine, and pinning ---------------------------------------------------------------------
+
+const cores = os.cpus().length
+const cpuModel =
+  /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model
+const getconf = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })
+const CLK_TCK = Number(getconf.stdout?.trim()) || 100
+let pinning
+let pinned = false
+if (cores < 2) {
+  pinning = `NOT PINNED: ${cores} CPU, the servers and the load generator share it`
+} else {
+  const taskset = spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' })
+  pinned = taskset.status === 0
+  pinning = pinned
+    ? 'servers on CPU 1 (taskset -c 1), load generator (this process, autocannon) on CPU 0'
+    : `NOT PINNED (${taskset.error?.code === 'ENOENT' ? 'taskset not found: install util-linux' : 'taskset failed'}): servers and load generator share the cores, so a server's extra work also slows the load generator`
+}
+if (!pinned) console.error(`warning: ${pinning}`)
+
+/** A package's version, from the package.json above its entry point (not every package exports it). */
+function versionOf(name) {
+  let dir
+  try {
+    dir = dirname(require.resolve(name))
+  } catch {
+    return 'not installed'
   }
-  throw new Error(`${framework}/${variant} did not start`)
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json')
+    if (existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).name === name)
+      return JSON.parse(readFileSync(file, 'utf8')).version
+  }
+  return 'unknown'
 }
+const git = (...args) => spawnSync('git', args, { encoding: 'utf8' }).stdout?.trim() ?? ''
+const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status', '--porcelain') ? ' (with uncommitted changes)' : ''}`
+const started = new Date()
 
-async function load(port, request) {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}${request.path}`,
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    connections: CONNECTIONS,
-    duration: DURATION,
+// --- Servers ---------------------------------------------------------------------------------------
+
+/** Starts a server and resolves once it listens: `{ framework, variant, child, pid, port }`. */
+function start(framework, variant) {
+  const argv = [process.execPath, SERVER, framework, variant]
+  const [command, ...args] = pinned ? ['taskset', '-c', '1', ...argv] : argv
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('did not listen within 60 s')), 60_000)
+    const done = () => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+    }
+    const fail = (err) => {
+      done()
+      child.kill()
+      reject(err)
+    }
+    const onMessage = (message) => {
+      if (message?.ready === undefined) return
+      done()
+      // taskset execs node, so the pid is the server's; checked, since its CPU is read by pid.
+      const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')
+      if (!cmdline.includes(SERVER)) return fail(new Error(`pid ${child.pid} is not the server`))
+      resolve({ framework, variant, child, pid: child.pid, port: message.ready })
+    }
+    const onExit = (code) => fail(new Error(`exited (${code}) before listening`))
+    child.on('message', onMessage)
+    child.on('exit', onExit)
   })
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const results = new Map()
-for (let round = 0; round < ROUNDS; round++) {
-  for (const framework of frameworks) {
-    for (const variant of variants) {
-      let proc
-      try {
-        proc = await start(framework, variant)
-      } catch (err) {
-        console.error(`skipped ${framework}/${variant}: ${err.message}`)
-        continue
-      }
-      for (const [name, request] of Object.entries(traffic)) {
-        await load(proc.port, { ...request }) // warm-up, not recorded
-        const r = await load(proc.port, request)
-        const key = `${framework}|${name}|${variant}`
-        if (!results.has(key)) results.set(key, [])
-        results.get(key).push(r)
-      }
-      proc.child.kill()
-      await once(proc.child, 'exit')
+/** Asks a server over IPC; resolves with the reply's `key` (`stats`: Watchpost's counters, or null). */
+function ask(server, message, key) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      server.child.off('message', onMessage)
+      reject(new Error(`no answer to '${message}' within 30 s`))
+    }, 30_000)
+    const onMessage = (reply) => {
+      if (reply === null || typeof reply !== 'object' || !(key in reply)) return
+      clearTimeout(timer)
+      server.child.off('message', onMessage)
+      resolve(reply[key])
     }
-  }
+    if (!server.child.connected) {
+      clearTimeout(timer)
+      return reject(new Error('the server has exited'))
+    }
+    server.child.on('message', onMessage)
+    server.child.send(message)
+  })
 }
 
-console.log(
-  `\nNode ${process.version}, ${ROUNDS} round(s) × ${DURATION} s, ${CONNECTIONS} connections, loopback, ` +
-    `${pinned ? 'server on CPU 1, load on CPU 0' : 'not pinned (no taskset): server and load share the cores'}` +
-    `${smoke ? ' (SMOKE: figures are noise)' : ''}`,
-)
-for (const framework of frameworks) {
-  for (const name of Object.keys(traffic)) {
-    console.log(`\n${framework} — ${name}`)
-    console.log(
-      'variant'.padEnd(12),
-      'req/s'.padStart(10),
-      'p99 ms'.padStart(8),
-      'vs bare'.padStart(9),
-      'per round'.padStart(16),
+async function stop(server) {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  server.child.disconnect()
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** utime and stime of a server, in clock ticks: fields 14 and 15 of /proc/<pid>/stat. */
+function cpuTicks({ child, pid }) {
+  if (child.exitCode !== null || child.signalCode !== null)
+    throw new Error(`the server exited (${child.exitCode ?? child.signalCode})`)
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { user: Number(fields[11]), sys: Number(fields[12]) }
+}
+
+// --- One window -----------------------------------------------------------------------------------
+
+/** Loads `server` with `traffic` for `seconds` and measures it. Responses are checked, never thrown on. */
+async function load(server, traffic, connections, seconds) {
+  const { requests, tally } = requestsFor(traffic)
+  const latencies = []
+  const cpuBefore = cpuTicks(server)
+  const clientBefore = process.cpuUsage()
+  const t0 = process.hrtime.bigint()
+  const result = await new Promise((resolve, reject) => {
+    const tracker = autocannon(
+      { url: `http://127.0.0.1:${server.port}`, connections, duration: seconds, sampleInt: 100, requests },
+      (err, res) => (err ? reject(err) : resolve(res)),
     )
-    const bare = results.get(`${framework}|${name}|bare`)
-    const bareRps = bare ? median(bare.map((r) => r.rps)) : undefined
-    for (const variant of variants) {
-      const rs = results.get(`${framework}|${name}|${variant}`)
-      if (!rs) continue
-      const rps = median(rs.map((r) => r.rps))
-      const p99 = median(rs.map((r) => r.p99))
-      const ratio = bareRps ? `${((100 * rps) / bareRps).toFixed(1)} %` : ''
-      // Round r of a variant against round r of bare (run minutes apart at most): the spread is the noise.
-      const perRound = bare ? rs.map((r, i) => (bare[i] ? (100 * r.rps) / bare[i].rps : Number.NaN)) : []
-      const spread =
-        perRound.length > 1 ? `${Math.min(...perRound).toFixed(0)}–${Math.max(...perRound).toFixed(0)} %` : ''
-      console.log(
-        variant.padEnd(12),
-        rps.toFixed(0).padStart(10),
-        String(p99).padStart(8),
-        ratio.padStart(9),
-        spread.padStart(16),
-      )
-    }
+    tracker.on('response', (_client, _status, _bytes, ms) => latencies.push(ms))
+  })
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9
+  const cpuAfter = cpuTicks(server)
+  const client = process.cpuUsage(clientBefore)
+  const n = latencies.length
+  latencies.sort((a, b) => a - b)
+  const quantile = (q) => (n === 0 ? Number.NaN : latencies[Math.min(n - 1, Math.floor(q * n))])
+  const user = cpuAfter.user - cpuBefore.user
+  const sys = cpuAfter.sys - cpuBefore.sys
+  const usPerTick = 1e6 / CLK_TCK
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([s, { count }]) => [s, count]),
+  )
+  const window = {
+    seconds: round(elapsed, 3),
+    requests: n,
+    rps: n / elapsed,
+    cpu: {
+      userTicks: user,
+      sysTicks: sys,
+      userUs: (user * usPerTick) / n,
+      sysUs: (sys * usPerTick) / n,
+      serverBusy: (user + sys) / CLK_TCK / elapsed,
+      clientBusy: (client.user + client.system) / 1e6 / elapsed,
+    },
+    latencyMs: { p50: quantile(0.5), p99: quantile(0.99), max: latencies[n - 1] },
+    statuses,
+    unexpected: tally.unexpected,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  }
+  window.flags = flagsOf(window)
+  return window
+}
+
+/** What is wrong with a window: statuses its requests should not get, errors, no responses, a busy load generator. */
+function flagsOf(w) {
+  const flags = []
+  const unexpected = Object.entries(w.unexpected).sort((a, b) => b[1] - a[1])
+  const count = unexpected.reduce((sum, [, c]) => sum + c, 0)
+  if (count > 0) {
+    const top = unexpected.slice(0, 3).map(([what, c]) => `${what} ×${c}`)
+    flags.push(
+      `${count} of ${w.requests} responses not what the traffic gets (${top.join(', ')}${unexpected.length > 3 ? ', …' : ''})`,
+    )
+  }
+  if (w.errors > 0) flags.push(`${w.errors} connection errors (${w.timeouts} timeouts)`)
+  if (w.requests === 0) flags.push('no response completed')
+  if (w.cpu.clientBusy > 0.95)
+    flags.push(`load generator ${Math.round(100 * w.cpu.clientBusy)} % busy: req/s may be its limit`)
+  return flags
+}
+
+const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits
+
+// --- The run --------------------------------------------------------------------------------------
+
+const windows = []
+const serverTotals = [] // per framework: Watchpost's events against the requests of each traffic
+const runFlags = [] // warm-up windows and servers that failed
+
+function writeJson(record) {
+  if (jsonPath) appendFileSync(jsonPath, `${JSON.stringify(record)}\n`)
+}
+
+const windowCount =
+  frameworks.length * ROUNDS * trafficNames.length * CONNECTIONS.reduce((s, c) => s + variantsAt(c).length, 0)
+const warmupCount = frameworks.length * variants.length * trafficNames.length
+const estimate = windowCount * (SECONDS + 0.15) + warmupCount * (WARMUP + 0.15) + frameworks.length * 5
+const header = {
+  machine: `${cpuModel}, ${cores} cores`,
+  node: process.version,
+  versions: Object.fromEntries(
+    [...frameworks, ...(variants.includes('aikido') ? ['@aikidosec/firewall'] : [])]
+      .concat(variants.includes('datadog') ? ['dd-trace'] : [])
+      .map((name) => [name, versionOf(name)]),
+  ),
+  date: started.toISOString(),
+  commit,
+  rounds: ROUNDS,
+  seconds: SECONDS,
+  warmup: WARMUP,
+  connections: CONNECTIONS,
+  peerConnections: PEER_CONNECTIONS,
+  frameworks,
+  variants,
+  traffic: trafficNames,
+  pinning,
+  clkTck: CLK_TCK,
+  loadAverageAtStart: os.loadavg()[0],
+  smoke,
+}
+if (jsonPath) writeFileSync(jsonPath, '')
+writeJson({ type: 'run', ...header })
+console.error(
+  `${windowCount} windows of ${SECONDS} s and ${warmupCount} warm-ups of ${WARMUP} s: about ${Math.ceil(estimate / 60)} min`,
+)
+
+const children = new Set()
+process.on('SIGINT', () => {
+  for (const child of children) child.kill()
+  process.exit(130)
+})
+
+const EVENTFUL = ['mix', 'login']
+
+for (const framework of frameworks) {
+  const servers = new Map()
+  const launched = await Promise.allSettled(variants.map((v) => start(framework, v)))
+  launched.forEach((s, i) => {
+    if (s.status === 'fulfilled') {
+      servers.set(variants[i], s.value)
+      children.add(s.value.child)
+    } else console.error(`skipped ${framework}/${variants[i]}: ${s.reason.message}`)
+  })
+  if (!servers.has('bare')) throw new Error(`${framework}/bare did not start`)
+  const watchpost = servers.get('watchpost')
+  // Watchpost's server: requests it answered and events it recorded during them, per traffic.
+  const tally = {
+    requests: {},
+    events: {},
+    atStart: watchpost ? (await ask(watchpost, 'stats', 'stats')).emitted : 0,
+  }
+  /** Loads a server; for Watchpost's, adds the window's events (and flags new drops). */
+  async function measure(server, traffic, connections, seconds) {
+    const before = server === watchpost ? await ask(server, 'stats', 'stats') : undefined
+    const w = await load(server, traffic, connections, seconds)
+    if (before === undefined) return w
+    const after = await ask(server, 'stats', 'stats')
+    w.events = after.emitted - before.emitted
+    tally.requests[traffic] = (tally.requests[traffic] ?? 0) + w.requests
+    tally.events[traffic] = (tally.events[traffic] ?? 0) + w.events
+    const dropped = (stats) => Object.values(stats.dropped).reduce((a, b) => a + b, 0)
+    if (dropped(after) > dropped(before))
+      w.flags.push(`Watchpost dropped events: ${JSON.stringify(after.dropped)}`)
+    return w
+  }
+
+  if (WARMUP > 0)
+    for (const [variant, server] of servers)
+      for (const traffic of trafficNames) {
+        const w = await measure(server, traffic, Math.max(...CONNECTIONS), WARMUP)
+        writeJson({
+          type: 'warmup',
+          framework,
+          traffic,
+          connections: Math.max(...CONNECTIONS),
+          variant,
+          ...w,
+        })
+        for (const flag of w.flags) runFlags.push(`${framework} ${variant} ${traffic} (warm-up): ${flag}`)
+        console.error(`${framework} ${variant} ${traffic}: warmed up, ${Math.round(w.rps)} req/s`)
+      }
+
+  for (let r = 0; r < ROUNDS; r++)
+    for (const traffic of trafficNames)
+      for (const connections of CONNECTIONS) {
+        const order = variantsAt(connections).filter((v) => servers.has(v))
+        if (r % 2 === 1) order.reverse()
+        for (const [position, variant] of order.entries()) {
+          let w
+          try {
+            w = await measure(servers.get(variant), traffic, connections, SECONDS)
+          } catch (err) {
+            // A server that died (or stopped answering) leaves the run; without bare there is no run.
+            if (variant === 'bare') throw err
+            runFlags.push(`${framework} ${variant}: ${err.message}; left out of the rest of the run`)
+            console.error(`${framework} ${variant} failed (${err.message}): left out of the rest of the run`)
+            servers.get(variant).child.kill('SIGKILL')
+            servers.delete(variant)
+            continue
+          }
+          const record = {
+            type: 'window',
+            framework,
+            traffic,
+            connections,
+            variant,
+            round: r + 1,
+            position,
+            ...w,
+          }
+          windows.push(record)
+          writeJson(record)
+          console.error(
+            `${framework} ${traffic} ×${connections} round ${r + 1} ${variant}: ${Math.round(w.rps)} req/s, ` +
+              `CPU ${w.cpu.userUs.toFixed(1)}+${w.cpu.sysUs.toFixed(1)} µs/req (server ${Math.round(100 * w.cpu.serverBusy)} % busy, ` +
+              `load generator ${Math.round(100 * w.cpu.clientBusy)} %), p99 ${w.latencyMs.p99.toFixed(2)} ms` +
+              `${w.events === undefined ? '' : `, ${w.events} events`}${w.flags.length ? ` ⚠ ${w.flags.join('; ')}` : ''}`,
+          )
+        }
+      }
+
+  if (servers.has('watchpost')) {
+    // close() reports the detectors' open windows, so every aggregate is counted.
+    const stats = await ask(watchpost, 'close', 'closed')
+    const total = { type: 'events', framework, total: stats.emitted - tally.atStart, ...tally, stats }
+    serverTotals.push(total)
+    writeJson(total)
+  }
+  for (const server of servers.values()) {
+    await stop(server)
+    children.delete(server.child)
   }
 }
+
+// --- The tables -----------------------------------------------------------------------------------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const int = (x) => Math.round(x).toLocaleString('en-US')
+const pct = (x) => `${(100 * x).toFixed(1)} %`
+const ms = (x) => (Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1))
+const cpu = (ws) =>
+  `${median(ws.map((w) => w.cpu.userUs)).toFixed(1)}+${median(ws.map((w) => w.cpu.sysUs)).toFixed(1)}`
+const signed = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`
+
+/** Per-round pairs of a variant's window and bare's in the same cell and round. */
+function paired(cell, variant) {
+  const measured = cell.filter((w) => w.requests > 0)
+  const bare = new Map(measured.filter((w) => w.variant === 'bare').map((w) => [w.round, w]))
+  return measured.filter((w) => w.variant === variant && bare.has(w.round)).map((w) => [w, bare.get(w.round)])
+}
+
+const ended = new Date()
+console.log(
+  `\n## Wall clock under load${smoke ? ' — SMOKE RUN: checks the bench runs, the figures are noise' : ''}\n`,
+)
+console.log(
+  `- machine: ${header.machine}; load average ${os.loadavg()[0].toFixed(2)} at the end (${header.loadAverageAtStart.toFixed(2)} at the start)`,
+)
+console.log(
+  `- Node ${process.version}; ${Object.entries(header.versions)
+    .map(([n, v]) => `${n} ${v}`)
+    .join(', ')}`,
+)
+console.log(`- ${started.toISOString()}, ${Math.round((ended - started) / 60_000)} min; commit ${commit}`)
+console.log(
+  `- ${ROUNDS} round(s) of ${SECONDS}-s windows, each server first warmed up with ${WARMUP} s of every traffic; connections ${CONNECTIONS.join(', ')}` +
+    `${variants.some((v) => PEERS.includes(v)) && PEER_CONNECTIONS.join() !== CONNECTIONS.join() ? `; the peers (Aikido Zen, Datadog AppSec) at ${PEER_CONNECTIONS.join(', ')} connections only` : ''}`,
+)
+console.log(`- pinning: ${pinning}`)
+console.log(
+  `- CPU µs/req: the server process's utime+stime (/proc/<pid>/stat, CLK_TCK ${CLK_TCK}) over a window / its responses`,
+)
+
+const allFlags = [...runFlags]
+for (const framework of frameworks) {
+  const shown = variants.filter(
+    (v) => v !== 'bare' && windows.some((w) => w.framework === framework && w.variant === v),
+  )
+  console.log(`\n### ${framework} ${header.versions[framework]}\n`)
+  const columns = [
+    'traffic',
+    'conn.',
+    'bare req/s',
+    ...shown.map((v) => `${LABELS[v]} req/s (ratio; range)`),
+    ...shown.map((v) => `CPU µs/req user+sys: bare → ${LABELS[v]}`),
+    `p99 ms: ${['bare', ...shown].map((v) => LABELS[v]).join(' / ')}`,
+  ]
+  console.log(`| ${columns.join(' | ')} |`)
+  console.log(`|${columns.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`)
+  for (const traffic of trafficNames)
+    for (const connections of CONNECTIONS) {
+      const cell = windows.filter(
+        (w) => w.framework === framework && w.traffic === traffic && w.connections === connections,
+      )
+      const bare = cell.filter((w) => w.variant === 'bare')
+      if (bare.length === 0) continue
+      const mark = (ws) => (ws.some((w) => w.flags.length > 0) ? ' ⚠' : '')
+      const row = [
+        TRAFFIC[traffic].label,
+        String(connections),
+        `${int(median(bare.map((w) => w.rps)))}${mark(bare)}`,
+      ]
+      const cpuCells = []
+      for (const variant of shown) {
+        const pairs = paired(cell, variant)
+        if (pairs.length === 0) {
+          row.push('—')
+          cpuCells.push('—')
+          continue
+        }
+        const ws = pairs.map(([w]) => w)
+        const ratios = pairs.map(([w, b]) => w.rps / b.rps)
+        const cpuRatios = pairs.map(
+          ([w, b]) => (w.cpu.userUs + w.cpu.sysUs) / (b.cpu.userUs + b.cpu.sysUs) - 1,
+        )
+        const range =
+          ratios.length > 1
+            ? `; ${(100 * Math.min(...ratios)).toFixed(0)}–${(100 * Math.max(...ratios)).toFixed(0)} %`
+            : ''
+        row.push(`${int(median(ws.map((w) => w.rps)))} (${pct(median(ratios))}${range})${mark(ws)}`)
+        cpuCells.push(`${cpu(pairs.map(([, b]) => b))} → ${cpu(ws)} (${signed(median(cpuRatios))})`)
+      }
+      const p99 = ['bare', ...shown].map((v) => {
+        const ws = cell.filter((w) => w.variant === v)
+        return ws.length ? ms(median(ws.map((w) => w.latencyMs.p99))) : '—'
+      })
+      console.log(`| ${[...row, ...cpuCells, p99.join(' / ')].join(' | ')} |`)
+      for (const w of cell)
+        for (const flag of w.flags)
+          allFlags.push(
+            `${framework} ${TRAFFIC[traffic].label} ×${connections} round ${w.round} ${w.variant}: ${flag}`,
+          )
+    }
+  const total = serverTotals.find((t) => t.framework === framework)
+  if (total) {
+    const perK = (events, requests) => (requests > 0 ? ((1000 * events) / requests).toFixed(1) : '—')
+    const during = trafficNames.map((t) => `${TRAFFIC[t].label} ${perK(total.events[t], total.requests[t])}`)
+    const eventful = trafficNames.filter((t) => EVENTFUL.includes(t))
+    const requests = eventful.reduce((sum, t) => sum + (total.requests[t] ?? 0), 0)
+    console.log(
+      `\nWatchpost's events per 1,000 requests, during the windows of each traffic: ${during.join(', ')}.`,
+    )
+    console.log(
+      `Over the whole run (warm-up included, the detectors' open windows closed at the end): ${int(total.total)} events` +
+        (requests > 0
+          ? ` for ${int(requests)} requests of ${eventful.map((t) => TRAFFIC[t].label).join(' and ')}, ${perK(total.total, requests)} per 1,000`
+          : '') +
+        '.' +
+        (total.stats.buildErrors + total.stats.detectorErrors > 0
+          ? ` ⚠ build errors ${total.stats.buildErrors}, detector errors ${total.stats.detectorErrors}`
+          : ''),
+    )
+  }
+}
+const legend = [
+  'req/s: median over rounds; ratio: median of the per-round ratios to bare (each window against bare in the same' +
+    ' round and cell), range: their lowest and highest.',
+  variants.includes('bare2') &&
+    'bare2 is a second bare server: bare2/bare is the A/A control, its range the noise of this machine.',
+  'CPU µs/req: medians; in brackets the median per-round change of user+sys. p99: median over rounds.',
+  trafficNames.includes('mix') &&
+    'Attack mix: test/bench/traffic.mjs (50 sources via X-Forwarded-For, a trusted loopback proxy).',
+  variants.includes('watchpost') &&
+    "Events: Watchpost's stats().emitted; an aggregate is reported when its detector window (60 s) closes, so it" +
+      ' may land in a window of another traffic, and the connections the load generator resets at the end of' +
+      ' every window are reported too (protocol violations from loopback: 10 a minute, then one aggregate).',
+]
+console.log(`\n${legend.filter(Boolean).join(' ')}`)
+if (allFlags.length > 0) {
+  console.log(`\n⚠ flagged windows (${allFlags.length}):`)
+  for (const flag of allFlags) console.log(`- ${flag}`)
+}
+if (jsonPath) console.log(`\nraw windows: ${jsonPath} (JSON lines)`)

@@ -1,6 +1,10 @@
-// One benchmark server per process: `node server.cjs <fastify|express> <bare|watchpost|aikido|datadog>`.
-// CommonJS on purpose: Aikido Zen and dd-trace patch modules through require hooks and must load
-// first; each variant gets a fresh process. Prints "ready <port>".
+// One server of the wall-clock bench per process: `node server.cjs <fastify|express> <variant>`, the
+// variant being bare, bare2 (a second bare process: the A/A control), watchpost, aikido or datadog.
+// Started by frameworks.bench.mjs with an IPC channel: it sends `{ ready: <port> }` once it listens,
+// answers 'stats' with `{ stats }` (Watchpost's counters, null in the other variants) so the bench can
+// check what was recorded, 'close' with `{ closed }` (the counters after Watchpost's close()), and
+// exits when the channel closes. CommonJS on purpose: Aikido Zen and
+// dd-trace patch modules through require hooks and must load first; each variant gets its own process.
 'use strict'
 const [framework, variant] = process.argv.slice(2)
 
@@ -14,28 +18,40 @@ if (variant === 'datadog') {
   require('dd-trace').init({ appsec: true, startupLogs: false })
 }
 
-const { addRoutes, expressApp: buildExpressApp, watchpostOptions } = require('./bench-app.cjs')
+const bench = require('./bench-app.cjs')
 const record = variant === 'watchpost'
 
 async function fastifyApp() {
-  const app = require('fastify')()
+  const app = require('fastify')(bench.mixFastifyOptions)
   if (variant === 'aikido') require('@aikidosec/firewall').addFastifyHook(app)
-  if (record) await app.register(require('@watchpost/fastify').default, watchpostOptions)
-  addRoutes(app, record)
+  if (record) await app.register(require('@watchpost/fastify').default, bench.mixWatchpostOptions)
+  const instance = record ? app.watchpost : undefined
+  bench.addRoutes(app, record)
+  bench.addMixRoutes(app, bench.jwtVerifier(instance))
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return app.server.address().port
+  return { port: app.server.address().port, instance }
 }
 
 async function expressApp() {
-  const wp = record ? require('@watchpost/express').default(watchpostOptions) : undefined
-  const app = buildExpressApp(require('express'), wp)
+  const wp = record ? require('@watchpost/express').default(bench.mixWatchpostOptions) : undefined
+  const app = bench.expressApp(require('express'), wp, { verify: bench.jwtVerifier(wp?.instance) })
   if (variant === 'aikido') require('@aikidosec/firewall').addExpressMiddleware(app)
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
-  return server.address().port
+  wp?.observe(server)
+  return { port: server.address().port, instance: wp?.instance }
 }
 
-;(framework === 'fastify' ? fastifyApp() : expressApp()).then((port) =>
-  process.stdout.write(`ready ${port}\n`),
-)
+;(framework === 'fastify' ? fastifyApp() : expressApp()).then(({ port, instance }) => {
+  process.on('message', async (message) => {
+    if (message === 'stats') process.send({ stats: instance ? instance.stats() : null })
+    // close() reports the detectors' open windows as events, then flushes: the run's final count.
+    if (message === 'close') {
+      await instance?.close()
+      process.send({ closed: instance ? instance.stats() : null })
+    }
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.send({ ready: port })
+})
