@@ -19,6 +19,7 @@
 //   --traffic LIST        BENCH_TRAFFIC           (hello,json,mix; `login` too: an event per request)
 //   --json PATH           BENCH_JSON              also write every window's raw figures as JSON lines
 //   --smoke                                       1 round × 0.5 s, 0.25 s warm-up, 8 connections
+//                         BENCH_SETTLE=0          skip the V8 settling step of every server (server.cjs)
 //
 // Variants: `bare` (the app without security tooling), `watchpost` (`app.register(watchpost, opts)` /
 // `app.use(watchpost(opts))`: every default detector, events through the pipeline into a file sink on
@@ -179,7 +180,7 @@ const started = new Date()
 
 /** Starts a server and resolves once it listens: `{ framework, variant, child, pid, port }`. */
 function start(framework, variant) {
-  const argv = [process.execPath, SERVER, framework, variant]
+  const argv = [process.execPath, '--expose-gc', SERVER, framework, variant]
   const [command, ...args] = pinned ? ['taskset', '-c', '1', ...argv] : argv
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
@@ -350,6 +351,7 @@ const header = {
   variants,
   traffic: trafficNames,
   pinning,
+  settled: process.env.BENCH_SETTLE !== '0',
   clkTck: CLK_TCK,
   loadAverageAtStart: os.loadavg()[0],
   smoke,
@@ -507,6 +509,11 @@ console.log(
     `${variants.some((v) => PEERS.includes(v)) && PEER_CONNECTIONS.join() !== CONNECTIONS.join() ? `; the peers (Aikido Zen, Datadog AppSec) at ${PEER_CONNECTIONS.join(', ')} connections only` : ''}`,
 )
 console.log(`- pinning: ${pinning}`)
+console.log(
+  header.settled
+    ? '- V8 state: every server queued ticks and ran a full GC before listening (server.cjs `settle`; BENCH_SETTLE=0: off)'
+    : '- V8 state: NOT settled (BENCH_SETTLE=0): each server as its start-up left it',
+)
 console.log(
   `- CPU µs/req: the server process's utime+stime (/proc/<pid>/stat, CLK_TCK ${CLK_TCK}) over a window / its responses`,
 )

@@ -28,6 +28,7 @@ async function fastifyApp() {
   const instance = record ? app.watchpost : undefined
   bench.addRoutes(app, record)
   bench.addMixRoutes(app, bench.jwtVerifier(instance))
+  await settle()
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { port: app.server.address().port, instance }
 }
@@ -36,11 +37,32 @@ async function expressApp() {
   const wp = record ? require('@watchpost/express').default(bench.mixWatchpostOptions) : undefined
   const app = bench.expressApp(require('express'), wp, { verify: bench.jwtVerifier(wp?.instance) })
   if (variant === 'aikido') require('@aikidosec/firewall').addExpressMiddleware(app)
+  await settle()
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
   wp?.observe(server)
   return { port: server.address().port, instance: wp?.instance }
+}
+
+/**
+ * Every variant's process starts from the same V8 state. Node's `process.nextTick` builds each tick
+ * object from a literal with computed keys, whose inline cache V8 keeps either monomorphic or, for
+ * good, megamorphic: it turns megamorphic at the first tick after a full GC collected the tick
+ * objects' hidden classes (no tick queued at that moment), and from then on every tick takes three
+ * runtime calls — about 15 per request, measured here as several µs of CPU per request. Whether that
+ * happens to a server depends on whether its start-up work triggered a full GC after the first ticks:
+ * a bare hello-world app stays lucky, an app that loads more code (any real one, or one with
+ * Watchpost) usually does not. So every server queues a few ticks and runs a full GC before it
+ * listens, and all variants are measured in the state a long-running app is in
+ * (docs/performance.md#v8-state). `BENCH_SETTLE=0` leaves each process as its start-up left it.
+ */
+async function settle() {
+  if (process.env.BENCH_SETTLE === '0') return
+  if (typeof global.gc !== 'function') throw new Error('server.cjs needs --expose-gc (or BENCH_SETTLE=0)')
+  for (let i = 0; i < 200; i++) process.nextTick(() => {})
+  await new Promise((resolve) => setImmediate(resolve))
+  global.gc()
 }
 
 ;(framework === 'fastify' ? fastifyApp() : expressApp()).then(({ port, instance }) => {
