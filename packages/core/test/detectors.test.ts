@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict'
 import { createSecretKey } from 'node:crypto'
+import { once } from 'node:events'
+import http from 'node:http'
 import net from 'node:net'
 import { describe, test } from 'node:test'
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { classifyBodyError } from '../src/detection/body-errors.js'
+import { refusedByParser } from '../src/detection/client-error.js'
 import { headerViolation, pathViolation } from '../src/detectors/protocol.js'
 import { isScannerPath } from '../src/detectors/scanner-paths.js'
 import { createWatchpost, type SecurityEvent } from '../src/index.js'
 import { tokenAlgorithm } from '../src/jwt/header.js'
 import { createAdapterCore } from '../src/sdk.js'
+import { clientHangUps, hangUp } from '../src/testing.js'
 import { fakeContext } from './support/fake-context.js'
 import { harness, statusFromQuery } from './support/harness.js'
 
@@ -28,6 +32,26 @@ function raw(url: string, request: string): Promise<string> {
     socket.on('error', reject)
     socket.setTimeout(5000, () => socket.destroy(new Error('timeout')))
   })
+}
+
+/**
+ * On one keep-alive connection: a request the server answers, then `next` (followed by the client's
+ * FIN when `end`); returns what the server sent after its first answer, until it closed.
+ */
+async function afterAnswer(url: string, next: string, end = false): Promise<string> {
+  const socket = net.connect(Number(new URL(url).port), '127.0.0.1')
+  socket.setTimeout(5000, () => socket.destroy(new Error('timeout')))
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+  const [answer] = (await once(socket, 'data')) as [Buffer]
+  assert.match(answer.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n$/, 'answered, no body')
+  let data = ''
+  socket.on('data', (chunk) => {
+    data += chunk.toString('latin1')
+  })
+  socket.write(next)
+  if (end) socket.end()
+  await once(socket, 'close')
+  return data
 }
 
 describe('notFound detector', () => {
@@ -282,6 +306,12 @@ describe('malformedBody detector', () => {
       code: 'charset.unsupported',
     })
   })
+
+  test('an upload the client aborted is not a malformed body', () => {
+    // raw-body's error (body-parser, Express) and Node's, as Fastify's parser passes it on.
+    assert.equal(classifyBodyError({ type: 'request.aborted', code: 'ECONNABORTED', status: 400 }), undefined)
+    assert.equal(classifyBodyError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), undefined)
+  })
 })
 
 describe('protocol detector', () => {
@@ -319,6 +349,69 @@ describe('protocol detector', () => {
     const [parse] = await h.of('malicious_protocol_violation')
     assert.equal(parse?.EventOriginalResultDetails, 'parse_error')
     assert.match(String(parse?.AdditionalFields?.ErrorCode), /^HPE_/)
+    await h.close()
+  })
+
+  test('only the parser refusing what the client sent is a violation: not resets, timeouts, cut requests', async () => {
+    const refused = ['HPE_INVALID_METHOD', 'HPE_INVALID_HEADER_TOKEN', 'HPE_HEADER_OVERFLOW']
+    refused.push('HPE_CHUNK_EXTENSIONS_OVERFLOW', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_URL')
+    for (const code of refused) assert.equal(refusedByParser(code), true, code)
+    const gone = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_HTTP_REQUEST_TIMEOUT']
+    gone.push('HPE_INVALID_EOF_STATE', 'hpe_invalid_method', '')
+    for (const code of [...gone, undefined]) assert.equal(refusedByParser(code), false, String(code))
+    const h = await harness({}, (_req, res) => res.end())
+    for (const code of [...gone, undefined, 'HPE_INVALID_HEADER_TOKEN'])
+      h.signals.clientError({ code, remoteAddress: '127.0.0.1', remotePort: 1, method: 'GET', target: '/' })
+    assert.deepEqual(
+      (await h.of('malicious_protocol_violation')).map((e) => e.AdditionalFields?.ErrorCode),
+      ['HPE_INVALID_HEADER_TOKEN'],
+    )
+    assert.equal(h.events.length, 1)
+    await h.close()
+  })
+
+  test("Node's answer on a keep-alive connection: 400 to a refused request, 408 on a timeout, 400 to a cut one", async () => {
+    const options = { headersTimeout: 200, requestTimeout: 200, connectionsCheckingInterval: 20 }
+    const bare = http.createServer(options, (_q, s) => s.end())
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r))
+    const bareUrl = `http://127.0.0.1:${(bare.address() as net.AddressInfo).port}`
+    const h = await harness({}, (_req, res) => res.end(), options)
+    for (const [next, end, status] of [
+      ['TRACK / HTTP/1.1\r\nHost: x\r\n\r\n', false, '400 Bad Request'],
+      ['GET / HTTP/1.1\r\n', false, '408 Request Timeout'], // never completed: headersTimeout
+      ['GET / HTTP/1.1\r\nHost: x\r\n', true, '400 Bad Request'], // FIN mid-headers: HPE_INVALID_EOF_STATE
+    ] as const) {
+      const answer = await afterAnswer(bareUrl, next, end)
+      assert.equal(answer, `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`, 'what Node answers')
+      assert.equal(await afterAnswer(h.url, next, end), answer, JSON.stringify(next))
+    }
+    bare.close()
+    assert.deepEqual(
+      (await h.of('malicious_unexpected_method')).map((e) => e.HttpRequestMethod),
+      ['TRACK'],
+    )
+    assert.equal(h.events.length, 1, 'a timeout or a cut request is no violation')
+    await h.close()
+  })
+
+  test('clients that hang up record nothing (@watchpost/core/testing)', async () => {
+    const h = await harness({}, (req, res) => {
+      if (req.url === '/late') {
+        req.on('close', () => {
+          res.statusCode = 401
+          res.end()
+        })
+      } else req.resume().on('end', () => res.end())
+    })
+    for (const hang of clientHangUps({ get: '/', post: '/', late: '/late' })) {
+      await hangUp(h.server, hang)
+      await h.wp.flush()
+      assert.deepEqual(
+        h.events.map((e) => [e.EventOriginalType, e.AdditionalFields?.ErrorCode]),
+        [],
+        hang.name,
+      )
+    }
     await h.close()
   })
 

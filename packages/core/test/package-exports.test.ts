@@ -106,7 +106,7 @@ const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
     'toDeliveryError',
     'warnOnce',
   ],
-  '@watchpost/core/testing': ['MemoryStore', 'createDeliverySink'],
+  '@watchpost/core/testing': ['MemoryStore', 'clientHangUps', 'createDeliverySink', 'hangUp'],
 }
 
 describe('public API: the names of each entry point', () => {

@@ -8,6 +8,7 @@ import { createHmac, createSecretKey } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, test } from 'node:test'
+import { clientHangUps, hangUp } from '@watchpost/core/testing'
 import cors from 'cors'
 import type { Request, Response } from 'express'
 import { rateLimit } from 'express-rate-limit'
@@ -594,6 +595,32 @@ for (const [name, express] of VERSIONS) {
       assert.equal(parse?.EventOriginalResultDetails, 'parse_error')
       await app.close()
       await bare.close()
+    })
+
+    test('a client that resets, cuts its request, aborts its upload or leaves before the answer records nothing', async () => {
+      const app = await start(express, {}, (a, _wp, e) => {
+        a.get('/', sendStatus(200))
+        a.post('/upload', e.json(), sendStatus(200))
+        // Answers once the client has gone: Node never finishes that response.
+        a.get('/late', (req, res) => {
+          req.on('close', () => res.sendStatus(401))
+        })
+      })
+      for (const hang of clientHangUps({ get: '/', post: '/upload', late: '/late' })) {
+        await hangUp(app.server, hang)
+        await app.wp.instance.flush()
+        assert.deepEqual(
+          app.events.map((e) => [e.EventOriginalType, e.AdditionalFields?.ErrorCode]),
+          [],
+          hang.name,
+        )
+      }
+      // The detector still works: a control character in a header value, answered by Node's 400.
+      assert.match(await raw(app.url, 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n'), /^HTTP\/1.1 400 /)
+      const [violation] = await app.of('malicious_protocol_violation')
+      assert.equal(violation?.AdditionalFields?.ErrorCode, 'HPE_INVALID_HEADER_TOKEN')
+      assert.equal(app.events.length, 1, 'one event, no other')
+      await app.close()
     })
 
     test('without wp.observe(), the server is observed from its first response on, once', async () => {

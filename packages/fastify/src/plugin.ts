@@ -154,8 +154,11 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     // makes Node merge every header one by one.
     if (echoHeader !== false) reply.header(echoHeader, ctx.correlationId)
     detection.requestStart(ctx)
+    // A reply to a client already gone (its connection closed: Fastify still runs onSend, e.g. with
+    // the 400 of an aborted upload or the app's late answer) is not observed: nobody receives its
+    // status. As with Express, where Node never finishes such a response.
     // The reply, not reply.raw: Node's response only knows headers set on it directly.
-    detection.responseFinish(ctx, reply)
+    if (reply.raw.destroyed !== true) detection.responseFinish(ctx, reply)
     next()
   })
 

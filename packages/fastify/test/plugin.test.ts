@@ -4,6 +4,7 @@ import { describe, test } from 'node:test'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import type { SecurityEvent, Sink } from '@watchpost/core'
+import { clientHangUps, hangUp } from '@watchpost/core/testing'
 import fastify5, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastify4 from 'fastify4'
 import cors4 from 'fastify4-cors'
@@ -386,6 +387,32 @@ for (const [name, fastify] of [
       assert.deepEqual(methods.sort(), ['PROPFIND', 'TRACK'])
       assert.equal((await t.of('malicious_protocol_violation'))[0]?.EventOriginalResultDetails, 'parse_error')
       await bare.app.close()
+      await t.app.close()
+    })
+
+    test('a client that resets, cuts its request, aborts its upload or leaves before the answer records nothing', async () => {
+      const t = await build(fastify, {
+        routes: (app) => {
+          app.post('/upload', { bodyLimit: 4096 }, async () => ({ ok: true }))
+          // Answers once the client has gone (the request's `error` comes first: not `once`, which
+          // rejects on it). Fastify still runs onSend for that answer.
+          app.get('/late', async (request: FastifyRequest, reply: FastifyReply) => {
+            await new Promise((resolve) => request.raw.once('close', resolve))
+            return reply.code(401).send()
+          })
+        },
+      })
+      const recorded = async () => {
+        await t.app.watchpost.flush()
+        return t.sink.events.map((e) => [e.EventOriginalType, e.AdditionalFields?.ErrorCode])
+      }
+      for (const hang of clientHangUps({ get: '/users/1', post: '/upload', late: '/late' })) {
+        await hangUp(t.app.server, hang)
+        assert.deepEqual(await recorded(), [], hang.name)
+      }
+      // The detector still works: a control character in a header value.
+      assert.match(await raw(t.url, 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n'), /^HTTP\/1.1 400 /)
+      assert.deepEqual(await recorded(), [['malicious_protocol_violation', 'HPE_INVALID_HEADER_TOKEN']])
       await t.app.close()
     })
   })

@@ -1,7 +1,10 @@
 /**
  * Classifies a body parser's error by its code, never its message: Fastify's
  * `FST_ERR_CTP_*` (lib/errors.js) and body-parser's `type` (as used by Express's `express.json()`).
- * Returns `undefined` for errors that are not about the body.
+ * Returns `undefined` for errors that are not about the body — among them the client closing the
+ * connection before the body was complete: body-parser's `request.aborted` (raw-body, on the
+ * request's `aborted` event) and Node's `ECONNRESET` "aborted" error that Fastify's parser passes on.
+ * An aborted upload is not a malformed body.
  */
 import type { BodyErrorInfo, MalformedBodyReason } from './types.js'
 
@@ -22,7 +25,6 @@ const BY_CODE: ReadonlyMap<string, MalformedBodyReason> = new Map(
     'entity.too.large': 'too_large',
     'entity.verify.failed': 'other',
     'request.size.invalid': 'invalid_content_length',
-    'request.aborted': 'other',
     'stream.encoding.set': 'other',
     'stream.not.readable': 'other',
     'charset.unsupported': 'bad_charset',

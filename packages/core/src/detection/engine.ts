@@ -12,6 +12,7 @@ import type { DetectorsConfig, ResolvedConfig } from '../config/index.js'
 import { type ContextState, kScope } from '../context/state.js'
 import type { RequestContext } from '../context/types.js'
 import { classifyBodyError } from './body-errors.js'
+import { refusedByParser } from './client-error.js'
 import { FLAG_STARTED, flagged, mark } from './flags.js'
 import { checkRouteOptions, type RouteOptions } from './route-options.js'
 import { compilePathPattern, type PathMatcher } from './route-pattern.js'
@@ -61,6 +62,7 @@ export interface Signals {
   corsCheck(ctx: RequestContext, info: CorsCheckInfo): void
   rateLimitHit(ctx: RequestContext, info: RateLimitInfo): void
   responseFinish(ctx: RequestContext, res: ResponseLike): void
+  /** Reports a server's `clientError`; only the parser's refusals reach the detectors (`refusedByParser`). */
   clientError(info: ClientErrorInfo): void
 }
 
@@ -231,7 +233,10 @@ export function createDetection(
       }
     },
     clientError(info) {
+      // Resets, socket errors, timeouts and requests the client ended half-way reach `clientError`
+      // too: the detectors get only what the parser refused (client-error.ts).
       try {
+        if (!refusedByParser(info.code)) return
         for (const h of base.clientError) h(info)
       } catch (err) {
         fail(err)

@@ -1,9 +1,15 @@
 /**
- * Records requests Node's HTTP parser refuses before any middleware runs (unknown methods such as
- * TRACK or DEBUG, control characters, oversized headers), without changing what the client gets.
+ * Observes a server's `clientError` event without changing what the client gets. Node emits it for
+ * requests its HTTP parser refuses (TRACK, DEBUG, control characters, oversized headers) and also
+ * for connection resets, request timeouts and requests the client ended half-way; all are passed on,
+ * and only the parser's refusals reach the detectors (client-error.ts).
+ *
  * A `clientError` listener replaces Node's default answer, so when ours is the only listener it
- * answers exactly as Node does (lib/_http_server.js `socketOnError`); when the app or the framework
- * (Fastify's `clientErrorHandler`) listens too, they answer and we only record.
+ * answers exactly as Node 20's `socketOnError` (lib/_http_server.js): nothing when the socket is no
+ * longer writable (a reset one) or the in-flight response has sent its headers; else 431, 413, 408
+ * or 400 by code, also on a keep-alive connection that already carried responses; then it destroys
+ * the socket. When the app or the framework (Fastify's `clientErrorHandler`) listens too, they
+ * answer and we only record.
  */
 import type { Server } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -26,8 +32,10 @@ export function observeClientErrors(server: Server, record: (info: ClientErrorIn
       // Recording must never change the answer.
     }
     if (server.listenerCount('clientError') > 1) return
-    const s = socket as Duplex & { bytesWritten?: number }
-    if (s.writable && (s.bytesWritten ?? 0) === 0) {
+    // Node's own test: the response being written (`_httpMessage`, none between keep-alive requests)
+    // has not sent its headers yet. Bytes written by earlier responses do not matter.
+    const s = socket as Duplex & { _httpMessage?: { _headerSent?: unknown } | null }
+    if (s.writable && !s._httpMessage?._headerSent) {
       s.write(Object.hasOwn(RESPONSES, err.code ?? '') ? RESPONSES[err.code as string]! : BAD_REQUEST)
     }
     socket.destroy(err)

@@ -43,9 +43,15 @@ export interface RateLimitInfo {
   readonly banned?: boolean | undefined
 }
 
-/** A request Node's HTTP parser refused before any middleware ran (`server.on('clientError')`). */
+/**
+ * A server's `clientError` (`server.on('clientError')`). Detectors get only requests Node's HTTP
+ * parser refused before any middleware ran; the engine drops the rest (`refusedByParser`).
+ */
 export interface ClientErrorInfo {
-  /** The parser's code (`HPE_INVALID_METHOD`, `HPE_INVALID_HEADER_TOKEN`, …). */
+  /**
+   * The error's code: the parser's for a refused request (`HPE_INVALID_METHOD`,
+   * `HPE_INVALID_HEADER_TOKEN`, …); `ECONNRESET`, `ERR_HTTP_REQUEST_TIMEOUT`, … for the rest.
+   */
   readonly code: string | undefined
   readonly remoteAddress: string | undefined
   readonly remotePort: number | undefined

@@ -3,7 +3,9 @@
  * CONNECT, made-up verbs), null bytes or CR/LF in the path (raw or percent-encoded), duplicated
  * singleton headers (request smuggling, host confusion), absurd header counts or sizes — and what
  * Node's own parser refused before any middleware ran (`clientError`, observed by the adapters
- * without changing the 400 Node sends). Capped per source.
+ * without changing Node's answer). A client that resets the connection, times out or ends its
+ * request half-way is not a violation: those `clientError`s never reach this detector
+ * (`refusedByParser`, client-error.ts). Capped per source.
  */
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'

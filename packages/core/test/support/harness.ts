@@ -11,6 +11,7 @@ export interface Harness {
   readonly wp: Watchpost
   /** The signals, as an adapter sends them. */
   readonly signals: AdapterCore['signals']
+  readonly server: http.Server
   readonly url: string
   readonly events: SecurityEvent[]
   /** Flushes and returns the events of one vocabulary name. */
@@ -20,7 +21,11 @@ export interface Harness {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => void
 
-export async function harness(options: WatchpostOptions, handler: Handler): Promise<Harness> {
+export async function harness(
+  options: WatchpostOptions,
+  handler: Handler,
+  serverOptions: http.ServerOptions = {},
+): Promise<Harness> {
   const events: SecurityEvent[] = []
   const sink: Sink = {
     name: 'memory',
@@ -31,7 +36,7 @@ export async function harness(options: WatchpostOptions, handler: Handler): Prom
   }
   const core = createAdapterCore({ config: false, sinks: [], ...options }, { sinks: [sink] })
   const { watchpost: wp, signals } = core
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions, (req, res) => {
     const ctx = core.open(req, res)
     signals.requestStart(ctx)
     res.on('finish', () => signals.responseFinish(ctx, res))
@@ -43,6 +48,7 @@ export async function harness(options: WatchpostOptions, handler: Handler): Prom
   return {
     wp,
     signals,
+    server,
     url,
     events,
     async of(name) {
