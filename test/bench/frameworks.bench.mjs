@@ -609,8 +609,7 @@ const legend = [
     'Attack mix: test/bench/traffic.mjs (50 sources via X-Forwarded-For, a trusted loopback proxy).',
   variants.includes('watchpost') &&
     "Events: Watchpost's stats().emitted; an aggregate is reported when its detector window (60 s) closes, so it" +
-      ' may land in a window of another traffic, and the connections the load generator resets at the end of' +
-      ' every window are reported too (protocol violations from loopback: 10 a minute, then one aggregate).',
+      ' may land in a window of another traffic.',
 ]
 console.log(`\n${legend.filter(Boolean).join(' ')}`)
 if (allFlags.length > 0) {
