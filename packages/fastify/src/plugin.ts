@@ -15,6 +15,7 @@ import {
   warnOnce,
 } from '@watchpost/core/sdk'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
+import { rawStore } from './store.js'
 import { kContext, kScope } from './symbols.js'
 import type { FastifyWatchpost, WatchpostFastifyOptions, WatchpostRouteConfig } from './types.js'
 
@@ -38,7 +39,11 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   } = options as WatchpostFastifyOptions & Record<string, unknown>
   let core: AdapterCore
   try {
-    core = createAdapterCore(watchpostOptions, runtime, { name: '@watchpost/fastify', routeOf })
+    core = createAdapterCore(watchpostOptions, runtime, {
+      name: '@watchpost/fastify',
+      contextStore: rawStore,
+      routeOf,
+    })
   } catch (err) {
     // Through the plugin API, so that `await app.register(watchpost, options)` rejects with it.
     done(err as Error)
@@ -56,10 +61,9 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   /**
    * The request's context, opened on first need and told which Fastify request it belongs to. It is
    * kept in the plugin's declared slot; one opened before the reply is sent (the app's own events,
-   * a JWT check, a body error) is also kept on `request.raw` by core, because code given only
+   * a JWT check, a body error) is also kept by Node request (store.ts), because code given only
    * `request.raw` (`createJwtVerifier()(request.raw)`) must find the same one. One opened at
-   * onSend, the common case, stays off `request.raw`: a property there costs every request
-   * (docs/performance.md).
+   * onSend, the common case, is kept in the slot alone.
    */
   function contextOf(request: Pick<FastifyRequest, 'raw'>, sending = false): RequestContext {
     const slot = request as FastifyRequest & Slot

@@ -40,7 +40,8 @@ export type RouteReader = (request: IncomingMessage, owner: unknown) => string |
  * but Express 5 ≈ 70,000 (Express swaps every request's prototype and a property added after that
  * keeps V8 migrating maps); with a WeakMap, GC work grew instead (+30,000 on Fastify; on an Express
  * JSON POST the overhead stayed ≈ 115,000, mostly concurrent marking and sweeping). The Express adapter keeps them in
- * `res.locals`. Stores must share their place across instances, as the symbol does.
+ * `res.locals`; the Fastify adapter keeps the few contexts opened before the reply in a WeakMap (a
+ * property on only some requests made Node's code megamorphic for all of them under mixed traffic). Stores must share their place across instances, as the symbol does.
  */
 export interface ContextStore {
   get(req: IncomingMessage): RequestContext | undefined
