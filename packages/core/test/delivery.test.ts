@@ -24,6 +24,7 @@ import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
 import { compileRedactor } from '../src/redaction/index.js'
 import type { SecurityEvent } from '../src/schema/fields.js'
 import { createSpool } from '../src/spool/index.js'
+import { fastDelivery } from './support/delivery.js'
 import { until } from './support/until.js'
 
 const build = createBuilder({
@@ -80,18 +81,7 @@ function scripted(
   return { destination, requests, delivered, isClosed: () => closed }
 }
 
-const fast: DeliveryOptions = {
-  concurrency: 2,
-  timeoutMs: 5_000,
-  backoff: { baseMs: 5, maxDelayMs: 50 },
-  maxBatchRecords: 5_000,
-  lingerMs: 0,
-  requestsPerMinute: 1_000_000,
-  bytesPerMinute: 1e12,
-  failingAfterMs: 60_000,
-  durable: false,
-  deadLetter: undefined,
-}
+const fast = fastDelivery
 
 /** A delivery sink over a memory store of `storeBytes`, with `fast` options and `overrides`. */
 function sinkFor(destination: Destination, overrides: Partial<DeliveryOptions>, storeBytes = 1 << 20) {

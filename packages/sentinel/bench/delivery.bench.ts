@@ -18,12 +18,17 @@
  * Figures are printed, never asserted — except the two RSS targets with `--strict`.
  * `--only=outage` skips the throughput and off-path measures.
  *
+ * To see where the outage phase's memory goes: WATCHPOST_BENCH_MEMLOG=<file> appends the app's
+ * `process.memoryUsage()` every 100 ms; WATCHPOST_BENCH_FLAGS='--trace-gc …' passes Node flags to
+ * its process; WATCHPOST_BENCH_HEAPPROF=<file> writes a sampling heap profile of the catch-up (all it
+ * allocated, collected or not); WATCHPOST_BENCH_PROFILE=<dir> writes CPU profiles of every child.
+ *
  *   node --import tsx/esm packages/sentinel/bench/delivery.bench.ts [--smoke] [--seconds=15]
  *     [--outage-seconds=60] [--only=outage] [--strict]
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -267,9 +272,19 @@ async function outageRole(): Promise<void> {
     queueBytes: 0,
     backlog: 0,
   }
+  const memlog = process.env.WATCHPOST_BENCH_MEMLOG
+  const t0 = performance.now()
   const sampler = setInterval(() => {
     if (phase === 'warmup') return
-    const { rss, heapUsed } = process.memoryUsage()
+    const usage = process.memoryUsage()
+    const { rss, heapUsed } = usage
+    if (memlog !== undefined) {
+      const s = ((performance.now() - t0) / 1000).toFixed(1)
+      appendFileSync(
+        memlog,
+        `${s} ${phase} ${memoryLine(usage)} backlog=${backlog()} inFlight=${sink().inFlight}\n`,
+      )
+    }
     if (phase === 'outage') {
       peak.rssOutage = Math.max(peak.rssOutage, rss)
       peak.heapOutage = Math.max(peak.heapOutage, heapUsed)
@@ -296,6 +311,7 @@ async function outageRole(): Promise<void> {
   phase = 'drain'
   fullGc()
   const end = process.memoryUsage()
+  const heapProfile = await startHeapProfile(process.env.WATCHPOST_BENCH_HEAPPROF)
   await relay('clear-faults')
   const up = performance.now()
   const sentAtUp = sink().sent
@@ -313,6 +329,7 @@ async function outageRole(): Promise<void> {
   }
   clearInterval(emitter)
   clearInterval(sampler)
+  await heapProfile?.()
   const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0)
   const result: OutageResult = {
     outageSeconds,
@@ -336,6 +353,37 @@ async function outageRole(): Promise<void> {
   await wp.close(2000)
   rmSync(dir, { recursive: true, force: true })
   process.exit(0)
+}
+
+/** `rss=… heapTotal=… heapUsed=… external=… arrayBuffers=…`, in MiB: one line of the memory log. */
+function memoryLine(usage: NodeJS.MemoryUsage): string {
+  const { rss, heapTotal, heapUsed, external, arrayBuffers } = usage
+  return Object.entries({ rss, heapTotal, heapUsed, external, arrayBuffers })
+    .map(([name, bytes]) => `${name}=${(bytes / MiB).toFixed(1)}`)
+    .join(' ')
+}
+
+/**
+ * Starts V8's sampling heap profiler when `path` is set, counting what young and full collections
+ * freed too (what was allocated, not only what survived); the function returned writes the profile
+ * (`.heapprofile`, for Chrome DevTools) to `path`.
+ */
+async function startHeapProfile(path: string | undefined): Promise<(() => Promise<void>) | undefined> {
+  if (path === undefined) return undefined
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  // The two include… flags are in the protocol Node 20 speaks, not yet in its typings.
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as { samplingInterval: number })
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling')
+    writeFileSync(path, JSON.stringify(profile))
+    session.disconnect()
+  }
 }
 
 function ask<T>(child: ChildProcess, cmd: string, key: string, payload: object = {}): Promise<T> {
@@ -508,7 +556,10 @@ async function runOutage(
       `--warmup=${warmup}`,
       `--target=${JSON.stringify(target)}`,
     ],
-    { execArgv: [...EXEC_ARGV, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    {
+      execArgv: [...EXEC_ARGV, '--expose-gc', ...(process.env.WATCHPOST_BENCH_FLAGS?.split(' ') ?? [])],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
   )
   let result: OutageResult | undefined
   child.on('message', (msg: { relay?: { cmd: string }; outage?: OutageResult }) => {

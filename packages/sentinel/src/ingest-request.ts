@@ -103,7 +103,9 @@ export function createIngestRequest(
         accept: 'application/json',
         'content-type': 'application/json',
       }),
-      // The client's gzip policy compresses a string or bytes alike (zlib.gzip takes both).
+      // The client's gzip policy compresses a string or bytes alike (zlib.gzip takes both), once,
+      // before anything is sent, and the request carries its output from then on: nothing reads
+      // `body` after this resolves, so the delivery loop may lend its buffer to the next request.
       body,
       abortSignal: signal,
     })

@@ -13,16 +13,16 @@ import { setMaxListeners } from 'node:events'
 import type { Sink } from '../pipeline/types.js'
 import type { SecurityEvent } from '../schema/fields.js'
 import { type BackoffOptions, backoffDelay } from './backoff.js'
+import { BodyBuffers } from './body-buffers.js'
 import { toDeliveryError } from './classify.js'
 import type { DeadLetterFile } from './dead-letter.js'
 import { type DeliveryDropReason, type DeliveryHealth, type DeliveryState, HealthTracker } from './health.js'
 import { RateLimiter } from './rate-limit.js'
-import { trimRow } from './trim.js'
+import { type Attempt, cut, type Item, itemOf, outgoing, PartitionNames, trimmed } from './rows.js'
 import {
   DeliveryError,
   type Destination,
   type NewRecord,
-  type OutgoingBatch,
   type RecordStore,
   type SeverityRank,
   type StoredRecord,
@@ -33,9 +33,10 @@ export interface DeliveryOptions {
   readonly concurrency: number
   /**
    * Most bytes of request bodies out at once, over all leases; default four full requests
-   * (`LEASE_REQUESTS × maxRequestBytes`), never less than one. A request costs several times its
-   * size while it is out — the destination parses the rows, serialises and compresses them again —
-   * so this, not `concurrency`, is what bounds memory while a backlog drains at full speed.
+   * (`LEASE_REQUESTS × maxRequestBytes`), never less than one. It bounds the leases too: a new one
+   * is taken only while the records leased and not yet settled are under it (so at most one lease
+   * waits for its turn). This, not `concurrency`, is what bounds memory while a backlog drains at
+   * full speed.
    */
   readonly maxInFlightBytes?: number
   /** A request not answered within this is abandoned and retried. */
@@ -80,84 +81,6 @@ const SEVERITY_RANK: Readonly<Record<string, SeverityRank>> = {
   High: 3,
 }
 
-/**
- * A leased record on its way: its row's JSON only (rows are parsed per attempt, never kept) — the
- * stored bytes when the store has them (a view, not a copy), else the string.
- */
-interface Item {
-  readonly record: StoredRecord
-  readonly json: string | Buffer
-  readonly bytes: number
-}
-
-function text(json: string | Buffer): string {
-  return typeof json === 'string' ? json : json.toString('utf8')
-}
-
-const OPEN = 0x5b
-const COMMA = 0x2c
-const CLOSE = 0x5d
-const NEWLINE = 0x0a
-
-/**
- * The JSON array as bytes, in one allocation outside the JS heap: a body that outlives a couple of
- * young-generation collections while its request is out would otherwise be promoted as a ~1 MB
- * string and linger until the next full GC — what made a backlog's catch-up grow the RSS.
- */
-function bodyBytes(items: readonly Item[], bytes: number): Buffer {
-  const body = Buffer.allocUnsafe(bytes)
-  let at = 0
-  body[at++] = OPEN
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) body[at++] = COMMA
-    const json = items[i]!.json
-    at += typeof json === 'string' ? body.write(json, at, 'utf8') : json.copy(body, at)
-  }
-  body[at++] = CLOSE
-  return body
-}
-
-function outgoing(partition: string, items: readonly Item[]): OutgoingBatch {
-  let bytes = 1 + items.length
-  for (const item of items) bytes += item.bytes
-  return {
-    partition,
-    count: items.length,
-    bytes,
-    body: () => bodyBytes(items, bytes).toString('utf8'),
-    bodyBytes: () => bodyBytes(items, bytes),
-    rows: () =>
-      items.map((i) => {
-        try {
-          return JSON.parse(text(i.json)) as Record<string, unknown>
-        } catch (err) {
-          // Cannot happen for what the loop stored (the spool checks every record's CRC); if it
-          // does, the request is refused like a 400, so the split isolates and sets aside the record.
-          throw new DeliveryError('rejected', `unreadable record: ${message(err)}`)
-        }
-      }),
-  }
-}
-
-/** Cuts items (one partition) into requests whose JSON array is at most `maxBytes`. */
-function cut(items: readonly Item[], maxBytes: number): Item[][] {
-  const chunks: Item[][] = []
-  let chunk: Item[] = []
-  let size = 2
-  for (const item of items) {
-    const add = item.bytes + (chunk.length === 0 ? 0 : 1)
-    if (chunk.length > 0 && size + add > maxBytes) {
-      chunks.push(chunk)
-      chunk = []
-      size = 2
-    }
-    size += item.bytes + (chunk.length === 0 ? 0 : 1)
-    chunk.push(item)
-  }
-  if (chunk.length > 0) chunks.push(chunk)
-  return chunks
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
@@ -194,10 +117,17 @@ export function createDeliverySink(
   let probes: Promise<unknown> = Promise.resolve()
   let lingered = options.lingerMs <= 0
   const active = new Set<Promise<void>>()
+  const partitionNames = new PartitionNames()
+  /** Partitions seen, up to `LEASE_REQUESTS`: how many requests one lease can send side by side. */
+  const partitionsSeen = new Set<string>()
   const maxInFlightBytes = Math.max(maxBytes, options.maxInFlightBytes ?? maxBytes * LEASE_REQUESTS)
+  // As many as can be out at once (a request alone always goes), and one more.
+  const bodies = new BodyBuffers(maxBytes, Math.ceil(maxInFlightBytes / maxBytes) + 1)
   /** Calls to `destination.send` not yet settled (what `inFlight` reports) and their bodies' bytes. */
   let requestsOut = 0
   let bytesOut = 0
+  /** Bytes of the records leased by deliveries not finished yet. */
+  let bytesLeased = 0
   let bytesWaiters: Array<() => void> = []
   let flushWaiters: Array<() => void> = []
   let pausedUntil = 0
@@ -311,9 +241,19 @@ export function createDeliverySink(
         lingerTimer.unref()
         break
       }
-      // A lease spans the streams (four in ASIM mode): up to one full request's worth for each.
-      const records = store.lease(maxBytes * LEASE_REQUESTS, options.maxBatchRecords)
+      // Records wait in leases for their turn at most one lease beyond what may be out at once: a
+      // waiting record is memory held, and one that waits long enough is promoted out of the young
+      // generation — garbage there, once delivered, until the next full GC.
+      if (bytesLeased > maxInFlightBytes) break
+      // A lease spans the streams (four in ASIM mode): up to one full request's worth for each of
+      // those seen so far. Their requests go side by side; one stream's go one after the other, so
+      // a lease of one stream holds a single request's worth and leases, not streams, go in parallel.
+      const streams = partitionsSeen.size === 0 ? LEASE_REQUESTS : partitionsSeen.size
+      const records = store.lease(maxBytes * streams, options.maxBatchRecords)
       if (records.length === 0) break
+      let leased = 0
+      for (const record of records) leased += record.bytes
+      bytesLeased += leased
       const run: Promise<void> = deliver(records)
         .catch((err: unknown) => {
           // A bug here must not lose the records: give them back and report.
@@ -321,6 +261,7 @@ export function createDeliverySink(
           health.failure('', 'retry', `delivery loop: ${message(err)}`)
         })
         .finally(() => {
+          bytesLeased -= leased
           active.delete(run)
           updateHealth()
           pump()
@@ -329,6 +270,7 @@ export function createDeliverySink(
     }
     // Everything waiting went: the next records wait for company again.
     if (store.available === 0 && options.lingerMs > 0) lingered = false
+    if (active.size === 0 && store.available === 0) bodies.clear()
     settleFlushes()
   }
 
@@ -374,39 +316,31 @@ export function createDeliverySink(
     const groups = new Map<string, Item[]>()
     for (const record of records) {
       // `<partition>\n<row JSON>` (see `send`): the row's size is known without serialising again.
-      const payload = record.payload
-      const cut = payload === undefined ? record.data.indexOf('\n') : payload.indexOf(NEWLINE)
-      const partition =
-        cut < 0 ? '' : payload === undefined ? record.data.slice(0, cut) : payload.toString('utf8', 0, cut)
-      let json: string | Buffer =
-        payload === undefined ? record.data.slice(cut + 1) : payload.subarray(cut + 1)
-      let bytes = record.bytes - cut - 1
-      if (cut < 0 || bytes + 2 > maxBytes) {
-        let trimmed: ReturnType<typeof trimRow>
+      const found = itemOf(record, partitionNames)
+      let item = found
+      if (item !== undefined && item.bytes + 2 > maxBytes) {
         try {
-          trimmed =
-            cut < 0 ? undefined : trimRow(JSON.parse(text(json)) as Record<string, unknown>, maxBytes - 2)
+          item = trimmed(item, maxBytes - 2)
         } catch {
-          trimmed = undefined
+          item = undefined
         }
-        if (trimmed === undefined) {
-          setAside(
-            [record],
-            undefined,
-            cut < 0
-              ? 'unreadable record: no partition'
-              : `larger than ${maxBytes} bytes even with every field trimmed`,
-          )
-          continue
-        }
-        json = trimmed.json
-        bytes = Buffer.byteLength(json)
       }
-      const group = groups.get(partition)
-      const item = { record, json, bytes }
-      if (group === undefined) groups.set(partition, [item])
+      if (item === undefined) {
+        setAside(
+          [record],
+          undefined,
+          found === undefined
+            ? 'unreadable record: no partition'
+            : `larger than ${maxBytes} bytes even with every field trimmed`,
+        )
+        continue
+      }
+      const group = groups.get(item.partition)
+      if (group === undefined) groups.set(item.partition, [item])
       else group.push(item)
     }
+    for (const partition of groups.keys())
+      if (partitionsSeen.size < LEASE_REQUESTS) partitionsSeen.add(partition)
     // Streams go side by side: one that is refused (404) must not hold back the others' rows.
     await Promise.all(
       [...groups].map(async ([partition, items]) => {
@@ -419,7 +353,7 @@ export function createDeliverySink(
    * One attempt; resolves with what it threw, or `undefined` on success. A function of its own so
    * that the request's rows and body are garbage once it returns, not held through the backoff.
    */
-  async function attemptSend(batch: OutgoingBatch): Promise<unknown> {
+  async function attemptSend(batch: Attempt): Promise<unknown> {
     // Waits for room within maxInFlightBytes; a request alone always goes, whatever its size.
     while (bytesOut > 0 && bytesOut + batch.bytes > maxInFlightBytes && !stopping.signal.aborted)
       await new Promise<void>((resolve) => bytesWaiters.push(resolve))
@@ -435,6 +369,8 @@ export function createDeliverySink(
     } finally {
       requestsOut--
       bytesOut -= batch.bytes
+      // Settled: the destination is done with the body, the next request may have its buffer.
+      batch.done()
       request.dispose()
       wakeBytesWaiters()
     }
@@ -446,7 +382,7 @@ export function createDeliverySink(
    * batches' worth of parsing, serialising and gzip per round, and a recovering one is not met by a
    * herd. The first success ends it.
    */
-  function probe(batch: OutgoingBatch): Promise<unknown> {
+  function probe(batch: Attempt): Promise<unknown> {
     const turn = probes.then(async () => {
       while (outage && pausedUntil > Date.now() && !stopping.signal.aborted)
         await sleep(pausedUntil - Date.now(), stopping.signal)
@@ -464,7 +400,7 @@ export function createDeliverySink(
       // got it; then the per-minute budget.
       while (pausedUntil > Date.now() && !stopping.signal.aborted)
         await sleep(pausedUntil - Date.now(), stopping.signal)
-      const batch = outgoing(partition, items)
+      const batch = outgoing(partition, items, bodies)
       await sleep(limiter.take(batch.bytes), stopping.signal)
       if (stopping.signal.aborted) {
         store.release(records)
@@ -496,9 +432,9 @@ export function createDeliverySink(
           const item = items[0]!
           if (err.kind === 'too_large' && item.bytes > 1024) {
             // The service counts differently than we do (e.g. escapes): trim to half and try again.
-            const trimmed = trimRow(JSON.parse(text(item.json)) as Record<string, unknown>, item.bytes >> 1)
-            if (trimmed !== undefined) {
-              items = [{ ...item, json: trimmed.json, bytes: Buffer.byteLength(trimmed.json) }]
+            const half = trimmed(item, item.bytes >> 1)
+            if (half !== undefined) {
+              items = [half]
               continue
             }
           }

@@ -27,7 +27,7 @@ export interface StoredRecord extends NewRecord {
   readonly bytes: number
   /**
    * `data` as UTF-8 bytes, when the store holds it so (the spool): the delivery loop copies request
-   * bodies from these bytes and never decodes `data`.
+   * bodies from these bytes and never decodes `data`. The record's own (never overwritten).
    */
   readonly payload?: Buffer
 }
@@ -118,7 +118,10 @@ export interface OutgoingBatch {
   rows(): Record<string, unknown>[]
   /** Exactly `JSON.stringify(rows())`, joined from the stored JSON without parsing. */
   body(): string
-  /** `body()` as UTF-8 bytes, copied from the stored bytes without making a string. */
+  /**
+   * `body()` as UTF-8 bytes, copied from the stored bytes without making a string. Lent for this
+   * attempt: the buffer is used again for a later request once `send` settled — copy what is kept.
+   */
   bodyBytes(): Buffer
 }
 
@@ -162,7 +165,8 @@ export interface Destination {
    * Sends one request: the rows of one partition, whose JSON is at most `maxRequestBytes`. Take
    * the form you send — `batch.rows()` (objects), `batch.body()` (the JSON array) or
    * `batch.bodyBytes()` (that array's UTF-8, the cheapest when the records are spooled) — all are
-   * built on demand and not kept between attempts. Resolves on success; rejects with a
+   * built on demand and not kept between attempts; the bytes of `bodyBytes()` must not be read
+   * after `send` settled (their buffer goes to the next request). Resolves on success; rejects with a
    * `DeliveryError` (anything else is treated as `retry`). Must honour `signal`.
    */
   send(batch: OutgoingBatch, signal: AbortSignal): Promise<void>

@@ -28,11 +28,14 @@ export interface Cursor {
   readonly offset: number
 }
 
+/** Positions as (seq, offset) pairs, one after the other, ascending. */
+export type Positions = Float64Array
+
 export interface LedgerState {
   /** Per rank, the first record not acknowledged. */
   readonly cursors: readonly Cursor[]
-  /** Per rank, acknowledged records after the cursor, ascending. */
-  readonly ahead: readonly (readonly Cursor[])[]
+  /** Per rank, acknowledged records after the cursor. */
+  readonly ahead: readonly Positions[]
 }
 
 export const LEDGER_FILE = 'ledger'
@@ -42,13 +45,19 @@ const ENTRY_BYTES = 20
 export const MAX_AHEAD = Math.floor((SLOT_BYTES - FIXED_BYTES - 4) / ENTRY_BYTES)
 const MAGIC = 0x024c57ca
 const START: Cursor = { seq: 0, offset: 0 }
-const EMPTY: LedgerState = { cursors: [START, START, START, START], ahead: [[], [], [], []] }
+const NONE: Positions = new Float64Array(0)
+const EMPTY: LedgerState = { cursors: [START, START, START, START], ahead: [NONE, NONE, NONE, NONE] }
 
 export class Ledger {
   #fd: number | undefined
   #generation = 0
-  /** What the newest slot holds: an unchanged state (most sync ticks) is not written again. */
-  #last: string | undefined
+  /**
+   * The newest slot as written and the next one being encoded, swapped after each write: an
+   * unchanged state (most sync ticks) is not written again, and a commit allocates nothing.
+   */
+  #last = Buffer.alloc(SLOT_BYTES)
+  #lastUsed = -1
+  #next = Buffer.alloc(SLOT_BYTES)
   readonly #fs: SpoolFs
   readonly #path: string
 
@@ -72,7 +81,7 @@ export class Ledger {
     }
     if (best === undefined) return EMPTY
     this.#generation = best.generation
-    this.#last = JSON.stringify(best.state)
+    this.#lastUsed = encodeSlot(this.#last, best.generation, best.state)
     return best.state
   }
 
@@ -89,7 +98,8 @@ export class Ledger {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       fd = this.#fs.openSync(this.#path, 'w+')
       try {
-        const slot = encodeSlot(this.#generation, state)
+        const slot = Buffer.alloc(SLOT_BYTES)
+        encodeSlot(slot, this.#generation, state)
         writeAll(this.#fs, fd, Buffer.concat([slot, slot]), 0)
       } catch (error) {
         this.#fs.closeSync(fd)
@@ -99,16 +109,22 @@ export class Ledger {
     this.#fd = fd
   }
 
-  /** Durably records `state` (if it changed); only when this resolved may what it covers go. */
+  /**
+   * Durably records `state` (if it changed); only when this resolved may what it covers go. Never
+   * called again before it settled (the spool's sync runs one at a time).
+   */
   async write(state: LedgerState): Promise<void> {
-    const key = JSON.stringify(state)
-    if (key === this.#last) return
-    this.create(state)
     const generation = this.#generation + 1
-    writeAll(this.#fs, this.#fd!, encodeSlot(generation, state), (generation % 2) * SLOT_BYTES)
+    const used = encodeSlot(this.#next, generation, state)
+    if (used === this.#lastUsed && sameState(this.#next, this.#last, used)) return
+    this.create(state)
+    writeAll(this.#fs, this.#fd!, this.#next, (generation % 2) * SLOT_BYTES)
     await fdatasync(this.#fs, this.#fd!)
     this.#generation = generation
-    this.#last = key
+    const written = this.#next
+    this.#next = this.#last
+    this.#last = written
+    this.#lastUsed = used
   }
 
   close(): void {
@@ -122,28 +138,32 @@ export class Ledger {
   }
 }
 
-function encodeSlot(generation: number, state: LedgerState): Buffer {
-  const entries: [number, Cursor][] = []
-  state.ahead.forEach((list, rank) => {
-    for (const position of list) if (entries.length < MAX_AHEAD) entries.push([rank, position])
-  })
-  const used = FIXED_BYTES + entries.length * ENTRY_BYTES
-  const buf = Buffer.alloc(SLOT_BYTES)
+/** Writes the slot for `state` into `buf` (`SLOT_BYTES`); returns the bytes before its CRC. */
+function encodeSlot(buf: Buffer, generation: number, state: LedgerState): number {
   buf.writeUInt32LE(MAGIC, 0)
   buf.writeDoubleLE(generation, 4)
-  buf.writeUInt32LE(entries.length, 12)
   state.cursors.forEach((c, i) => {
     buf.writeDoubleLE(c.seq, 16 + i * 16)
     buf.writeDoubleLE(c.offset, 24 + i * 16)
   })
-  entries.forEach(([rank, position], i) => {
-    const at = FIXED_BYTES + i * ENTRY_BYTES
-    buf.writeUInt32LE(rank, at)
-    buf.writeDoubleLE(position.seq, at + 4)
-    buf.writeDoubleLE(position.offset, at + 12)
+  let count = 0
+  state.ahead.forEach((positions, rank) => {
+    for (let i = 0; i + 1 < positions.length && count < MAX_AHEAD; i += 2, count++) {
+      const at = FIXED_BYTES + count * ENTRY_BYTES
+      buf.writeUInt32LE(rank, at)
+      buf.writeDoubleLE(positions[i]!, at + 4)
+      buf.writeDoubleLE(positions[i + 1]!, at + 12)
+    }
   })
+  buf.writeUInt32LE(count, 12)
+  const used = FIXED_BYTES + count * ENTRY_BYTES
   buf.writeUInt32LE(crc32(buf.subarray(0, used)), used)
-  return buf.subarray(0, SLOT_BYTES)
+  return used
+}
+
+/** Whether two encoded slots of `used` bytes say the same, whatever their generations. */
+function sameState(a: Buffer, b: Buffer, used: number): boolean {
+  return a.compare(b, 12, used, 12, used) === 0
 }
 
 function decodeSlot(buf: Buffer): { generation: number; state: LedgerState } | undefined {
@@ -165,13 +185,16 @@ function decodeSlot(buf: Buffer): { generation: number; state: LedgerState } | u
     if (cursor === undefined) return undefined
     cursors.push(cursor)
   }
-  const ahead: Cursor[][] = [[], [], [], []]
+  const ahead: number[][] = [[], [], [], []]
   for (let i = 0; i < count; i++) {
     const at = FIXED_BYTES + i * ENTRY_BYTES
     const entry = position(at + 4)
     const list = ahead[buf.readUInt32LE(at)]
     if (entry === undefined || list === undefined) return undefined
-    list.push(entry)
+    list.push(entry.seq, entry.offset)
   }
-  return { generation: buf.readDoubleLE(4), state: { cursors, ahead } }
+  return {
+    generation: buf.readDoubleLE(4),
+    state: { cursors, ahead: ahead.map((list) => Float64Array.from(list)) },
+  }
 }

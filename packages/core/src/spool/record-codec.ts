@@ -39,9 +39,13 @@ export function claimedLength(buf: Buffer, at: number): number {
   return buf.readUInt32LE(at + 8)
 }
 
-/** Whether the `HEADER_BYTES + length` bytes at `at` (all in `buf`) are an intact record. */
-export function isIntact(buf: Buffer, at: number, length: number): boolean {
-  return buf.readUInt32LE(at + 4) === checksum(buf, at, length)
+/** The header's checked part (length and time), copied out to be checksummed without a view. */
+const CHECKED_HEADER = Buffer.alloc(HEADER_BYTES - 8)
+
+/** Whether the record at `at` in `buf`, whose payload is `payload` (a view of `buf`), is intact. */
+export function isIntact(buf: Buffer, at: number, payload: Buffer): boolean {
+  buf.copy(CHECKED_HEADER, 0, at + 8, at + HEADER_BYTES)
+  return buf.readUInt32LE(at + 4) === crc32(payload, crc32(CHECKED_HEADER))
 }
 
 export function recordTime(buf: Buffer, at: number): number {

@@ -14,21 +14,13 @@ import type { SpoolFs } from './types.js'
 
 export const CHUNK_BYTES = 1024 * 1024
 
-export interface ReadRecord {
-  /** Where the record starts in the file. */
-  readonly offset: number
-  /** Header and payload. */
-  readonly size: number
-  readonly time: number
-  /**
-   * The payload's bytes, when the reader reads in full (start-up scans do not): a view into the
-   * chunk it was read with, not a copy — a chunk that handed out a payload is never read into again.
-   */
-  readonly payload: Buffer
-}
-
 const NONE = Buffer.alloc(0)
 
+/**
+ * `next()` says whether it read a record; the reader's `offset`, `size`, `time` and `payload` then
+ * describe it, until the next call. Fields rather than an object per record: a backlog drains at
+ * tens of thousands of records a second, and each object would be young-generation garbage.
+ */
 export class RecordReader {
   /** Next byte to look at. */
   position: number
@@ -36,14 +28,25 @@ export class RecordReader {
   end: number
   /** Damaged regions passed over. */
   corrupt = 0
+  /** Where the record read last starts in the file. */
+  offset = 0
+  /** Its header and payload. */
+  size = 0
+  time = 0
+  /**
+   * Its payload's bytes, when the reader reads in full (start-up scans do not): a copy, in Node's
+   * pooled buffers, so that the chunk is read into again. A view would keep the whole 1 MiB chunk
+   * alive as long as any record read from it: while a backlog drained, records promoted to the old
+   * generation during their request kept their chunks until the next full GC — tens of MB at a
+   * time (docs/sentinel.md#throughput); a copy keeps its own bytes, or the 8 KiB slab it shares.
+   */
+  payload: Buffer = NONE
   readonly #fs: SpoolFs
   readonly #fd: number
   readonly #full: boolean
   #buf: Buffer
   #bufStart = 0
   #bufLength = 0
-  /** Whether a payload returned by `next` is a view into `#buf`: then the next read needs a new one. */
-  #shared = false
 
   constructor(fs: SpoolFs, fd: number, start: number, end: number, full: boolean) {
     this.#fs = fs
@@ -54,36 +57,39 @@ export class RecordReader {
     this.#buf = Buffer.allocUnsafe(CHUNK_BYTES)
   }
 
-  next(): ReadRecord | undefined {
+  next(): boolean {
     while (this.position < this.end) {
-      const record = this.#recordAt(this.position, this.#full)
-      if (record !== undefined) {
-        this.position += record.size
-        return record
+      if (this.#recordAt(this.position, this.#full)) {
+        this.position += this.size
+        return true
       }
       this.corrupt++
       this.position = this.#resync(this.position + 1)
     }
-    return undefined
+    return false
   }
 
-  #recordAt(at: number, full: boolean): ReadRecord | undefined {
-    if (at + HEADER_BYTES > this.end || !this.#load(at, HEADER_BYTES)) return undefined
+  /** Whether an intact record starts at `at`; if so, the fields describe it. */
+  #recordAt(at: number, full: boolean): boolean {
+    if (at + HEADER_BYTES > this.end || !this.#load(at, HEADER_BYTES)) return false
     const length = claimedLength(this.#buf, at - this.#bufStart)
-    if (length < 0 || at + HEADER_BYTES + length > this.end) return undefined
+    if (length < 0 || at + HEADER_BYTES + length > this.end) return false
     const size = HEADER_BYTES + length
+    let payload: Buffer = NONE
     // A header-only scan needs the next header, not this payload.
-    if (!full) return { offset: at, size, time: recordTime(this.#buf, at - this.#bufStart), payload: NONE }
-    if (!this.#load(at, size)) return undefined
-    const i = at - this.#bufStart
-    if (!isIntact(this.#buf, i, length)) return undefined
-    this.#shared = true
-    return {
-      offset: at,
-      size,
-      time: recordTime(this.#buf, i),
-      payload: this.#buf.subarray(i + HEADER_BYTES, i + size),
+    if (full) {
+      if (!this.#load(at, size)) return false
+      const i = at - this.#bufStart
+      const inChunk = this.#buf.subarray(i + HEADER_BYTES, i + size)
+      if (!isIntact(this.#buf, i, inChunk)) return false
+      payload = Buffer.allocUnsafe(length)
+      inChunk.copy(payload)
     }
+    this.offset = at
+    this.size = size
+    this.time = recordTime(this.#buf, at - this.#bufStart)
+    this.payload = payload
+    return true
   }
 
   /** The first position at or after `from` holding an intact record, or `end`. */
@@ -100,7 +106,7 @@ export class RecordReader {
         continue
       }
       const candidate = this.#bufStart + hit
-      if (this.#recordAt(candidate, true) !== undefined) return candidate
+      if (this.#recordAt(candidate, true)) return candidate
       at = candidate + 1
     }
     return this.end
@@ -109,14 +115,10 @@ export class RecordReader {
   /** Makes bytes `[at, at + n)` available in the buffer; false when the file is shorter. */
   #load(at: number, n: number): boolean {
     if (at >= this.#bufStart && at + n <= this.#bufStart + this.#bufLength) return true
-    // One oversized record gets a buffer of its own; the next load returns to the usual size. A
-    // chunk whose payloads were handed out is left to them (they are leased as views into it, so
-    // that a backlog drains without a string or a copy per record) and a new one is read: no
-    // larger than what the segment holds, as the active segment's tail is read a little at a time.
+    // One oversized record gets a buffer of its own; the next load returns to the usual size.
     const size = Math.max(n, Math.min(CHUNK_BYTES, this.end - at))
-    if (this.#shared || this.#buf.length < size || this.#buf.length > Math.max(n, CHUNK_BYTES))
+    if (this.#buf.length < size || this.#buf.length > Math.max(n, CHUNK_BYTES))
       this.#buf = Buffer.allocUnsafe(size)
-    this.#shared = false
     const want = Math.min(this.#buf.length, this.end - at)
     let got = 0
     while (got < want) {

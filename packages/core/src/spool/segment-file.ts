@@ -58,12 +58,12 @@ export function scanSegment(
     const count = (full: boolean): Segment => {
       const reader = new RecordReader(fs, fd, Math.min(from, size), size, full)
       const segment: Segment = { ...newSegment(seq, path), size, sealed: true }
-      for (let r = reader.next(); r !== undefined; r = reader.next()) {
+      while (reader.next()) {
         segment.unread++
-        if (r.time > segment.newest) segment.newest = r.time
-        if (acked(seq, r.offset)) continue
+        if (reader.time > segment.newest) segment.newest = reader.time
+        if (acked(seq, reader.offset)) continue
         segment.live++
-        segment.liveBytes += r.size
+        segment.liveBytes += reader.size
       }
       segment.regions = reader.corrupt
       return segment

@@ -12,9 +12,10 @@ import { join } from 'node:path'
 import type { NewRecord, SeverityRank, StoredRecord } from '../delivery/types.js'
 import { AckedAhead } from './acked-ahead.js'
 import { writeAll } from './disk-io.js'
-import type { Cursor } from './ledger.js'
+import { FileOrder, type Slotted } from './file-order.js'
+import type { Cursor, Positions } from './ledger.js'
 import { encodeRecord, HEADER_BYTES } from './record-codec.js'
-import { type ReadRecord, RecordReader } from './record-reader.js'
+import { RecordReader } from './record-reader.js'
 import { newSegment, type Segment, scanSegment, segmentFileName } from './segment-file.js'
 import type { SpoolFs } from './types.js'
 
@@ -40,23 +41,43 @@ export interface LogHooks {
   failed(err: unknown): void
 }
 
-/** A record read back from disk: its bytes as read, decoded only if `data` is asked for. */
-class SpooledRecord implements StoredRecord {
-  readonly id: number
+/**
+ * A record read back from disk: its bytes as read, decoded only if `data` is asked for. It is its
+ * own `Held` (and knows its place in the log's queue): one object per record read, not three — the
+ * lease path of a draining backlog allocates as little as it can (docs/sentinel.md#throughput).
+ */
+export class SpooledRecord implements StoredRecord, Held, Slotted {
+  /** Given when it is first leased. */
+  id = 0
   readonly payload: Buffer
   readonly severity: SeverityRank
   readonly time: number
-  constructor(id: number, payload: Buffer, severity: SeverityRank, time: number) {
-    this.id = id
-    this.payload = payload
-    this.severity = severity
-    this.time = time
+  readonly seq: number
+  readonly offset: number
+  leased = false
+  slot = -1
+  readonly #log: SegmentLog
+
+  constructor(log: SegmentLog, reader: RecordReader, seq: number) {
+    this.#log = log
+    this.payload = reader.payload
+    this.severity = log.rank
+    this.time = reader.time
+    this.seq = seq
+    this.offset = reader.offset
+  }
+  get record(): this {
+    return this
   }
   get data(): string {
     return this.payload.toString('utf8')
   }
   get bytes(): number {
     return this.payload.length
+  }
+  /** Whether `log` read it (and not another spool's, or another log's). */
+  from(log: SegmentLog | undefined): boolean {
+    return this.#log === log
   }
 }
 
@@ -85,11 +106,11 @@ export class SegmentLog {
   #readSeq = 0
   #readOffset = 0
   #reader: { readonly seq: number; readonly fd: number; readonly reader: RecordReader } | undefined
-  #peeked: (ReadRecord & { readonly seq: number }) | undefined
-  /** Leased or released records, in file order (insertion order: they are taken in file order). */
-  readonly #outstanding = new Map<number, Held>()
+  #peeked: SpooledRecord | undefined
+  /** Leased or released records, in file order (they are taken in file order). */
+  readonly #outstanding = new FileOrder<SpooledRecord>()
   /** Released records, by id (= file order), leased again before anything new. */
-  readonly #released: Held[] = []
+  readonly #released: SpooledRecord[] = []
   /** Records acknowledged out of order, persisted with the cursor so that a restart skips them. */
   readonly #ahead = new AckedAhead()
 
@@ -106,8 +127,8 @@ export class SegmentLog {
    * deleted — their deletion was due when the process stopped — the others scanned, from the cursor
    * on, skipping the records acknowledged out of order (`ahead`). Returns the damaged regions found.
    */
-  load(seqs: readonly number[], cursor: Cursor, ahead: readonly Cursor[]): number {
-    for (const position of ahead) this.#ahead.mark(position.seq, position.offset)
+  load(seqs: readonly number[], cursor: Cursor, ahead: Positions): number {
+    this.#ahead.markAll(ahead)
     let corrupt = 0
     let last = 0
     for (const seq of seqs) {
@@ -238,32 +259,29 @@ export class SegmentLog {
 
   /** Time and payload bytes of the next record `take` would return, if any. */
   head(): { readonly time: number; readonly bytes: number } | undefined {
-    const released = this.#released[0]
-    if (released !== undefined) return released.record
-    const peeked = this.#peek()
-    return peeked === undefined ? undefined : { time: peeked.time, bytes: peeked.size - HEADER_BYTES }
+    return this.#released[0] ?? this.#peek()
   }
 
   /** The next record (call after `head` returned one); `id` for one never leased before. */
-  take(id: number): Held {
+  take(id: number): SpooledRecord {
     this.leased++
     const released = this.#released.shift()
     if (released !== undefined) {
       released.leased = true
       return released
     }
-    const peeked = this.#peeked!
+    const record = this.#peeked!
     this.#peeked = undefined
-    const record = new SpooledRecord(id, peeked.payload, this.rank, peeked.time)
-    const held: Held = { record, seq: peeked.seq, offset: peeked.offset, leased: true }
-    this.#outstanding.set(id, held)
-    return held
+    record.id = id
+    record.leased = true
+    this.#outstanding.push(record)
+    return record
   }
 
-  acked(held: Held): void {
+  acked(held: SpooledRecord): void {
     // Only an acknowledgement out of order needs remembering: an in-order one moves the cursor.
-    if (this.#outstanding.keys().next().value !== held.record.id) this.#ahead.mark(held.seq, held.offset)
-    this.#outstanding.delete(held.record.id)
+    if (this.#outstanding.first() !== held) this.#ahead.mark(held.seq, held.offset)
+    this.#outstanding.delete(held)
     this.leased--
     const size = held.record.bytes + HEADER_BYTES
     const segment = this.#bySeq.get(held.seq)
@@ -275,7 +293,7 @@ export class SegmentLog {
     this.liveBytes -= size
   }
 
-  released(held: Held): void {
+  released(held: SpooledRecord): void {
     held.leased = false
     this.leased--
     const id = held.record.id
@@ -284,15 +302,11 @@ export class SegmentLog {
     this.#released.splice(at, 0, held)
   }
 
-  #peek(): (ReadRecord & { seq: number }) | undefined {
+  #peek(): SpooledRecord | undefined {
     if (this.#peeked !== undefined) return this.#peeked
     for (;;) {
-      const segment = this.segments.find((s) => s.seq >= this.#readSeq)
+      const segment = this.#reading()
       if (segment === undefined) return undefined
-      if (segment.seq > this.#readSeq) {
-        this.#readSeq = segment.seq
-        this.#readOffset = 0
-      }
       let reader: RecordReader
       try {
         reader = this.#openReader(segment)
@@ -301,13 +315,13 @@ export class SegmentLog {
         return undefined
       }
       reader.end = segment.size
-      const record = reader.next()
+      const found = reader.next()
       this.#readOffset = reader.position
-      if (record !== undefined) {
+      if (found) {
         segment.unread--
         // Acknowledged before the restart, out of order: not counted live by the scan, not leased.
-        if (this.#ahead.has(segment.seq, record.offset)) continue
-        this.#peeked = { ...record, seq: segment.seq }
+        if (this.#ahead.has(segment.seq, reader.offset)) continue
+        this.#peeked = new SpooledRecord(this, reader, segment.seq)
         return this.#peeked
       }
       if (!segment.sealed) return undefined
@@ -316,6 +330,20 @@ export class SegmentLog {
       this.#readSeq = segment.seq + 1
       this.#readOffset = 0
     }
+  }
+
+  /** The segment the reader is in: the one at its place, else the first after it. */
+  #reading(): Segment | undefined {
+    const current = this.#bySeq.get(this.#readSeq)
+    if (current !== undefined) return current
+    for (let i = 0; i < this.segments.length; i++) {
+      const segment = this.segments[i]!
+      if (segment.seq < this.#readSeq) continue
+      this.#readSeq = segment.seq
+      this.#readOffset = 0
+      return segment
+    }
+    return undefined
   }
 
   /**
@@ -327,7 +355,7 @@ export class SegmentLog {
     else if (segment.unread === 0) return
     let kept = 0
     let keptBytes = 0
-    for (const held of this.#outstanding.values()) {
+    for (const held of this.#outstanding.entries()) {
       if (held.seq !== segment.seq) continue
       kept++
       keptBytes += held.record.bytes + HEADER_BYTES
@@ -360,7 +388,7 @@ export class SegmentLog {
 
   /** Position of the first record not acknowledged. */
   cursor(): Cursor {
-    const first = this.#outstanding.values().next().value
+    const first = this.#outstanding.first()
     if (first !== undefined) return { seq: first.seq, offset: first.offset }
     if (this.#peeked !== undefined) return { seq: this.#peeked.seq, offset: this.#peeked.offset }
     const segment = this.#bySeq.get(this.#readSeq)
@@ -371,7 +399,7 @@ export class SegmentLog {
   }
 
   /** The records acknowledged after `cursor`, ascending; forgets those before it. */
-  ahead(cursor: Cursor): Cursor[] {
+  ahead(cursor: Cursor): Positions {
     return this.#ahead.after(cursor)
   }
 
@@ -423,9 +451,9 @@ export class SegmentLog {
     this.#bySeq.delete(segment.seq)
     this.#ahead.forget(segment.seq)
     const orphans: Held[] = []
-    for (const [id, held] of this.#outstanding) {
+    for (const held of this.#outstanding.entries()) {
       if (held.seq !== segment.seq) continue
-      this.#outstanding.delete(id)
+      this.#outstanding.delete(held)
       if (held.leased) {
         orphans.push(held)
         this.leased--

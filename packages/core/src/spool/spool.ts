@@ -27,7 +27,14 @@ import { WatchpostTypeError } from '../errors.js'
 import { asError, errorCode, fdatasync, makeDirectory, NODE_FS, syncDirectory } from './disk-io.js'
 import { type Cursor, Ledger } from './ledger.js'
 import { HEADER_BYTES } from './record-codec.js'
-import { type Held, type LogHooks, parseSegmentFileName, type Removed, SegmentLog } from './segment-log.js'
+import {
+  type Held,
+  type LogHooks,
+  parseSegmentFileName,
+  type Removed,
+  SegmentLog,
+  SpooledRecord,
+} from './segment-log.js'
 import type { Spool, SpoolFs, SpoolOptions, SpoolStats } from './types.js'
 
 export const SPOOL_DEFAULTS = {
@@ -116,8 +123,13 @@ class DiskSpool implements Spool {
   /** Where records wait while the disk refuses writes; `seq` -1 tells them from the logs' records. */
   readonly #memory: SeverityQueue<Held>
   readonly #ledger: Ledger
-  /** Every leased record, whichever store part it came from. */
-  readonly #leased = new Map<number, Held>()
+  /**
+   * The leased records of the memory fallback; one read from disk is its own `Held` and says itself
+   * whether it is leased (no map entry per record on the lease path).
+   */
+  readonly #memoryLeased = new Map<number, Held>()
+  /** Records leased and not yet acknowledged or released, from disk and memory. */
+  #leasedCount = 0
   /** Leased records whose segment was deleted meanwhile: dropped for `reason` unless acknowledged. */
   readonly #orphans = new Map<number, StoreDropReason>()
   #orphanBytes = 0
@@ -316,7 +328,8 @@ class DiskSpool implements Spool {
       }
       if (best === undefined || (out.length > 0 && bytes + bestBytes > maxBytes)) break
       const held = typeof best === 'number' ? this.#memory.take(best) : best.take(this.#nextId++)
-      this.#leased.set(held.record.id, held)
+      if (!(held instanceof SpooledRecord)) this.#memoryLeased.set(held.record.id, held)
+      this.#leasedCount++
       out.push(held.record)
       bytes += held.record.bytes
     }
@@ -328,8 +341,8 @@ class DiskSpool implements Spool {
       const held = this.#take(record)
       if (held === undefined) continue
       if (this.#orphans.delete(record.id)) this.#orphanBytes -= record.bytes + HEADER_BYTES
-      else if (held.seq < 0) this.#memory.acked(held)
-      else this.#logs[held.record.severity]!.acked(held)
+      else if (held instanceof SpooledRecord) this.#logs[held.severity]!.acked(held)
+      else this.#memory.acked(held)
     }
   }
 
@@ -343,15 +356,23 @@ class DiskSpool implements Spool {
         this.#orphans.delete(record.id)
         this.#orphanBytes -= record.bytes + HEADER_BYTES
         this.#dropped[orphaned]++
-      } else if (held.seq < 0) this.#memory.released(held)
-      else this.#logs[held.record.severity]!.released(held)
+      } else if (held instanceof SpooledRecord) this.#logs[held.severity]!.released(held)
+      else this.#memory.released(held)
     }
   }
 
   /** The leased record behind `record`, no longer leased; undefined for a stranger or a repeat. */
   #take(record: StoredRecord): Held | undefined {
-    const held = this.#leased.get(record.id)
-    if (held !== undefined) this.#leased.delete(record.id)
+    let held: Held | undefined
+    if (record instanceof SpooledRecord) {
+      if (record.from(this.#logs[record.severity])) held = record
+    } else {
+      held = this.#memoryLeased.get(record.id)
+      this.#memoryLeased.delete(record.id)
+    }
+    if (held?.leased !== true) return undefined
+    held.leased = false
+    this.#leasedCount--
     return held
   }
 
@@ -375,7 +396,7 @@ class DiskSpool implements Spool {
     return {
       records,
       bytes,
-      leased: this.#leased.size,
+      leased: this.#leasedCount,
       dropped: { ...this.#dropped },
       lastError: this.#lastError,
       segments,
