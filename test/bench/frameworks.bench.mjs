@@ -52,6 +52,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { median } from './median.mjs'
 import { DEFAULT_TRAFFIC, requestsFor, TRAFFIC } from './traffic.mjs'
 
 const VARIANTS = ['bare', 'watchpost', 'bare2', 'aikido', 'datadog']
@@ -472,11 +473,6 @@ for (const framework of frameworks) {
 
 // --- The tables -----------------------------------------------------------------------------------
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
 const int = (x) => Math.round(x).toLocaleString('en-US')
 const pct = (x) => `${(100 * x).toFixed(1)} %`
 const ms = (x) => (Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(2) : x.toFixed(1))

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import bench from './bench-app.cjs'
 import { ready, send, TRAFFIC } from './client.mjs'
+import { median } from './median.mjs'
 
 const { addRoutes, expressApp, watchpostOptions } = bench
 
@@ -230,10 +231,6 @@ function printTable(rows) {
 
 /** One row per traffic × variant: the median of each measured column over the rounds. */
 function medians(table) {
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b)
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-  }
   const rows = []
   for (const row of table) {
     if (rows.some((r) => r.traffic === row.traffic && r.variant === row.variant)) continue
