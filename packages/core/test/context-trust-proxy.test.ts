@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import proxyAddr from 'proxy-addr'
 import {
   compileTrustProxy,
@@ -144,6 +145,45 @@ describe('compileTrustProxy / resolveClientAddress', () => {
         }
       }
     }
+  })
+
+  it('matches Express req.ip on generated X-Forwarded-For headers, one compiled setting reused', () => {
+    // The same compiled setting across every run: its remembered answers must never change one.
+    const settings: TrustProxySetting[] = [
+      'loopback, uniquelocal',
+      2,
+      true,
+      (addr, hop) => hop < 3 && !addr.startsWith('6.'),
+    ]
+    const compiled = settings.map((setting) => compileTrustProxy(setting))
+    const address = fc.constantFrom(
+      '127.0.0.1',
+      '::1',
+      '10.0.0.7',
+      '172.16.0.1',
+      '6.6.6.6',
+      '203.0.113.9',
+      '::ffff:10.0.0.3',
+      'garbage',
+      'unknown',
+    )
+    const separator = fc.constantFrom(',', ', ', ' ,', ',,', ' , ', ',  ')
+    const header = fc
+      .tuple(fc.array(fc.tuple(address, separator), { maxLength: 6 }), fc.constantFrom('', ' ', '  '))
+      .map(([parts, pad]) => pad + parts.map(([a, sep]) => a + sep).join('') + pad)
+    fc.assert(
+      fc.property(address, fc.option(header, { nil: undefined }), (peer, xff) => {
+        settings.forEach((setting, i) => {
+          const req = request(peer, xff)
+          assert.equal(
+            resolveClientAddress(req, compiled[i]!),
+            expressIp(setting, req),
+            `${i} ${peer} ${xff}`,
+          )
+        })
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('throws TypeError for invalid settings', () => {
