@@ -227,7 +227,10 @@ export function createDetection(
     rateLimitHit: (ctx, info) => dispatch(scopeOf(ctx).rateLimitHit, ctx, info),
     responseFinish(ctx, res) {
       try {
-        for (const h of scopeOf(ctx).responseFinish) h(ctx, res)
+        const handlers = scopeOf(ctx).responseFinish
+        if (handlers.length === 0) return
+        const status = res.statusCode
+        for (const h of handlers) h(ctx, status, res)
       } catch (err) {
         fail(err)
       }

@@ -67,7 +67,11 @@ export interface DetectorHandlers {
   jwtFailure?(ctx: RequestContext, info: JwtFailureInfo): void
   corsCheck?(ctx: RequestContext, info: CorsCheckInfo): void
   rateLimitHit?(ctx: RequestContext, info: RateLimitInfo): void
-  responseFinish?(ctx: RequestContext, res: ResponseLike): void
+  /**
+   * The response was sent. `status` is `res.statusCode`, read once for every detector: on Express
+   * each read of a property of the response is a V8 runtime lookup.
+   */
+  responseFinish?(ctx: RequestContext, status: number, res: ResponseLike): void
   clientError?(info: ClientErrorInfo): void
   /** Off the request path, on the sweep timer: report windows that closed. */
   sweep?(now: number): void

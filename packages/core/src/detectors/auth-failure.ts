@@ -35,8 +35,7 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
       options.threshold,
     )
     return {
-      responseFinish(ctx, res) {
-        const status = res.statusCode
+      responseFinish(ctx, status) {
         if ((status !== 401 && status !== 403) || flagged(ctx, FLAG_AUTH)) return
         mark(ctx, FLAG_AUTH)
         if (status === 401) {

@@ -45,7 +45,7 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
         if (info.allowed || flagged(ctx, FLAG_CORS) || isSameOrigin(info.origin, ctx.host)) return
         report(ctx, info.origin, info.preflight ?? ctx.method === 'OPTIONS', undefined)
       },
-      responseFinish(ctx, res) {
+      responseFinish(ctx, status, res) {
         if (flagged(ctx, FLAG_CORS)) return
         const origin = ctx.headers.origin
         if (origin === undefined || isSameOrigin(origin, ctx.host)) return
@@ -53,7 +53,7 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
         if (allowed === '*' || allowed === origin) return
         const preflight =
           ctx.method === 'OPTIONS' && ctx.headers['access-control-request-method'] !== undefined
-        report(ctx, origin, preflight, res.statusCode)
+        report(ctx, origin, preflight, status)
       },
       sweep: (t) => capped.sweep(t),
     }

@@ -65,8 +65,8 @@ export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['n
       },
     })
     return {
-      responseFinish(ctx, res) {
-        if (res.statusCode !== 404 || flagged(ctx, FLAG_NOT_FOUND | FLAG_UNEXPECTED_METHOD)) return
+      responseFinish(ctx, status) {
+        if (status !== 404 || flagged(ctx, FLAG_NOT_FOUND | FLAG_UNEXPECTED_METHOD)) return
         if (isPreflight(ctx)) return
         mark(ctx, FLAG_NOT_FOUND)
         const t = now()

@@ -66,11 +66,11 @@ export const rateLimitDetector: DetectorDefinition<'rateLimit', DetectorsConfig[
           waiting.set(ctx, { info, since: now() })
         }
       },
-      responseFinish(ctx, res) {
+      responseFinish(ctx, status, res) {
         // Every request ends here: a hit always marks the request first, so an unmarked one is
         // never looked up (a Map keyed by the context would give every context an identity hash).
         if (!flagged(ctx, FLAG_RATE_LIMIT)) {
-          if (res.statusCode !== 429) return
+          if (status !== 429) return
           mark(ctx, FLAG_RATE_LIMIT)
           report(ctx, limits(res))
           return
