@@ -2,7 +2,7 @@
 // latency of each variant against the bare framework, measured in the same run, alternating.
 //   npm run bench                      full run: fastify, express × hello, json, mix × 1, 8, 50
 //                                      connections; bare, watchpost, bare2 at every level, the peers at 50
-//                                      only; 6 rounds × 4 s (≈ 30 min)
+//                                      only; 6 rounds × 4 s, fresh servers every 2 rounds (≈ 32 min)
 //   npm run bench -- --smoke           CI: one 0.5-s round of everything at 8 connections (≈ 40 s); it
 //                                      only proves the bench runs, its figures are noise
 //   npm run bench -- --frameworks fastify --variants bare,watchpost,bare2 --rounds 2 --seconds 2 --connections 8,50
@@ -10,7 +10,9 @@
 // Options: a flag, else its environment variable, else the default (--smoke ignores the variables).
 //   --rounds N            BENCH_ROUNDS            rounds (6)
 //   --seconds S           BENCH_SECONDS           seconds per measured window (4)
-//   --warmup S            BENCH_WARMUP            seconds of each traffic per server before the first round (3)
+//   --warmup S            BENCH_WARMUP            seconds of each traffic per server before its first round (3)
+//   --restart-every N     BENCH_RESTART_EVERY     fresh server processes every N rounds (2; 0: one process per
+//                                                 variant for the whole run)
 //   --connections LIST    BENCH_CONNECTIONS       connection counts (1,8,50)
 //   --peer-connections X  BENCH_PEER_CONNECTIONS  where aikido and datadog run: `max` (the largest
 //                                                 connection count; default), `all`, or a list
@@ -27,11 +29,14 @@
 // peers `aikido` (Aikido Zen, blocking mode) and `datadog` (Datadog AppSec), both offline (server.cjs).
 // The app, its routes and options are test/bench/bench-app.cjs; the traffic is test/bench/traffic.mjs.
 //
-// Method. Every variant's server is one long-lived process per framework, all started before the
-// first round and each warmed with --warmup seconds of every traffic (at the largest connection
-// count) before the first measured window: a window then measures the steady state a running app is
-// in (code optimised, detector windows open, heap grown), not a fresh process's start-up and JIT,
-// which a user does not feel on each request. Only one server is loaded at a time; the others idle.
+// Method. Every variant's server is a long-lived process per framework, all started together and each
+// warmed with --warmup seconds of every traffic (at the largest connection count) before its first
+// measured window: a window then measures the steady state a running app is in (code optimised,
+// detector windows open, heap grown), not a fresh process's start-up and JIT, which a user does not
+// feel on each request. Every --restart-every rounds all servers are replaced by fresh, warmed ones:
+// each process has its own luck (what V8 optimised and how, where heap and code landed), worth several
+// percent of CPU per request, which alternating rounds within one process cannot average out and
+// several generations of processes can. Only one server is loaded at a time; the others idle.
 // Within a round every traffic × connection cell runs each variant once, back to back, in the order
 // bare, watchpost, bare2, aikido, datadog, and the next round reverses it (ABBA), so that drift on the
 // machine hits all variants alike. Servers run on CPU 1 (`taskset -c 1`), this process — the load
@@ -80,10 +85,11 @@ const { values } = parseArgs({
     variants: { type: 'string' },
     traffic: { type: 'string' },
     json: { type: 'string' },
+    'restart-every': { type: 'string' },
   },
 })
 const smoke = values.smoke
-const SMOKE = { rounds: '1', seconds: '0.5', warmup: '0.25', connections: '8' }
+const SMOKE = { rounds: '1', seconds: '0.5', warmup: '0.25', connections: '8', 'restart-every': '0' }
 const DEFAULTS = {
   rounds: '6',
   seconds: '4',
@@ -94,6 +100,7 @@ const DEFAULTS = {
   variants: VARIANTS.join(','),
   traffic: DEFAULT_TRAFFIC.join(','),
   json: '',
+  'restart-every': '2',
 }
 const option = (name) =>
   values[name] ??
@@ -119,6 +126,7 @@ const oneOf = (name, allowed) => {
 const ROUNDS = Math.round(number('rounds'))
 const SECONDS = number('seconds')
 const WARMUP = option('warmup') === '0' ? 0 : number('warmup')
+const RESTART_EVERY = option('restart-every') === '0' ? 0 : Math.round(number('restart-every'))
 const CONNECTIONS = list('connections').map(Number)
 if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 1))
   throw new Error('--connections: positive integers')
@@ -331,8 +339,10 @@ function writeJson(record) {
 
 const windowCount =
   frameworks.length * ROUNDS * trafficNames.length * CONNECTIONS.reduce((s, c) => s + variantsAt(c).length, 0)
-const warmupCount = frameworks.length * variants.length * trafficNames.length
-const estimate = windowCount * (SECONDS + 0.15) + warmupCount * (WARMUP + 0.15) + frameworks.length * 5
+const generations = RESTART_EVERY > 0 ? Math.ceil(ROUNDS / RESTART_EVERY) : 1
+const warmupCount = generations * frameworks.length * variants.length * trafficNames.length
+const estimate =
+  windowCount * (SECONDS + 0.15) + warmupCount * (WARMUP + 0.15) + generations * frameworks.length * 5
 const header = {
   machine: `${cpuModel}, ${cores} cores`,
   node: process.version,
@@ -344,6 +354,7 @@ const header = {
   date: started.toISOString(),
   commit,
   rounds: ROUNDS,
+  restartEvery: RESTART_EVERY,
   seconds: SECONDS,
   warmup: WARMUP,
   connections: CONNECTIONS,
@@ -372,22 +383,12 @@ process.on('SIGINT', () => {
 const EVENTFUL = ['mix', 'login']
 
 for (const framework of frameworks) {
-  const servers = new Map()
-  const launched = await Promise.allSettled(variants.map((v) => start(framework, v)))
-  launched.forEach((s, i) => {
-    if (s.status === 'fulfilled') {
-      servers.set(variants[i], s.value)
-      children.add(s.value.child)
-    } else console.error(`skipped ${framework}/${variants[i]}: ${s.reason.message}`)
-  })
-  if (!servers.has('bare')) throw new Error(`${framework}/bare did not start`)
-  const watchpost = servers.get('watchpost')
-  // Watchpost's server: requests it answered and events it recorded during them, per traffic.
-  const tally = {
-    requests: {},
-    events: {},
-    atStart: watchpost ? (await ask(watchpost, 'stats', 'stats')).emitted : 0,
-  }
+  let servers = new Map()
+  let watchpost
+  // Watchpost's servers: requests they answered and events they recorded during them, per traffic;
+  // events over every generation of servers (each counted from its start to its close()).
+  const tally = { requests: {}, events: {}, total: 0, stats: undefined }
+  let atStart = 0
   /** Loads a server; for Watchpost's, adds the window's events (and flags new drops). */
   async function measure(server, traffic, connections, seconds) {
     const before = server === watchpost ? await ask(server, 'stats', 'stats') : undefined
@@ -403,23 +404,58 @@ for (const framework of frameworks) {
     return w
   }
 
-  if (WARMUP > 0)
-    for (const [variant, server] of servers)
-      for (const traffic of trafficNames) {
-        const w = await measure(server, traffic, Math.max(...CONNECTIONS), WARMUP)
-        writeJson({
-          type: 'warmup',
-          framework,
-          traffic,
-          connections: Math.max(...CONNECTIONS),
-          variant,
-          ...w,
-        })
-        for (const flag of w.flags) runFlags.push(`${framework} ${variant} ${traffic} (warm-up): ${flag}`)
-        console.error(`${framework} ${variant} ${traffic}: warmed up, ${Math.round(w.rps)} req/s`)
-      }
+  /** Starts a fresh server per variant and warms each up. */
+  async function launch(generation) {
+    servers = new Map()
+    const launched = await Promise.allSettled(variants.map((v) => start(framework, v)))
+    launched.forEach((s, i) => {
+      if (s.status === 'fulfilled') {
+        servers.set(variants[i], s.value)
+        children.add(s.value.child)
+      } else console.error(`skipped ${framework}/${variants[i]}: ${s.reason.message}`)
+    })
+    if (!servers.has('bare')) throw new Error(`${framework}/bare did not start`)
+    watchpost = servers.get('watchpost')
+    atStart = watchpost ? (await ask(watchpost, 'stats', 'stats')).emitted : 0
+    if (WARMUP > 0)
+      for (const [variant, server] of servers)
+        for (const traffic of trafficNames) {
+          const w = await measure(server, traffic, Math.max(...CONNECTIONS), WARMUP)
+          writeJson({
+            type: 'warmup',
+            framework,
+            generation,
+            traffic,
+            connections: Math.max(...CONNECTIONS),
+            variant,
+            ...w,
+          })
+          for (const flag of w.flags) runFlags.push(`${framework} ${variant} ${traffic} (warm-up): ${flag}`)
+          console.error(
+            `${framework} ${variant} ${traffic}: warmed up (servers ${generation}), ${Math.round(w.rps)} req/s`,
+          )
+        }
+  }
 
-  for (let r = 0; r < ROUNDS; r++)
+  /** Closes Watchpost (its detectors report their open windows: every aggregate is counted) and stops every server. */
+  async function retire() {
+    if (servers.has('watchpost')) {
+      const stats = await ask(watchpost, 'close', 'closed')
+      tally.total += stats.emitted - atStart
+      tally.stats = tally.stats === undefined ? stats : addStats(tally.stats, stats)
+    }
+    for (const server of servers.values()) {
+      await stop(server)
+      children.delete(server.child)
+    }
+  }
+
+  let generation = 0
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r === 0 || (RESTART_EVERY > 0 && r % RESTART_EVERY === 0)) {
+      if (r > 0) await retire()
+      await launch(++generation)
+    }
     for (const traffic of trafficNames)
       for (const connections of CONNECTIONS) {
         const order = variantsAt(connections).filter((v) => servers.has(v))
@@ -444,6 +480,7 @@ for (const framework of frameworks) {
             connections,
             variant,
             round: r + 1,
+            generation,
             position,
             ...w,
           }
@@ -457,17 +494,29 @@ for (const framework of frameworks) {
           )
         }
       }
-
-  if (servers.has('watchpost')) {
-    // close() reports the detectors' open windows, so every aggregate is counted.
-    const stats = await ask(watchpost, 'close', 'closed')
-    const total = { type: 'events', framework, total: stats.emitted - tally.atStart, ...tally, stats }
+  }
+  await retire()
+  if (tally.stats !== undefined) {
+    const total = {
+      type: 'events',
+      framework,
+      total: tally.total,
+      requests: tally.requests,
+      events: tally.events,
+      stats: tally.stats,
+    }
     serverTotals.push(total)
     writeJson(total)
   }
-  for (const server of servers.values()) {
-    await stop(server)
-    children.delete(server.child)
+}
+
+/** Watchpost's counters of two server generations, added (the counts the report reads). */
+function addStats(a, b) {
+  return {
+    ...b,
+    emitted: a.emitted + b.emitted,
+    buildErrors: a.buildErrors + b.buildErrors,
+    detectorErrors: a.detectorErrors + b.detectorErrors,
   }
 }
 
@@ -501,7 +550,7 @@ console.log(
 )
 console.log(`- ${started.toISOString()}, ${Math.round((ended - started) / 60_000)} min; commit ${commit}`)
 console.log(
-  `- ${ROUNDS} round(s) of ${SECONDS}-s windows, each server first warmed up with ${WARMUP} s of every traffic; connections ${CONNECTIONS.join(', ')}` +
+  `- ${ROUNDS} round(s) of ${SECONDS}-s windows, ${RESTART_EVERY > 0 ? `fresh server processes every ${RESTART_EVERY} rounds (${generations} generations)` : 'one server process per variant'}, each server first warmed up with ${WARMUP} s of every traffic; connections ${CONNECTIONS.join(', ')}` +
     `${variants.some((v) => PEERS.includes(v)) && PEER_CONNECTIONS.join() !== CONNECTIONS.join() ? `; the peers (Aikido Zen, Datadog AppSec) at ${PEER_CONNECTIONS.join(', ')} connections only` : ''}`,
 )
 console.log(`- pinning: ${pinning}`)
