@@ -162,7 +162,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     // the 400 of an aborted upload or the app's late answer) is not observed: nobody receives its
     // status. As with Express, where Node never finishes such a response.
     // The reply, not reply.raw: Node's response only knows headers set on it directly.
-    if (reply.raw.destroyed !== true) detection.responseFinish(ctx, reply)
+    if (reply.raw.destroyed !== true) detection.responseFinish(ctx, reply, request.body)
     next()
   })
 

@@ -92,6 +92,58 @@ export const protocolOptions = t.object(
   { description: 'Protocol anomalies: unexpected HTTP methods and malformed requests.' },
 )
 
+const threat = (what: string, def = true) =>
+  t.boolean({ default: def, description: `Whether ${what} is looked for.` })
+
+export const injectionOptions = t.object(
+  {
+    enabled: enabled('injection'),
+    sqli: threat('SQL injection'),
+    xss: threat('cross-site scripting'),
+    pathTraversal: threat('path traversal and local file inclusion'),
+    commandInjection: threat('OS command injection'),
+    jndi: threat('JNDI / Log4Shell lookups'),
+    templateInjection: threat('template and expression-language injection'),
+    prototypePollution: threat('prototype pollution'),
+    nosqlInjection: threat('NoSQL operator injection'),
+    ssrf: threat('server-side request forgery probes'),
+    headers: t.array(t.string({ minLength: 1, pattern: "^[a-z0-9!#$%&'*+.^_`|~-]+$" }), {
+      default: ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host'],
+      description:
+        'Request headers (lowercase) whose values are inspected, besides the path, query, cookies and body.',
+      examples: [['user-agent', 'referer', 'x-api-version']],
+    }),
+    maxValueLength: t.integer({
+      minimum: 64,
+      maximum: 1_048_576,
+      default: 8192,
+      description: 'Characters of one input inspected; the rest of a longer input is not.',
+    }),
+    maxTotalLength: t.integer({
+      minimum: 256,
+      maximum: 16_777_216,
+      default: 65_536,
+      description: 'Characters inspected per request, over all its inputs.',
+    }),
+    maxDepth: t.integer({
+      minimum: 1,
+      maximum: 1024,
+      default: 32,
+      description: 'Nesting of the parsed body inspected.',
+    }),
+    maxValues: t.integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 1024,
+      description: 'Keys and values inspected per request.',
+    }),
+  },
+  {
+    description:
+      'Injection in the path, query, cookies, selected headers and parsed body, after decoding (docs/detection.md).',
+  },
+)
+
 export const detectorsSchema = t.object(
   {
     authFailure: authFailureOptions,
@@ -101,6 +153,7 @@ export const detectorsSchema = t.object(
     rateLimit: rateLimitOptions,
     malformedBody: malformedBodyOptions,
     protocol: protocolOptions,
+    injection: injectionOptions,
   },
   {
     description:

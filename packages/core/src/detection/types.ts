@@ -69,9 +69,10 @@ export interface DetectorHandlers {
   rateLimitHit?(ctx: RequestContext, info: RateLimitInfo): void
   /**
    * The response was sent. `status` is `res.statusCode`, read once for every detector: on Express
-   * each read of a property of the response is a V8 runtime lookup.
+   * each read of a property of the response is a V8 runtime lookup. `body` is the request body as
+   * the framework parsed it (`undefined` when none was).
    */
-  responseFinish?(ctx: RequestContext, status: number, res: ResponseLike): void
+  responseFinish?(ctx: RequestContext, status: number, res: ResponseLike, body: unknown): void
   clientError?(info: ClientErrorInfo): void
   /** Off the request path, on the sweep timer: report windows that closed. */
   sweep?(now: number): void

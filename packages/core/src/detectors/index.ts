@@ -6,6 +6,7 @@ import type { DetectorsConfig } from '../config/index.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import { authFailureDetector } from './auth-failure.js'
 import { corsDetector } from './cors.js'
+import { injectionDetector } from './injection.js'
 import { jwtDetector } from './jwt.js'
 import { malformedBodyDetector } from './malformed-body.js'
 import { notFoundDetector } from './not-found.js'
@@ -20,4 +21,5 @@ export const DETECTORS = [
   rateLimitDetector,
   corsDetector,
   notFoundDetector,
+  injectionDetector,
 ] as const satisfies ReadonlyArray<DetectorDefinition<keyof DetectorsConfig, never>>

@@ -15,6 +15,51 @@ export const PROTOCOL_VIOLATIONS = [
   'other',
 ] as const
 
+/** Whether the payload reached the app (it answered 2xx or 3xx) or was refused. */
+export const INJECTION_OUTCOMES = ['reached', 'refused'] as const
+
+/**
+ * An injection finding (the injection detector, or the app through the event API): which input,
+ * which rule, the matched fragment only, and whether the app took it.
+ */
+function injection<const N extends string>(
+  name: N,
+  origin: 'owasp' | 'watchpost',
+  category: string,
+  risk: number,
+) {
+  return defineEvent({
+    name,
+    origin,
+    level: 'CRITICAL',
+    ...web,
+    message: `${category} attempt in {parameter}`,
+    description: `An input carried ${category.toLowerCase()}.`,
+    params: {
+      userId: actor,
+      parameter: p.required(
+        p.string(
+          'ThreatField',
+          'The input: `path`, `query:<name>`, `body:<key path>`, `cookie:<name>`, `header:<name>`.',
+        ),
+      ),
+      ruleId: p.string('RuleName', 'The rule that matched.'),
+      fragment: p.string(
+        'AdditionalFields.MatchedFragment',
+        'The matched part of the decoded input, at most 64 characters, control characters removed; never the whole input.',
+      ),
+      outcome: p.enum(
+        INJECTION_OUTCOMES,
+        'AdditionalFields.Outcome',
+        '`reached` when the app answered 2xx/3xx (EventResult Success), `refused` otherwise (Failure).',
+      ),
+      riskLevel: p.int('ThreatRiskLevel', 'Lower for findings of lower confidence.'),
+    },
+    fixed: { ThreatCategory: category, ThreatName: category, ThreatRiskLevel: risk },
+    byParam: { param: 'outcome', result: { reached: 'Success', refused: 'Failure' } },
+  })
+}
+
 export const malicious = {
   excess404: defineEvent({
     name: 'malicious_excess_404',
@@ -61,34 +106,15 @@ export const malicious = {
     params: { userId: actor, toolName: p.required(p.string('ThreatName', 'The tool.')) },
     fixed: { ThreatCategory: 'Attack tool', ThreatField: 'HttpUserAgent', ThreatRiskLevel: 70 },
   }),
-  sqli: defineEvent({
-    name: 'malicious_sqli',
-    origin: 'owasp',
-    level: 'CRITICAL',
-    ...web,
-    message: 'SQL injection attempt in {parameter}',
-    description: 'An input carried SQL injection.',
-    params: {
-      userId: actor,
-      parameter: p.required(p.string('ThreatField', 'The input.')),
-      ruleId: p.string('RuleName', 'The rule that matched.'),
-    },
-    fixed: { ThreatCategory: 'SQL injection', ThreatName: 'SQL injection', ThreatRiskLevel: 90 },
-  }),
-  pathTraversal: defineEvent({
-    name: 'malicious_path_traversal',
-    origin: 'watchpost',
-    level: 'CRITICAL',
-    ...web,
-    message: 'Path traversal attempt in {parameter}',
-    description: 'An input or the path tried to climb out of a directory (../, encoded variants).',
-    params: {
-      userId: actor,
-      parameter: p.required(p.string('ThreatField', 'The input or "Url".')),
-      ruleId: p.string('RuleName', 'The rule that matched.'),
-    },
-    fixed: { ThreatCategory: 'Path traversal', ThreatName: 'Path traversal', ThreatRiskLevel: 80 },
-  }),
+  sqli: injection('malicious_sqli', 'owasp', 'SQL injection', 90),
+  xss: injection('malicious_xss', 'watchpost', 'Cross-site scripting', 80),
+  pathTraversal: injection('malicious_path_traversal', 'watchpost', 'Path traversal', 80),
+  commandInjection: injection('malicious_command_injection', 'watchpost', 'Command injection', 90),
+  jndi: injection('malicious_jndi_injection', 'watchpost', 'JNDI injection', 90),
+  templateInjection: injection('malicious_template_injection', 'watchpost', 'Template injection', 80),
+  prototypePollution: injection('malicious_prototype_pollution', 'watchpost', 'Prototype pollution', 70),
+  nosqlInjection: injection('malicious_nosql_injection', 'watchpost', 'NoSQL injection', 80),
+  ssrf: injection('malicious_ssrf', 'watchpost', 'Server-side request forgery', 70),
   cors: defineEvent({
     name: 'malicious_cors',
     origin: 'owasp',

@@ -1,0 +1,6 @@
+/** Every threat class's rule, in the order they look at an input (one file each). */
+import type { Rule } from '../types.js'
+import { nosqlInjection } from './nosql-injection.js'
+import { prototypePollution } from './prototype-pollution.js'
+
+export const RULES: readonly Rule[] = [prototypePollution, nosqlInjection]
