@@ -107,6 +107,11 @@ export const injectionOptions = t.object(
     prototypePollution: threat('prototype pollution'),
     nosqlInjection: threat('NoSQL operator injection'),
     ssrf: threat('server-side request forgery probes'),
+    encodingAnomalies: t.boolean({
+      default: true,
+      description:
+        'Report inputs whose encoding no browser sends (CR/LF before a header, NUL and control characters, overlong or invalid UTF-8, `%u` escapes, broken `%` escapes, a request line inside a value) as `malicious_protocol_violation`.',
+    }),
     headers: t.array(t.string({ minLength: 1, pattern: "^[a-z0-9!#$%&'*+.^_`|~-]+$" }), {
       default: ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host'],
       description:

@@ -17,6 +17,8 @@ export const FLAG_NOT_FOUND = 16
 export const FLAG_STARTED = 32
 /** The request's method is not one the app serves: the protocol detector's event, not a 404 miss. */
 export const FLAG_UNEXPECTED_METHOD = 64
+/** A protocol violation was found in the request line or headers: the injection detector does not report its decoding anomalies again. */
+export const FLAG_PROTOCOL = 128
 
 /** Whether `flag` is set on the request. */
 export function flagged(ctx: RequestContext, flag: number): boolean {

@@ -14,10 +14,21 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { EventApi } from '../events/api.js'
 import { fieldName, type InputKind, type InputName, walkInputs } from '../inspection/inputs.js'
-import { normalise } from '../inspection/normalise.js'
+import {
+  ANOMALY_BROKEN_ESCAPE,
+  ANOMALY_CONTROL,
+  ANOMALY_CRLF,
+  ANOMALY_INVALID_UTF8,
+  ANOMALY_NUL,
+  ANOMALY_OVERLONG_UTF8,
+  ANOMALY_PERCENT_U,
+  normalise,
+} from '../inspection/normalise.js'
+import { suspect } from '../inspection/prefilter.js'
 import { RULES } from '../inspection/rules/index.js'
 import type { Finding, Rule, Threat } from '../inspection/types.js'
 
@@ -78,6 +89,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     'malicious_prototype_pollution',
     'malicious_nosql_injection',
     'malicious_ssrf',
+    'malicious_protocol_violation',
   ],
   create(options, { events, now }) {
     const rules: Rule[] = RULES.filter((rule) => options[OPTION[rule.threat]] === true)
@@ -94,7 +106,21 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
       cap: DEFAULT_CAP,
       onAggregate(key, count, startTime, endTime) {
         const bar = key.indexOf('|')
-        const threat = key.slice(0, bar) as Threat
+        const threat = key.slice(0, bar) as Threat | 'protocol'
+        if (threat === 'protocol') {
+          events(undefined).malicious.protocolViolation(
+            { reason: 'other' },
+            {
+              count,
+              startTime,
+              endTime,
+              srcIp: key.slice(bar + 1),
+              ruleName: 'injection',
+              message: `${count} more encoding anomalies from one source`,
+            },
+          )
+          return
+        }
         recorderOf(events(undefined), threat)(
           { parameter: '(several)' },
           {
@@ -123,25 +149,102 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
       )
     }
 
+    function recordAnomaly(ctx: RequestContext, status: number, reason: AnomalyReason, field: string) {
+      mark(ctx, FLAG_PROTOCOL)
+      if (!capped.admit(`protocol|${ctx.clientIp}`, now())) return
+      events(ctx).malicious.protocolViolation(
+        { reason, header: field },
+        { ruleName: 'injection', statusCode: status },
+      )
+    }
+
     return {
       responseFinish(ctx, status, _res, body) {
-        if (rules.length === 0) return
+        if (rules.length === 0 && !options.encodingAnomalies) return
         let found = 0 // one bit per rule that already matched in this request
-        walkInputs({ url: ctx.url, headers: ctx.headers, body }, headers, limits, (kind, raw, name) => {
-          const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-          for (let i = 0; i < rules.length; i++) {
-            if ((found & (1 << i)) !== 0) continue
-            const finding = (rules[i] as Rule).match(text, kind, anomalies)
-            if (finding === undefined) continue
-            found |= 1 << i
-            record(ctx, status, finding, kind, name)
-          }
-          return found === (1 << rules.length) - 1
-        })
+        // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
+        let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
+        const walked = walkInputs(
+          { url: ctx.url, headers: ctx.headers, body },
+          headers,
+          limits,
+          (kind, raw, name) => {
+            if (!suspect(raw, kind === 'path')) return false
+            const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+            if (!anomalyReported) {
+              const reason = anomalyReason(anomalies, text, kind)
+              if (reason !== undefined) {
+                anomalyReported = true
+                recordAnomaly(ctx, status, reason, fieldName(kind, name))
+              }
+            }
+            for (let i = 0; i < rules.length; i++) {
+              if ((found & (1 << i)) !== 0) continue
+              const finding = (rules[i] as Rule).match(text, kind, anomalies)
+              if (finding === undefined) continue
+              found |= 1 << i
+              record(ctx, status, finding, kind, name)
+            }
+            return anomalyReported && found === (1 << rules.length) - 1
+          },
+        )
+        // Inputs past the bounds were not inspected: said once, at low severity (a large upload is
+        // not an attack; an attacker padding a payload past the bounds is why it is said at all).
+        if (walked.truncated && !anomalyReported) {
+          mark(ctx, FLAG_PROTOCOL)
+          if (capped.admit(`protocol|${ctx.clientIp}`, now()))
+            events(ctx).malicious.protocolViolation(
+              { reason: 'oversized_input' },
+              { ruleName: 'injection', statusCode: status, severity: 'Low' },
+            )
+        }
       },
       sweep: (t) => capped.sweep(t),
     }
   },
+}
+
+type AnomalyReason =
+  | 'crlf_injection'
+  | 'null_byte'
+  | 'control_char'
+  | 'overlong_utf8'
+  | 'invalid_utf8'
+  | 'percent_u_encoding'
+  | 'broken_escape'
+  | 'request_in_parameter'
+
+const isBody = (kind: InputKind) => kind === 'body' || kind === 'body_key'
+
+/** A line break followed by a header a response or a mail would obey (header injection). */
+const INJECTED_HEADER =
+  /[\r\n](?:(?:set-cookie|location|content-(?:type|length|disposition)|refresh|bcc|cc|to|from|subject|reply-to|x-[a-z-]{1,32})[ \t]{0,4}:|http\/\d)/
+
+/** An HTTP request line inside a value: `GET http://x/ HTTP/1.1` (request smuggling through a parameter). */
+const REQUEST_LINE =
+  /(?:^|[\s;])(?:get|post|put|head|delete|options|connect|trace|patch) [^\s]{1,2048} http\/\d/
+
+/**
+ * What a value's decoding showed that no browser sends: CR/LF (header injection, response splitting),
+ * NUL and other control characters, overlong or invalid UTF-8, `%u` escapes, a `%` that starts no
+ * escape; or a request line inside a value. The first, by how telling it is.
+ */
+function anomalyReason(anomalies: number, text: string, kind: InputKind): AnomalyReason | undefined {
+  if (anomalies !== 0) {
+    // A body value may be several lines of text; there a line break counts only before a header.
+    if ((anomalies & ANOMALY_CRLF) !== 0 && (!isBody(kind) || INJECTED_HEADER.test(text)))
+      return 'crlf_injection'
+    if ((anomalies & ANOMALY_NUL) !== 0) return 'null_byte'
+    if ((anomalies & ANOMALY_CONTROL) !== 0) return 'control_char'
+    if ((anomalies & ANOMALY_OVERLONG_UTF8) !== 0) return 'overlong_utf8'
+    if ((anomalies & ANOMALY_PERCENT_U) !== 0) return 'percent_u_encoding'
+    if ((anomalies & ANOMALY_INVALID_UTF8) !== 0) return 'invalid_utf8'
+    // A body value is the framework's decoded text: a `%` there is the user's own character.
+    if ((anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 && !isBody(kind)) return 'broken_escape'
+  }
+  if (kind !== 'path' && text.length > 14 && text.includes(' http/') && REQUEST_LINE.test(text))
+    return 'request_in_parameter'
+  return undefined
 }
 
 /** At most FRAGMENT characters, control characters as spaces. */
@@ -150,3 +253,6 @@ function sanitise(fragment: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
   return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
 }
+
+/** Every regular expression of this file, for the ReDoS test. */
+export const PATTERNS: readonly RegExp[] = [INJECTED_HEADER, REQUEST_LINE]

@@ -10,7 +10,7 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { capPerSource } from '../detection/capped-counter.js'
-import { FLAG_UNEXPECTED_METHOD, mark } from '../detection/flags.js'
+import { FLAG_PROTOCOL, FLAG_UNEXPECTED_METHOD, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
 
@@ -61,6 +61,7 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
       ),
     )
     const violation = (ctx: RequestContext, reason: Violation, header?: string) => {
+      mark(ctx, FLAG_PROTOCOL)
       if (capped.admit(ctx.clientIp, now()))
         events(ctx).malicious.protocolViolation({ reason, header }, { ruleName: 'protocol' })
     }

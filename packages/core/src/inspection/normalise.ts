@@ -19,6 +19,8 @@ export const ANOMALY_INVALID_UTF8 = 16
 export const ANOMALY_CRLF = 32
 /** NUL (decoded or raw): truncation tricks in file names. */
 export const ANOMALY_NUL = 64
+/** Another C0 control character than tab, CR and LF, or DEL. */
+export const ANOMALY_CONTROL = 128
 
 export interface Normalised {
   /** The decoded, lower-cased text the rules match on. */
@@ -45,8 +47,7 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
     if (c === PERCENT) hasPercent = true
     else if (c === AMP) hasAmp = true
     else if (c === PLUS) hasPlus = true
-    else if (c === 10 || c === 13) anomalies |= ANOMALY_CRLF
-    else if (c === 0) anomalies |= ANOMALY_NUL
+    else if (c < 0x20 || c === 0x7f) anomalies |= controlBit(c)
   }
   if (hasPlus && plusIsSpace) text = text.replaceAll('+', ' ')
   if (hasPercent) {
@@ -64,11 +65,14 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
   if (text !== raw) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
-      if (c === 10 || c === 13) anomalies |= ANOMALY_CRLF
-      else if (c === 0) anomalies |= ANOMALY_NUL
+      if (c < 0x20 || c === 0x7f) anomalies |= controlBit(c)
     }
   }
   return { text: text.toLowerCase(), anomalies }
+}
+
+function controlBit(c: number): number {
+  return c === 10 || c === 13 ? ANOMALY_CRLF : c === 0 ? ANOMALY_NUL : c === 9 ? 0 : ANOMALY_CONTROL
 }
 
 function hexValue(c: number): number {
@@ -204,6 +208,9 @@ const NAMED: Readonly<Record<string, string>> = {
 }
 
 const REFERENCE = /&(?:#(?:x([0-9a-f]{1,6})|([0-9]{1,7}))|([a-z]{2,8}));?/gi
+
+/** Every regular expression of this file, for the ReDoS test. */
+export const PATTERNS: readonly RegExp[] = [REFERENCE]
 
 function decodeEntities(s: string): string {
   return s.replace(

@@ -28,6 +28,9 @@ export const SENSITIVE_EXACT: readonly string[] = [
   'otp',
   'pin',
   'mfacode',
+  // OAuth 2.0 authorization code (RFC 6749 §4.1.2), CAS service ticket.
+  'code',
+  'ticket',
 ]
 
 /** Matched when the normalised key contains one of these. */
@@ -63,6 +66,15 @@ export const SENSITIVE_PARTS: readonly string[] = [
   'otpcode',
   'cvv',
   'cvc',
+  // OAuth / OIDC / SAML: code_verifier (RFC 7636), client_assertion (RFC 7523), oauth_verifier
+  // (OAuth 1.0a), SAMLResponse / SAMLRequest / SAMLart (SAML 2.0 bindings). id_token, access_token,
+  // refresh_token and client_secret are caught by `token` and `secret`.
+  'codeverifier',
+  'assertion',
+  'verifier',
+  'samlresponse',
+  'samlrequest',
+  'samlart',
 ]
 
 /** Matched when the normalised key ends with one of these (`userSsn`, `connect.sid`, `cardPin`). */

@@ -14,6 +14,7 @@ import {
   walkInputs,
 } from '../../src/inspection/inputs.js'
 import { normalise } from '../../src/inspection/normalise.js'
+import { suspect } from '../../src/inspection/prefilter.js'
 import type { Finding, Rule } from '../../src/inspection/types.js'
 
 export interface CorpusEntry {
@@ -76,6 +77,8 @@ export function inspectWith(
   if (inputs === undefined) return undefined
   let hit: Hit | undefined
   walkInputs(inputs, headers, DEFAULT_LIMITS, (kind, raw) => {
+    // As the injection detector does: inputs the prefilter passes over never reach a rule.
+    if (!suspect(raw, kind === 'path')) return false
     const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
     const finding = rule.match(text, kind, anomalies)
     if (finding !== undefined) hit = { finding, kind }

@@ -12,6 +12,16 @@ export const PROTOCOL_VIOLATIONS = [
   'oversized_header',
   'invalid_header',
   'parse_error',
+  'crlf_injection',
+  'control_char',
+  'null_byte',
+  'overlong_utf8',
+  'invalid_utf8',
+  'percent_u_encoding',
+  'broken_escape',
+  'double_encoding',
+  'request_in_parameter',
+  'oversized_input',
   'other',
 ] as const
 
@@ -182,10 +192,10 @@ export const malicious = {
     ...web,
     message: 'HTTP protocol violation: {reason}',
     description:
-      'A request broke HTTP rules in a way attacks do: null bytes or CR/LF in the path, duplicated or absurd headers, a request the HTTP parser refused.',
+      'A request broke HTTP rules in a way attacks do: null bytes or CR/LF in the path, duplicated or absurd headers, a request the HTTP parser refused, an input encoded as no browser encodes (CR/LF before a header, overlong or invalid UTF-8, `%u` or broken `%` escapes, a request line inside a value), or inputs past the inspection bounds (`oversized_input`, Low severity).',
     params: {
       reason: p.required(p.enum(PROTOCOL_VIOLATIONS, 'EventOriginalResultDetails', 'What was wrong.')),
-      header: p.string('ThreatField', 'The header concerned.'),
+      header: p.string('ThreatField', 'The header or input concerned (`header:<name>`, `query:<name>`, …).'),
       code: p.string('AdditionalFields.ErrorCode', "Node's parser error code (HPE_*)."),
     },
     fixed: { ThreatCategory: 'Protocol violation', ThreatRiskLevel: 40 },

@@ -38,6 +38,10 @@ const OPERATORS = new Set([
 
 /** `$op` inside a key (`user[$ne]`, `$where`) or a value holding `{"$op"` / `[$op]`. */
 const OPERATOR = /\$[a-z]{2,12}/g
+const AFTER_OPERATOR = /^["']?\s*[:\]]/
+
+/** Every regular expression of this file, for the ReDoS test. */
+export const PATTERNS: readonly RegExp[] = [OPERATOR, AFTER_OPERATOR]
 
 export const nosqlInjection: Rule = {
   threat: 'nosql_injection',
@@ -55,7 +59,7 @@ export const nosqlInjection: Rule = {
       // Values: a JSON object or bracket syntax around the operator (`{"$gt":""}`, `[$ne]=1`).
       if (!key && (before === '"' || before === "'" || before === '[' || before === '{')) {
         const after = text.slice(at + op.length, at + op.length + 3)
-        if (/^["']?\s*[:\]]/.test(after)) return finding(op, text, at)
+        if (AFTER_OPERATOR.test(after)) return finding(op, text, at)
       }
     }
     return undefined

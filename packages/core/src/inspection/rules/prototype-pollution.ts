@@ -7,6 +7,11 @@
 import type { Finding, Rule } from '../types.js'
 
 const PROTO = '__proto__'
+/** What may stand between `constructor` and `prototype` in a key path. */
+const SEPARATORS = /^[\s.[\]"']*$/
+
+/** Every regular expression of this file, for the ReDoS test. */
+export const PATTERNS: readonly RegExp[] = [SEPARATORS]
 
 export const prototypePollution: Rule = {
   threat: 'prototype_pollution',
@@ -28,7 +33,7 @@ export const prototypePollution: Rule = {
     if (ctor !== -1) {
       const rest = text.indexOf('prototype', ctor + 11)
       // `constructor[prototype]`, `constructor.prototype`, `constructor][prototype`: only separators between.
-      if (rest !== -1 && rest - (ctor + 11) <= 3 && /^[\s.[\]"']*$/.test(text.slice(ctor + 11, rest))) {
+      if (rest !== -1 && rest - (ctor + 11) <= 3 && SEPARATORS.test(text.slice(ctor + 11, rest))) {
         if (key || isKeyPath(text, ctor, rest + 9 - ctor))
           return finding('prototype_pollution.constructor', text, ctor, rest + 9 - ctor)
       }
