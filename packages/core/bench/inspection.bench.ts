@@ -72,7 +72,11 @@ function loadWaf(): Waf | undefined {
       const q = input.url.indexOf('?')
       const query: Record<string, string[]> = {}
       if (q !== -1)
-        for (const [k, v] of new URLSearchParams(input.url.slice(q + 1))) (query[k] ??= []).push(v)
+        for (const [k, v] of new URLSearchParams(input.url.slice(q + 1))) {
+          const values = query[k] ?? []
+          values.push(v)
+          query[k] = values
+        }
       const cookies: Record<string, string> = {}
       const cookie = input.headers.cookie
       if (typeof cookie === 'string')

@@ -250,7 +250,6 @@ function anomalyReason(anomalies: number, text: string, kind: InputKind): Anomal
 /** At most FRAGMENT characters, control characters as spaces. */
 function sanitise(fragment: string): string {
   const cut = fragment.length > FRAGMENT ? fragment.slice(0, FRAGMENT) : fragment
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
   return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
 }
 

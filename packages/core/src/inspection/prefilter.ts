@@ -10,12 +10,10 @@
  */
 
 export const SUSPECT =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are suspect
   /[\u0000-\u001f\u007f<>'"`;|&$(){}[\]\\%#=:/*]|\.\.|--|union|select|sleep|benchmark|waitfor|proto|constructor|localhost|\d\.\d{1,3}\.\d{1,3}\.\d/i
 
 /** SUSPECT for a path: every path has single slashes. */
 export const SUSPECT_PATH =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are suspect
   /[\u0000-\u001f\u007f<>'"`;|&$(){}[\]\\%#=:*]|\/\/|\.\.|--|union|select|sleep|benchmark|waitfor|proto|constructor|localhost|\d\.\d{1,3}\.\d{1,3}\.\d/i
 
 /** Every regular expression of this file, for the ReDoS test. */
