@@ -239,13 +239,38 @@ describe('rateLimit detector', () => {
 })
 
 describe('cors detector', () => {
-  test('a foreign Origin without a granting Access-Control-Allow-Origin is reported', async () => {
+  test('an app without a CORS policy gets no CORS events: cross-origin requests are ordinary traffic', async () => {
+    const h = await harness({}, (_req, res) => res.end())
+    await get(`${h.url}/api`, { origin: 'https://other.example' })
+    await fetch(`${h.url}/api`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://other.example', 'access-control-request-method': 'DELETE' },
+    })
+    assert.deepEqual(await h.of('malicious_cors'), [])
+    await h.close()
+  })
+
+  test('with allowedOrigins, another origin the response does not grant is reported from the first request', async () => {
+    const h = await harness(
+      { detectors: { cors: { allowedOrigins: ['https://good.example'] } } },
+      (_req, res) => res.end(),
+    )
+    await get(`${h.url}/api`, { origin: 'https://good.example' })
+    await get(`${h.url}/api`, { origin: 'https://evil.example' })
+    assert.deepEqual(
+      (await h.of('malicious_cors')).map((e) => e.AdditionalFields?.Origin),
+      ['https://evil.example'],
+    )
+    await h.close()
+  })
+
+  test('once the app granted a cross-origin request, a foreign Origin it does not grant is reported', async () => {
     const h = await harness({}, (req, res) => {
       if (req.url === '/granted') res.setHeader('access-control-allow-origin', 'https://good.example')
       res.end()
     })
-    await get(`${h.url}/api`, { origin: 'https://evil.example' })
     await get(`${h.url}/granted`, { origin: 'https://good.example' })
+    await get(`${h.url}/api`, { origin: 'https://evil.example' })
     await get(`${h.url}/api`, { origin: `${h.url}` }) // same origin (browsers send it on POST)
     await get(`${h.url}/api`) // no Origin: not a browser cross-origin request
     await fetch(`${h.url}/api`, {

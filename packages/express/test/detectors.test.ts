@@ -489,6 +489,14 @@ for (const [name, express] of VERSIONS) {
         '/api',
         { method: 'POST', headers: { 'content-type': 'application/json; charset=koi8-r' }, body: '{"a":1}' },
       ],
+      [
+        '/api',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+          body: 'not gzip at all',
+        },
+      ],
       ['/api', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' }],
     ] as const
 
@@ -504,7 +512,7 @@ for (const [name, express] of VERSIONS) {
       const answers = await sameAnswers(app, bare, requests)
       assert.deepEqual(
         answers.map((a) => a.status),
-        [400, 413, 415, 200],
+        [400, 413, 415, 400, 200],
       )
       const events = await app.of('input_validation_malformed_body')
       assert.deepEqual(
@@ -513,6 +521,7 @@ for (const [name, express] of VERSIONS) {
           ['invalid_json', 'entity.parse.failed'],
           ['too_large', 'entity.too.large'],
           ['bad_charset', 'charset.unsupported'],
+          ['bad_compression', 'Z_DATA_ERROR'],
         ],
       )
       const json = JSON.stringify(app.events)

@@ -62,7 +62,15 @@ export const notFoundOptions = t.object(
 )
 
 export const corsOptions = t.object(
-  { enabled: enabled('CORS') },
+  {
+    enabled: enabled('CORS'),
+    allowedOrigins: t.array(t.string({ minLength: 1 }), {
+      default: [],
+      description:
+        'Origins (`https://app.example.com`) the app allows cross-origin requests from. When set, a cross-origin request from any other origin that the response does not grant is reported. When empty, the answer is inferred only once the app has shown a CORS policy of its own: its cors options go through `corsDelegator()` / `wp.cors()`, or it granted some cross-origin request with `Access-Control-Allow-Origin`. An app without a CORS policy gets no CORS events.',
+      examples: [['https://app.example.com', 'https://admin.example.com']],
+    }),
+  },
   { description: 'Cross-origin requests from an origin the app does not allow.' },
 )
 
