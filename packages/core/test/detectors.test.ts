@@ -377,6 +377,33 @@ describe('protocol detector', () => {
     await h.close()
   })
 
+  test('a refused request is recorded with what its raw bytes still tell: target, request id, forwarded client, status', async () => {
+    const h = await harness({ trustProxy: 'loopback' }, (_req, res) => res.end())
+    const overflow = 'x'.repeat(20_000)
+    await raw(
+      h.url,
+      `GET /search?q=%0d%0a HTTP/1.1\r\nHost: x\r\nX-Request-Id: probe-42\r\nX-Forwarded-For: 203.0.113.7\r\nX-Big: ${overflow}\r\n\r\n`,
+    )
+    await raw(
+      h.url,
+      'GET /a\x01b HTTP/1.1\r\nHost: x\r\ntraceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n',
+    )
+    const events = await h.of('malicious_protocol_violation')
+    assert.deepEqual(
+      events.map((e) => [e.CorrelationId, e.SrcIpAddr, e.HttpStatusCode, e.AdditionalFields?.ErrorCode]),
+      [
+        ['probe-42', '203.0.113.7', 431, 'HPE_HEADER_OVERFLOW'],
+        ['4bf92f3577b34da6a3ce929d0e0e4736', '127.0.0.1', 400, 'HPE_INVALID_URL'],
+      ],
+    )
+    assert.equal(events[0]?.Url, '/search?q=%0d%0a')
+    assert.ok(
+      !JSON.stringify(events).includes(overflow.slice(0, 300)),
+      'the oversized header is not recorded',
+    )
+    await h.close()
+  })
+
   test('only the parser refusing what the client sent is a violation: not resets, timeouts, cut requests', async () => {
     const refused = ['HPE_INVALID_METHOD', 'HPE_INVALID_HEADER_TOKEN', 'HPE_HEADER_OVERFLOW']
     refused.push('HPE_CHUNK_EXTENSIONS_OVERFLOW', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_URL')
@@ -386,7 +413,15 @@ describe('protocol detector', () => {
     for (const code of [...gone, undefined]) assert.equal(refusedByParser(code), false, String(code))
     const h = await harness({}, (_req, res) => res.end())
     for (const code of [...gone, undefined, 'HPE_INVALID_HEADER_TOKEN'])
-      h.signals.clientError({ code, remoteAddress: '127.0.0.1', remotePort: 1, method: 'GET', target: '/' })
+      h.signals.clientError({
+        code,
+        remoteAddress: '127.0.0.1',
+        remotePort: 1,
+        method: 'GET',
+        target: '/',
+        headers: {},
+        status: 400,
+      })
     assert.deepEqual(
       (await h.of('malicious_protocol_violation')).map((e) => e.AdditionalFields?.ErrorCode),
       ['HPE_INVALID_HEADER_TOKEN'],

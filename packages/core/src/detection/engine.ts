@@ -240,8 +240,9 @@ export function createDetection(
       // Resets, socket errors, timeouts and requests the client ended half-way reach `clientError`
       // too: the detectors get only what the parser refused (client-error.ts).
       try {
-        if (!refusedByParser(info.code)) return
-        for (const h of base.clientError) h(info)
+        if (!refusedByParser(info.code) || base.clientError.length === 0) return
+        const ctx = deps.refusedContext(info)
+        for (const h of base.clientError) h(info, ctx)
       } catch (err) {
         fail(err)
       }

@@ -78,11 +78,10 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
         const header = headerViolation(ctx.request.rawHeaders)
         if (header !== undefined) violation(ctx, header.reason, header.name)
       },
-      clientError(info) {
-        const ip = info.remoteAddress ?? ''
-        if (!capped.admit(ip, now())) return
-        const api = events(undefined)
-        const options = { ruleName: 'protocol', srcIp: ip, statusCode: 400 } as const
+      clientError(info, ctx) {
+        if (!capped.admit(ctx.clientIp, now())) return
+        const api = events(ctx)
+        const options = { ruleName: 'protocol', statusCode: info.status } as const
         if (info.code === 'HPE_INVALID_METHOD' && info.method !== undefined) {
           api.malicious.unexpectedMethod({ method: info.method }, options)
         } else {
