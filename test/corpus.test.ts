@@ -35,6 +35,20 @@ const LOCATED = new Set([
 
 const entries = [...load('attacks.jsonl'), ...load('benign.jsonl')]
 
+/**
+ * Fastify's JSON parser refuses a body with a `__proto__` or `constructor.prototype` key (400,
+ * FST_ERR_CTP_INVALID_JSON_BODY): the body never reaches the app nor the inspection, and the request
+ * is recorded as a malformed body. That is the right finding there.
+ */
+function refusedByFastify(name: string, r: Result): boolean {
+  return (
+    name === 'fastify' &&
+    r.category === 'prototype_pollution' &&
+    r.field.startsWith('body') &&
+    r.events.some((e) => e.type === 'input_validation_malformed_body')
+  )
+}
+
 after(() => closeAgent())
 
 for (const [name, start] of [
@@ -48,7 +62,9 @@ for (const [name, start] of [
     for (const category of categories) {
       it(`finds ${category} as ${category} in ≥ 95 % of its entries`, () => {
         const of = results.filter((r) => r.category === category)
-        const found = of.filter((r) => (LOCATED.has(category) ? r.located : r.classified))
+        const found = of.filter(
+          (r) => (LOCATED.has(category) ? r.located : r.classified) || refusedByFastify(name, r),
+        )
         const missed = of.filter((r) => !found.includes(r)).map((r) => `${r.id} [${r.field}]`)
         assert.ok(
           found.length / of.length >= 0.95,
