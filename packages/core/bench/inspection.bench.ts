@@ -20,7 +20,7 @@ import { RULES } from '../src/inspection/rules/index.js'
 import { type CorpusEntry, corpus, inputsOf } from '../test/support/corpus.js'
 
 const ROUNDS = 30
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
+const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version']
 
 function inspect(input: RequestInputs): number {
   let found = 0

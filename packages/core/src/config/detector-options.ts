@@ -121,7 +121,7 @@ export const injectionOptions = t.object(
         'Report inputs whose encoding no browser sends (CR/LF before a header, NUL and control characters, overlong or invalid UTF-8, `%u` escapes, broken `%` escapes, a request line inside a value) as `malicious_protocol_violation`.',
     }),
     headers: t.array(t.string({ minLength: 1, pattern: "^[a-z0-9!#$%&'*+.^_`|~-]+$" }), {
-      default: ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host'],
+      default: ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version'],
       description:
         'Request headers (lowercase) whose values are inspected, besides the path, query, cookies and body.',
       examples: [['user-agent', 'referer', 'x-api-version']],

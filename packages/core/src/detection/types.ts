@@ -96,6 +96,8 @@ export interface DetectorDeps {
   readonly now: () => number
   /** A context for a request Node's parser refused, from what its raw bytes still tell. */
   readonly refusedContext: (info: ClientErrorInfo) => RequestContext
+  /** Whether a key names a secret (the redactor's sensitive-key list, `privacy.sensitiveKeys` included). */
+  readonly isSensitiveKey: (key: string) => boolean
 }
 
 export interface DetectorDefinition<Id extends string = string, Options = unknown> {

@@ -47,30 +47,23 @@ const OPTION: Readonly<Record<Threat, keyof Options>> = {
   ssrf: 'ssrf',
 }
 
-type Recorder = EventApi['malicious']['sqli']
+/** The event API method of each threat class (called on `api.malicious`, which binds it to its request). */
+const METHOD = {
+  sqli: 'sqli',
+  xss: 'xss',
+  path_traversal: 'pathTraversal',
+  command_injection: 'commandInjection',
+  jndi: 'jndi',
+  template_injection: 'templateInjection',
+  prototype_pollution: 'prototypePollution',
+  nosql_injection: 'nosqlInjection',
+  ssrf: 'ssrf',
+} as const satisfies Readonly<Record<Threat, keyof EventApi['malicious']>>
 
-function recorderOf(api: EventApi, threat: Threat): Recorder {
-  const m = api.malicious
-  switch (threat) {
-    case 'sqli':
-      return m.sqli
-    case 'xss':
-      return m.xss
-    case 'path_traversal':
-      return m.pathTraversal
-    case 'command_injection':
-      return m.commandInjection
-    case 'jndi':
-      return m.jndi
-    case 'template_injection':
-      return m.templateInjection
-    case 'prototype_pollution':
-      return m.prototypePollution
-    case 'nosql_injection':
-      return m.nosqlInjection
-    case 'ssrf':
-      return m.ssrf
-  }
+type Recorded = Parameters<EventApi['malicious']['sqli']>
+
+function recordFinding(api: EventApi, threat: Threat, params: Recorded[0], options: Recorded[1]): void {
+  api.malicious[METHOD[threat]](params, options)
 }
 
 const FRAGMENT = 64
@@ -91,7 +84,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     'malicious_ssrf',
     'malicious_protocol_violation',
   ],
-  create(options, { events, now }) {
+  create(options, { events, now, isSensitiveKey }) {
     const rules: Rule[] = RULES.filter((rule) => options[OPTION[rule.threat]] === true)
     const limits = {
       maxValueLength: options.maxValueLength,
@@ -121,7 +114,9 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
           )
           return
         }
-        recorderOf(events(undefined), threat)(
+        recordFinding(
+          events(undefined),
+          threat,
           { parameter: '(several)' },
           {
             count,
@@ -137,15 +132,20 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
 
     function record(ctx: RequestContext, status: number, finding: Finding, kind: InputKind, name: InputName) {
       if (!capped.admit(`${finding.threat}|${ctx.clientIp}`, now())) return
-      recorderOf(events(ctx), finding.threat)(
+      recordFinding(
+        events(ctx),
+        finding.threat,
         {
           parameter: fieldName(kind, name),
           ruleId: finding.rule,
-          fragment: sanitise(finding.fragment),
+          // A value under a secret's name (a password, a session cookie) is never recorded, not even
+          // the part that matched: only that something matched there.
+          fragment: secretName(kind, name, isSensitiveKey) ? REDACTED : sanitise(finding.fragment),
           outcome: status >= 200 && status < 400 ? 'reached' : 'refused',
           ...(RISK[finding.confidence] === undefined ? {} : { riskLevel: RISK[finding.confidence] }),
         },
-        { ruleName: 'injection', severity: SEVERITY[finding.confidence] },
+        // RuleName is the rule's id (the `ruleId` parameter), not the detector's name.
+        { statusCode: status, severity: SEVERITY[finding.confidence] },
       )
     }
 
@@ -245,6 +245,16 @@ function anomalyReason(anomalies: number, text: string, kind: InputKind): Anomal
   if (kind !== 'path' && text.length > 14 && text.includes(' http/') && REQUEST_LINE.test(text))
     return 'request_in_parameter'
   return undefined
+}
+
+const REDACTED = '[REDACTED]'
+
+/** Whether the input is a value under a sensitive key (`password`, `session`, `x-auth-token`). */
+function secretName(kind: InputKind, name: InputName, isSensitiveKey: (key: string) => boolean): boolean {
+  if (kind === 'path' || kind === 'query_key' || kind === 'body_key') return false
+  if (typeof name === 'string') return name !== '' && isSensitiveKey(name)
+  for (const part of name) if (typeof part === 'string' && isSensitiveKey(part)) return true
+  return false
 }
 
 /** At most FRAGMENT characters, control characters as spaces. */

@@ -204,6 +204,8 @@ const NAMED: Readonly<Record<string, string>> = {
   rsqb: ']',
   lcub: '{',
   rcub: '}',
+  lbrace: '{',
+  rbrace: '}',
   verbar: '|',
 }
 

@@ -156,6 +156,7 @@ export function assemble(
       events: (ctx) => apis.forContext(ctx),
       now: Date.now,
       refusedContext: (info) => contexts.create(refusedRequest(info)),
+      isSensitiveKey: (key) => redactor.isSensitiveKey(key),
     },
     (err) => warnOnce('WATCHPOST_W104', { cause: err }, warnings),
   )

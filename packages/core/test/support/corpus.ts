@@ -71,7 +71,13 @@ export interface Hit {
 export function inspectWith(
   rule: Rule,
   entry: CorpusEntry,
-  headers: readonly string[] = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host'],
+  headers: readonly string[] = [
+    'user-agent',
+    'referer',
+    'x-forwarded-for',
+    'x-forwarded-host',
+    'x-api-version',
+  ],
 ): Hit | undefined {
   const inputs = inputsOf(entry)
   if (inputs === undefined) return undefined
