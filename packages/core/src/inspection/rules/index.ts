@@ -2,5 +2,7 @@
 import type { Rule } from '../types.js'
 import { nosqlInjection } from './nosql-injection.js'
 import { prototypePollution } from './prototype-pollution.js'
+import { sqlInjection } from './sqli.js'
+import { crossSiteScripting } from './xss.js'
 
-export const RULES: readonly Rule[] = [prototypePollution, nosqlInjection]
+export const RULES: readonly Rule[] = [prototypePollution, nosqlInjection, sqlInjection, crossSiteScripting]
