@@ -271,6 +271,8 @@ export function categoryOf(event) {
 export function sameInput(threatField, field) {
   if (typeof threatField !== 'string') return false
   if (field.startsWith('header:')) return threatField === field
-  const kind = threatField.split(':')[0]
-  return kind === field
+  // A key and a value of the same query or body are the same input: `{"user": {"$ne": 1}}` sits in
+  // the body whether the corpus names the key or its value.
+  const family = (kind) => kind.replace(/_key$/, '')
+  return family(threatField.split(':')[0]) === family(field)
 }

@@ -22,6 +22,8 @@ import {
   ANOMALY_BROKEN_ESCAPE,
   ANOMALY_CONTROL,
   ANOMALY_CRLF,
+  ANOMALY_DOUBLE_ENCODED,
+  ANOMALY_ENCODED_TWICE,
   ANOMALY_INVALID_UTF8,
   ANOMALY_NUL,
   ANOMALY_OVERLONG_UTF8,
@@ -212,9 +214,23 @@ type AnomalyReason =
   | 'invalid_utf8'
   | 'percent_u_encoding'
   | 'broken_escape'
+  | 'double_encoding'
   | 'request_in_parameter'
 
 const isBody = (kind: InputKind) => kind === 'body' || kind === 'body_key'
+
+/** `text` with every character above Latin-1 whose low byte is LF or CR cut to that byte; `undefined` when it has none. */
+function truncatedLineBreaks(text: string): string | undefined {
+  let out: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 0xff && ((c & 0xff) === 0x0a || (c & 0xff) === 0x0d)) {
+      out ??= text.slice(0, i)
+      out += String.fromCharCode(c & 0xff)
+    } else if (out !== undefined) out += text[i]
+  }
+  return out
+}
 
 /** A line break followed by a header a response or a mail would obey (header injection). */
 const INJECTED_HEADER =
@@ -241,6 +257,16 @@ function anomalyReason(anomalies: number, text: string, kind: InputKind): Anomal
     if ((anomalies & ANOMALY_INVALID_UTF8) !== 0) return 'invalid_utf8'
     // A body value is the framework's decoded text: a `%` there is the user's own character.
     if ((anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 && !isBody(kind)) return 'broken_escape'
+    // Encoded twice: in a value, when it hides a character that matters (a user may well search for
+    // `%20`); in the path, always.
+    if ((anomalies & (kind === 'path' ? ANOMALY_ENCODED_TWICE : ANOMALY_DOUBLE_ENCODED)) !== 0)
+      return 'double_encoding'
+  }
+  // Characters whose low byte is CR or LF (U+560A, U+560D): a server that writes a header as Latin-1
+  // truncates them into a line break (header injection through Unicode).
+  if (kind !== 'path') {
+    const truncated = truncatedLineBreaks(text)
+    if (truncated !== undefined && INJECTED_HEADER.test(truncated)) return 'crlf_injection'
   }
   if (kind !== 'path' && text.length > 14 && text.includes(' http/') && REQUEST_LINE.test(text))
     return 'request_in_parameter'

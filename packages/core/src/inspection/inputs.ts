@@ -56,9 +56,19 @@ export interface WalkResult {
 const DONE: WalkResult = { truncated: false, stopped: false }
 const STOPPED: WalkResult = { truncated: false, stopped: true }
 
-/** ThreatField of an input: `query:q`, `body:items.0.name`, `header:user-agent`, `path`. */
+/**
+ * ThreatField of an input: `query:q`, `body:items.0.name`, `header:user-agent`, `path`. A key is
+ * itself the input, so a key's field names where it sits, not the key: `query_key`,
+ * `body_key:filter` (the object holding it), never the attacker's text whole.
+ */
 export function fieldName(kind: InputKind, name: InputName): string {
   if (kind === 'path') return 'path'
+  if (kind === 'query_key') return 'query_key'
+  if (kind === 'body_key') {
+    const parents = typeof name === 'string' ? [] : name.slice(0, -1)
+    if (parents.length === 0) return 'body_key'
+    name = parents
+  }
   const n = typeof name === 'string' ? name : name.join('.')
   return `${kind}:${n.length > 96 ? n.slice(0, 96) : n}`
 }

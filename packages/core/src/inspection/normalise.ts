@@ -13,6 +13,7 @@
 export const ANOMALY_OVERLONG_UTF8 = 1
 export const ANOMALY_PERCENT_U = 2
 export const ANOMALY_BROKEN_ESCAPE = 4
+/** Encoded twice or more, hiding a character that matters (`<`, a quote, `.`, `/`, `%`, CR/LF, …): `%253c`. */
 export const ANOMALY_DOUBLE_ENCODED = 8
 export const ANOMALY_INVALID_UTF8 = 16
 /** CR or LF (decoded or raw): header injection / response splitting in a value. */
@@ -21,7 +22,10 @@ export const ANOMALY_CRLF = 32
 export const ANOMALY_NUL = 64
 /** Another C0 control character than tab, CR and LF, or DEL. */
 export const ANOMALY_CONTROL = 128
-
+/** Encoded twice or more, whatever the character: no client does it to a path. */
+export const ANOMALY_ENCODED_TWICE = 256
+/** A percent escape decoded to a character that matters (internal to the decoding passes). */
+const ESCAPED_SPECIAL = 1 << 30
 export interface Normalised {
   /** The decoded, lower-cased text the rules match on. */
   readonly text: string
@@ -53,12 +57,14 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
   if (hasPercent) {
     const once = percentDecode(text)
     text = once.text
-    anomalies |= once.anomalies
+    anomalies |= once.anomalies & ~ESCAPED_SPECIAL
     // Encoded twice (`%253c`): what the first pass left is a valid escape again.
     if (hasValidEscape(text)) {
       const twice = percentDecode(text)
       text = twice.text
-      anomalies |= twice.anomalies | ANOMALY_DOUBLE_ENCODED
+      anomalies |= (twice.anomalies & ~ESCAPED_SPECIAL) | ANOMALY_ENCODED_TWICE
+      if ((twice.anomalies & ESCAPED_SPECIAL) !== 0 || hasValidEscape(text))
+        anomalies |= ANOMALY_DOUBLE_ENCODED
     }
   }
   if (hasAmp || text.includes('&')) text = decodeEntities(text)
@@ -69,6 +75,17 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
     }
   }
   return { text: text.toLowerCase(), anomalies }
+}
+
+/** ASCII characters whose escaping hides something: not letters, digits, space, `-`, `_`, `~`, `+`, `,`. */
+const SPECIAL = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  const plain =
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    ' -_~+,'.includes(String.fromCharCode(c))
+  SPECIAL[c] = plain ? 0 : 1
 }
 
 function controlBit(c: number): number {
@@ -86,6 +103,7 @@ function hasValidEscape(s: string): boolean {
   let i = s.indexOf('%')
   while (i !== -1 && i + 2 < s.length) {
     if (hexValue(s.charCodeAt(i + 1)) >= 0 && hexValue(s.charCodeAt(i + 2)) >= 0) return true
+    if ((s.charCodeAt(i + 1) | 0x20) === 0x75 && hex4(s, i + 2) >= 0) return true
     i = s.indexOf('%', i + 1)
   }
   return false
@@ -111,7 +129,7 @@ function percentDecode(s: string): Normalised {
       const h = hex4(s, i + 2)
       if (h >= 0) {
         out += String.fromCharCode(h)
-        anomalies |= ANOMALY_PERCENT_U
+        anomalies |= ANOMALY_PERCENT_U | ESCAPED_SPECIAL
         i += 6
         copied = i
         continue
@@ -128,6 +146,7 @@ function percentDecode(s: string): Normalised {
     i += 3
     if (b0 < 0x80) {
       out += String.fromCharCode(b0)
+      if (SPECIAL[b0] === 1) anomalies |= ESCAPED_SPECIAL
     } else {
       // A UTF-8 sequence: its continuation bytes are escapes too.
       const need = b0 >= 0xf0 && b0 <= 0xf7 ? 3 : b0 >= 0xe0 ? 2 : b0 >= 0xc0 ? 1 : -1

@@ -105,7 +105,7 @@ const FILE_WORDS =
 const VERSIONED_COMMENT = /\/\*!\d{0,5}\s{0,8}[a-z0-9('"@]/
 /** A line comment, a line break, then SQL: the comment hides the rest of the line from a filter. */
 const COMMENT_NEWLINE =
-  /(?:[\d'")]\s{0,4})(?:#|--)[^\n]{0,64}[\r\n]\s{0,16}(?:union|select|and|or|from|where|having|order)\b/
+  /(?:[\d'")]\s{0,4})(?:#|--)[^\r\n]{0,64}[\r\n]\s{0,16}(?:union|select|and|or|from|where|having|order)\b/
 const VARIABLE_COMMENT = /(?:^|[\s(,'"])@@?[a-z_]\w{1,30}\s{0,4}\/\*/
 /** The input ends in a comparison keyword and the opening of a string (`something like '`). */
 const TRAILING_OPEN = /(?:^|[^'"\w])(?:r?like|regexp|glob)\s{1,8}['"]\s{0,4}$/
