@@ -28,10 +28,14 @@ export const SENSITIVE_EXACT: readonly string[] = [
   'otp',
   'pin',
   'mfacode',
-  // OAuth 2.0 authorization code (RFC 6749 §4.1.2), CAS service ticket.
-  'code',
-  'ticket',
 ]
+
+/**
+ * Matched, in URLs only, when a query parameter's normalised name equals one of these: names that
+ * carry a credential in a redirect's query string but are ordinary keys elsewhere (an error's `code`).
+ * The OAuth 2.0 authorization code (RFC 6749 §4.1.2), a CAS service ticket.
+ */
+export const SENSITIVE_URL_PARAMS: ReadonlySet<string> = new Set(['code', 'ticket'])
 
 /** Matched when the normalised key contains one of these. */
 export const SENSITIVE_PARTS: readonly string[] = [
