@@ -17,6 +17,10 @@ export const FLAG_NOT_FOUND = 16
 export const FLAG_STARTED = 32
 /** The request's method is not one the app serves: the protocol detector's event, not a 404 miss. */
 export const FLAG_UNEXPECTED_METHOD = 64
+/** The scanner-probe detector judged the request's path (it runs before the not-found detector). */
+export const FLAG_PATH_JUDGED = 128
+/** ... and recorded it as a scanner probe: the not-found detector counts it, and records it no more. */
+export const FLAG_SCANNER_PROBE = 256
 
 /** Whether `flag` is set on the request. */
 export function flagged(ctx: RequestContext, flag: number): boolean {
