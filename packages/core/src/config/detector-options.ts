@@ -55,10 +55,67 @@ export const notFoundOptions = t.object(
     scannerPaths: t.boolean({
       default: true,
       description:
-        'Report at once a request for a path only scanners ask for (`/.env`, `/wp-admin`, `/.git/config`), without waiting for the threshold.',
+        'When the `scannerProbe` detector is off: report at once a 404 for a path only scanners ask for (`/.env`, `/wp-admin`, `/.git/config`; the built-in list), without waiting for the threshold. With `scannerProbe` on (the default), that detector judges the paths and records these 404s, and this option has no effect.',
     }),
   },
   { description: 'Floods of 404 responses per source (path scanning, forced browsing).' },
+)
+
+const pathPatterns = (description: string, examples: string[]) =>
+  t.array(
+    t.string({
+      minLength: 2,
+      maxLength: 256,
+      pattern: '^(\\^/\\*|\\^?/|\\*)[\\x21-\\x23\\x25-\\x29\\x2b-\\x7e]+[*$]?$',
+    }),
+    {
+      default: [],
+      description,
+      examples: [examples],
+    },
+  )
+
+export const scannerProbeOptions = t.object(
+  {
+    enabled: enabled('scanner-probe'),
+    extraPaths: pathPatterns(
+      'Paths to report as probes besides the built-in list. `/name` matches at any `/` of the path up to a segment end (`/name`, `/name/…`); `^/name` only at the start; a trailing `*` lets the name go on (`/.env*`), a trailing `/` makes it a directory, a trailing `$` ends the path; `*.ext` is a suffix in any directory, `^/*.ext` a file right under the root. Compared without case, after percent-decoding, query removed.',
+      ['^/internal-backup/', '*.tfvars'],
+    ),
+    ignorePaths: pathPatterns(
+      'Paths the app serves on purpose, never reported even when a built-in pattern matches (same syntax as `extraPaths`), e.g. `^/console` for an app whose own page it is.',
+      ['^/console'],
+    ),
+  },
+  {
+    description:
+      'Requests for paths only scanners ask for (`/.env`, `/.git/config`, `/actuator/env`, backups, other software’s consoles), whatever the app answered: `malicious_scanner_probe`, or `access_not_found` with ScannerProbe for a 404. The list is in docs/detectors.md.',
+  },
+)
+
+const uaSubstrings = (description: string, examples: string[]) =>
+  t.array(t.string({ minLength: 3, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' }), {
+    default: [],
+    description,
+    examples: [examples],
+  })
+
+export const attackToolOptions = t.object(
+  {
+    enabled: enabled('attack-tool'),
+    extra: uaSubstrings(
+      'User-Agent substrings (printable ASCII, compared without case) of more tools to report, besides the built-in list.',
+      ['internal-pentest-bot'],
+    ),
+    ignore: uaSubstrings(
+      'Entries of the built-in list to leave out, by their text or their tool (compared without case): a User-Agent substring (`nessus`), a header (`x-scanner`), a header value (`myvar=1234`), a callback domain (`oastify.com`), a tool (`Burp Collaborator`) — e.g. for the organisation’s own scanner.',
+      ['nessus'],
+    ),
+  },
+  {
+    description:
+      'Requests made by attack tools (sqlmap, Nikto, Nuclei, …): their User-Agent, headers of their own (`Acunetix-*`, `X-Scanner`), out-of-band callback hosts in headers or the target (`*.oast.pro`, `*.oastify.com`). Recorded whatever the app answered.',
+  },
 )
 
 export const corsOptions = t.object(
@@ -167,6 +224,8 @@ export const detectorsSchema = t.object(
     malformedBody: malformedBodyOptions,
     protocol: protocolOptions,
     injection: injectionOptions,
+    attackTool: attackToolOptions,
+    scannerProbe: scannerProbeOptions,
   },
   {
     description:

@@ -25,6 +25,9 @@ export const PROTOCOL_VIOLATIONS = [
   'other',
 ] as const
 
+/** Whether the app answered a scanner probe with content (2xx) or not. */
+export const SCANNER_PROBE_OUTCOMES = ['served', 'not_served'] as const
+
 /** Whether the payload reached the app (it answered 2xx or 3xx) or was refused. */
 export const INJECTION_OUTCOMES = ['reached', 'refused'] as const
 
@@ -113,8 +116,50 @@ export const malicious = {
     ...web,
     message: 'Attack tool {toolName} detected',
     description: 'The request came from a known attack tool (sqlmap, nikto, ...), e.g. by its User-Agent.',
-    params: { userId: actor, toolName: p.required(p.string('ThreatName', 'The tool.')) },
+    params: {
+      userId: actor,
+      toolName: p.required(p.string('ThreatName', 'The tool.')),
+      matchedIn: p.string(
+        'AdditionalFields.MatchedIn',
+        'Where the tool showed: `user-agent`, `header:<name>` (a header of its own, or a callback host in a value), `url`.',
+      ),
+      fingerprint: p.string(
+        'AdditionalFields.Fingerprint',
+        'The list entry that matched: a User-Agent substring, a header name, a callback domain.',
+      ),
+    },
     fixed: { ThreatCategory: 'Attack tool', ThreatField: 'HttpUserAgent', ThreatRiskLevel: 70 },
+  }),
+  scannerProbe: defineEvent({
+    name: 'malicious_scanner_probe',
+    origin: 'watchpost',
+    level: 'WARN',
+    ...web,
+    message: 'Scanner probe for {path}',
+    description:
+      'A request for a path only scanners ask for (leaked configuration, VCS metadata, backups, other software’s consoles), answered with a status other than 404 — a 404 is `access_not_found` with ScannerProbe. Success (and High) when the app answered 2xx.',
+    params: {
+      userId: actor,
+      path: p.required(
+        p.string('AdditionalFields.Path', 'The path requested (redacted); the full target is in Url.'),
+      ),
+      family: p.string(
+        'ThreatName',
+        'What the probe was after: `vcs`, `dotfile`, `developer-tool`, `ai-tool`, `backup`, `app-config`, `log-file`, `debug-console`, `admin-console`, `webshell`, `router-admin`, `datastore-api`, `cloud-credentials`, `os-file`, `scanner-marker`, `custom` (detectors.scannerProbe.extraPaths).',
+      ),
+      pattern: p.string('AdditionalFields.MatchedPattern', 'The list entry that matched.'),
+      outcome: p.enum(
+        SCANNER_PROBE_OUTCOMES,
+        'AdditionalFields.Outcome',
+        '`served` when the app answered 2xx (EventResult Success, severity High), `not_served` otherwise (Failure).',
+      ),
+    },
+    fixed: { ThreatCategory: 'Reconnaissance', ThreatRiskLevel: 50 },
+    byParam: {
+      param: 'outcome',
+      result: { served: 'Success', not_served: 'Failure' },
+      severity: { served: 'High' },
+    },
   }),
   sqli: injection('malicious_sqli', 'owasp', 'SQL injection', 90),
   xss: injection('malicious_xss', 'watchpost', 'Cross-site scripting', 80),
