@@ -143,6 +143,14 @@ export function compileAttackTools(
   }
 }
 
+let builtIn: AttackTools | undefined
+
+/** The built-in lists, compiled once per process. */
+function builtInTools(): AttackTools {
+  builtIn ??= compileAttackTools()
+  return builtIn
+}
+
 function headerRules(
   own: ReadonlyArray<{ readonly name: string; readonly tool: string }>,
   values: ReadonlyArray<{ readonly header: string; readonly prefix: string; readonly tool: string }>,
@@ -163,7 +171,8 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
   id: 'attackTool',
   emits: ['malicious_attack_tool'],
   create(options, { events, now }) {
-    const tools = compileAttackTools(options.extra, options.ignore)
+    const custom = options.extra.length > 0 || options.ignore.length > 0
+    const tools = custom ? compileAttackTools(options.extra, options.ignore) : builtInTools()
     const capped = capPerSource((held) =>
       events(undefined).malicious.attackTool(
         { toolName: '(several)' },
