@@ -11,6 +11,8 @@
  * substring cannot say (a word boundary, an anchor, the end of the path) and stops the scan.
  */
 
+import { WatchpostTypeError } from '../errors.js'
+
 /** Decides whether the occurrence of literal `id` ending before `end` in `text` counts. */
 export type Accept = (id: number, end: number, text: string) => boolean
 
@@ -37,7 +39,10 @@ export function compileLiterals(literals: readonly string[]): LiteralMatcher {
     for (let i = 0; i < literal.length; i++) {
       const c = fold(literal.charCodeAt(i))
       if (c < 0x20 || c >= 0x7f)
-        throw new TypeError(`literal ${JSON.stringify(literal)}: printable ASCII only`)
+        throw new WatchpostTypeError(
+          'ERR_WATCHPOST_DETECTOR_LIST_INVALID',
+          `${JSON.stringify(literal)}: printable ASCII only`,
+        )
       if (classOf[c] === 0) classOf[c] = classes++
     }
   }

@@ -11,7 +11,9 @@
  * Two lists: probes whatever the response (`/.env`, `/.git/config`, `/actuator/env`), and probes
  * only when the app answered 404 (`*.php`, `*.bak`: an app may serve those on purpose).
  */
+
 import { type Accept, compileLiterals, type LiteralMatcher } from '../detection/literals.js'
+import { WatchpostTypeError } from '../errors.js'
 import {
   CONFIG_FILES,
   NOT_FOUND_ONLY,
@@ -83,7 +85,10 @@ export function parsePattern(pattern: string): { literal: string; flags: number 
     p = p.slice(1)
     flags |= PATH_END
   } else if (!p.startsWith('/')) {
-    throw new TypeError(`scanner path ${JSON.stringify(pattern)}: starts with /, ^/ or *`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_DETECTOR_LIST_INVALID',
+      `${JSON.stringify(pattern)}: a path starts with /, ^/ or *`,
+    )
   }
   if (p.endsWith('*')) p = p.slice(0, -1)
   else if (p.endsWith('$')) {
@@ -93,7 +98,10 @@ export function parsePattern(pattern: string): { literal: string; flags: number 
     flags |= (flags & ROOT_FILE) !== 0 ? PATH_END : SEGMENT_END
   }
   if (p.length === 0 || p.includes('*') || p.includes('$'))
-    throw new TypeError(`scanner path ${JSON.stringify(pattern)}: * only first or last, $ only last`)
+    throw new WatchpostTypeError(
+      'ERR_WATCHPOST_DETECTOR_LIST_INVALID',
+      `${JSON.stringify(pattern)}: * only first or last, $ only last`,
+    )
   return { literal: p, flags }
 }
 
