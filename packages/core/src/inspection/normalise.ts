@@ -52,6 +52,8 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
     else if (c === AMP) hasAmp = true
     else if (c === PLUS) hasPlus = true
     else if (c < 0x20 || c === 0x7f) anomalies |= controlBit(c)
+    // U+FFFD: a parser before us met invalid UTF-8 (a body decoded by the framework); no browser sends it.
+    else if (c === 0xfffd) anomalies |= ANOMALY_INVALID_UTF8
   }
   if (hasPlus && plusIsSpace) text = text.replaceAll('+', ' ')
   if (hasPercent) {

@@ -42,13 +42,13 @@ const WORDS = [
 const IPV4 = '\\d\\.\\d{1,3}\\.\\d{1,3}\\.\\d'
 
 export const SUSPECT = new RegExp(
-  `[\\u0000-\\u001f\\u007f<>'"\`;|&$(){}[\\]\\\\%#=:/*]|\\.\\.|--|${WORDS}|${IPV4}`,
+  `[\\u0000-\\u001f\\u007f\\ufffd<>'"\`;|&$(){}[\\]\\\\%#=:/*]|\\.\\.|--|${WORDS}|${IPV4}`,
   'i',
 )
 
 /** SUSPECT for a path: every path has single slashes. */
 export const SUSPECT_PATH = new RegExp(
-  `[\\u0000-\\u001f\\u007f<>'"\`;|&$(){}[\\]\\\\%#=:*]|//|\\.\\.|--|${WORDS}|${IPV4}`,
+  `[\\u0000-\\u001f\\u007f\\ufffd<>'"\`;|&$(){}[\\]\\\\%#=:*]|//|\\.\\.|--|${WORDS}|${IPV4}`,
   'i',
 )
 
