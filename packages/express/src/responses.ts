@@ -25,7 +25,7 @@ interface FinishMessage {
 
 /** What a middleware does with the responses of the requests it opened (the owner of their contexts). */
 export interface ResponseObserver {
-  finished(ctx: RequestContext, res: ServerResponse, server: Server): void
+  finished(ctx: RequestContext, req: IncomingMessage, res: ServerResponse, server: Server): void
 }
 
 const observers = new Set<ResponseObserver>()
@@ -36,7 +36,7 @@ function onFinish(message: unknown): void {
   const ctx = storedContext(localsOf(response), request)
   if (ctx === undefined) return
   const owner = (ctx as ContextState)[kOwner] as ResponseObserver | undefined
-  if (owner !== undefined && observers.has(owner)) owner.finished(ctx, response, server)
+  if (owner !== undefined && observers.has(owner)) owner.finished(ctx, request, response, server)
 }
 
 /** Starts delivering finished responses to `observer`; the returned function stops (idempotent). */

@@ -49,10 +49,11 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   // message, not read from the request. The route is not read here either: the context asks
   // `routeOf` only when an event needs it.
   const observer: ResponseObserver = {
-    finished(ctx, res, server) {
+    finished(ctx, req, res, server) {
       try {
         if (!observed.has(server) && typeof server?.prependListener === 'function') observe(server)
-        detection.responseFinish(ctx, res)
+        // The body as Express's body parser left it (`undefined` without one), for the injection detector.
+        detection.responseFinish(ctx, res, (req as { body?: unknown }).body)
       } catch (err) {
         failed('observing a response failed', err)
       }

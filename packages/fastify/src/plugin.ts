@@ -18,6 +18,7 @@ import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { rawStore } from './store.js'
 import { kContext, kScope } from './symbols.js'
 import type { FastifyWatchpost, WatchpostFastifyOptions, WatchpostRouteConfig } from './types.js'
+import { watchUnrouted } from './unrouted.js'
 
 /** The plugin's request slot, declared with decorateRequest. */
 interface Slot {
@@ -162,8 +163,16 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     // the 400 of an aborted upload or the app's late answer) is not observed: nobody receives its
     // status. As with Express, where Node never finishes such a response.
     // The reply, not reply.raw: Node's response only knows headers set on it directly.
-    if (reply.raw.destroyed !== true) detection.responseFinish(ctx, reply)
+    if (reply.raw.destroyed !== true) detection.responseFinish(ctx, reply, request.body)
+    if (reply.statusCode === 400) unrouted.seen(reply.raw)
     next()
+  })
+
+  // The 400s Fastify writes before any hook (a target its router cannot decode): unrouted.ts.
+  const unrouted = watchUnrouted(fastify.server, (req, res) => {
+    const ctx = core.create(req)
+    detection.requestStart(ctx)
+    detection.responseFinish(ctx, res)
   })
 
   // Requests Node's parser refuses never reach a hook. Fastify answers them itself
@@ -172,6 +181,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
 
   fastify.addHook('onClose', async () => {
     stopObserving()
+    unrouted.stop()
     await instance.close()
   })
 

@@ -55,14 +55,79 @@ export const notFoundOptions = t.object(
     scannerPaths: t.boolean({
       default: true,
       description:
-        'Report at once a request for a path only scanners ask for (`/.env`, `/wp-admin`, `/.git/config`), without waiting for the threshold.',
+        'When the `scannerProbe` detector is off: report at once a 404 for a path only scanners ask for (`/.env`, `/wp-admin`, `/.git/config`; the built-in list), without waiting for the threshold. With `scannerProbe` on (the default), that detector judges the paths and records these 404s, and this option has no effect.',
     }),
   },
   { description: 'Floods of 404 responses per source (path scanning, forced browsing).' },
 )
 
+const pathPatterns = (description: string, examples: string[]) =>
+  t.array(
+    t.string({
+      minLength: 2,
+      maxLength: 256,
+      pattern: '^(\\^/\\*|\\^?/|\\*)[\\x21-\\x23\\x25-\\x29\\x2b-\\x7e]+[*$]?$',
+    }),
+    {
+      default: [],
+      description,
+      examples: [examples],
+    },
+  )
+
+export const scannerProbeOptions = t.object(
+  {
+    enabled: enabled('scanner-probe'),
+    extraPaths: pathPatterns(
+      'Paths to report as probes besides the built-in list. `/name` matches at any `/` of the path up to a segment end (`/name`, `/name/…`); `^/name` only at the start; a trailing `*` lets the name go on (`/.env*`), a trailing `/` makes it a directory, a trailing `$` ends the path; `*.ext` is a suffix in any directory, `^/*.ext` a file right under the root. Compared without case, after percent-decoding, query removed.',
+      ['^/internal-backup/', '*.tfvars'],
+    ),
+    ignorePaths: pathPatterns(
+      'Paths the app serves on purpose, never reported even when a built-in pattern matches (same syntax as `extraPaths`), e.g. `^/console` for an app whose own page it is.',
+      ['^/console'],
+    ),
+  },
+  {
+    description:
+      'Requests for paths only scanners ask for (`/.env`, `/.git/config`, `/actuator/env`, backups, other software’s consoles), whatever the app answered: `malicious_scanner_probe`, or `access_not_found` with ScannerProbe for a 404. The list is in docs/detectors.md.',
+  },
+)
+
+const uaSubstrings = (description: string, examples: string[]) =>
+  t.array(t.string({ minLength: 3, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' }), {
+    default: [],
+    description,
+    examples: [examples],
+  })
+
+export const attackToolOptions = t.object(
+  {
+    enabled: enabled('attack-tool'),
+    extra: uaSubstrings(
+      'User-Agent substrings (printable ASCII, compared without case) of more tools to report, besides the built-in list.',
+      ['internal-pentest-bot'],
+    ),
+    ignore: uaSubstrings(
+      'Entries of the built-in list to leave out, by their text or their tool (compared without case): a User-Agent substring (`nessus`), a header (`x-scanner`), a header value (`myvar=1234`), a callback domain (`oastify.com`), a tool (`Burp Collaborator`) — e.g. for the organisation’s own scanner.',
+      ['nessus'],
+    ),
+  },
+  {
+    description:
+      'Requests made by attack tools (sqlmap, Nikto, Nuclei, …): their User-Agent, headers of their own (`Acunetix-*`, `X-Scanner`), out-of-band callback hosts in headers or the target (`*.oast.pro`, `*.oastify.com`). Recorded whatever the app answered.',
+  },
+)
+
 export const corsOptions = t.object(
-  { enabled: enabled('CORS') },
+  {
+    enabled: enabled('CORS'),
+    allowedOrigins: t.array(t.string({ minLength: 1 }), {
+      default: [],
+      description:
+        'Origins (`https://app.example.com`) the app allows cross-origin requests from. When set, a cross-origin request from any other origin that the response does not grant is reported. When empty, the answer is inferred only once the app has shown a CORS policy of its own: its cors options go through `corsDelegator()` / `wp.cors()`, or it granted some cross-origin request with `Access-Control-Allow-Origin`. An app without a CORS policy gets no CORS events.',
+      examples: [['https://app.example.com', 'https://admin.example.com']],
+    }),
+  },
   { description: 'Cross-origin requests from an origin the app does not allow.' },
 )
 
@@ -92,6 +157,63 @@ export const protocolOptions = t.object(
   { description: 'Protocol anomalies: unexpected HTTP methods and malformed requests.' },
 )
 
+const threat = (what: string, def = true) =>
+  t.boolean({ default: def, description: `Whether ${what} is looked for.` })
+
+export const injectionOptions = t.object(
+  {
+    enabled: enabled('injection'),
+    sqli: threat('SQL injection'),
+    xss: threat('cross-site scripting'),
+    pathTraversal: threat('path traversal and local file inclusion'),
+    commandInjection: threat('OS command injection'),
+    jndi: threat('JNDI / Log4Shell lookups'),
+    templateInjection: threat('template and expression-language injection'),
+    prototypePollution: threat('prototype pollution'),
+    nosqlInjection: threat('NoSQL operator injection'),
+    ssrf: threat('server-side request forgery probes'),
+    encodingAnomalies: t.boolean({
+      default: true,
+      description:
+        'Report inputs whose encoding no browser sends (CR/LF before a header, NUL and control characters, overlong or invalid UTF-8, `%u` escapes, broken `%` escapes, a request line inside a value) as `malicious_protocol_violation`.',
+    }),
+    headers: t.array(t.string({ minLength: 1, pattern: "^[a-z0-9!#$%&'*+.^_`|~-]+$" }), {
+      default: ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version'],
+      description:
+        'Request headers (lowercase) whose values are inspected, besides the path, query, cookies and body.',
+      examples: [['user-agent', 'referer', 'x-api-version']],
+    }),
+    maxValueLength: t.integer({
+      minimum: 64,
+      maximum: 1_048_576,
+      default: 8192,
+      description: 'Characters of one input inspected; the rest of a longer input is not.',
+    }),
+    maxTotalLength: t.integer({
+      minimum: 256,
+      maximum: 16_777_216,
+      default: 65_536,
+      description: 'Characters inspected per request, over all its inputs.',
+    }),
+    maxDepth: t.integer({
+      minimum: 1,
+      maximum: 1024,
+      default: 32,
+      description: 'Nesting of the parsed body inspected.',
+    }),
+    maxValues: t.integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 1024,
+      description: 'Keys and values inspected per request.',
+    }),
+  },
+  {
+    description:
+      'Injection in the path, query, cookies, selected headers and parsed body, after decoding (docs/detection.md).',
+  },
+)
+
 export const detectorsSchema = t.object(
   {
     authFailure: authFailureOptions,
@@ -101,6 +223,9 @@ export const detectorsSchema = t.object(
     rateLimit: rateLimitOptions,
     malformedBody: malformedBodyOptions,
     protocol: protocolOptions,
+    injection: injectionOptions,
+    attackTool: attackToolOptions,
+    scannerProbe: scannerProbeOptions,
   },
   {
     description:

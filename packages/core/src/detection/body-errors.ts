@@ -30,6 +30,27 @@ const BY_CODE: ReadonlyMap<string, MalformedBodyReason> = new Map(
     'charset.unsupported': 'bad_charset',
     'encoding.unsupported': 'bad_encoding',
     'parameters.too.many': 'too_large',
+    // zlib, passed on by body-parser for a corrupt or truncated gzip or deflate body
+    Z_DATA_ERROR: 'bad_compression',
+    Z_BUF_ERROR: 'bad_compression',
+    Z_NEED_DICT: 'bad_compression',
+    // @fastify/multipart (thrown where the route reads the parts)
+    FST_INVALID_MULTIPART_CONTENT_TYPE: 'bad_multipart',
+    FST_PROTO_VIOLATION: 'bad_multipart',
+    FST_INVALID_JSON_FIELD_ERROR: 'invalid_json',
+    FST_PARTS_LIMIT: 'too_large',
+    FST_FILES_LIMIT: 'too_large',
+    FST_FIELDS_LIMIT: 'too_large',
+    FST_REQ_FILE_TOO_LARGE: 'too_large',
+    // multer's MulterError codes
+    LIMIT_PART_COUNT: 'too_large',
+    LIMIT_FILE_SIZE: 'too_large',
+    LIMIT_FILE_COUNT: 'too_large',
+    LIMIT_FIELD_KEY: 'too_large',
+    LIMIT_FIELD_VALUE: 'too_large',
+    LIMIT_FIELD_COUNT: 'too_large',
+    LIMIT_UNEXPECTED_FILE: 'bad_multipart',
+    MISSING_FIELD_NAME: 'bad_multipart',
   } satisfies Record<string, MalformedBodyReason>),
 )
 

@@ -61,7 +61,8 @@ export interface Signals {
   jwtFailure(ctx: RequestContext, info: JwtFailureInfo): void
   corsCheck(ctx: RequestContext, info: CorsCheckInfo): void
   rateLimitHit(ctx: RequestContext, info: RateLimitInfo): void
-  responseFinish(ctx: RequestContext, res: ResponseLike): void
+  /** The response was sent; `body` is the request body as the framework parsed it, if any. */
+  responseFinish(ctx: RequestContext, res: ResponseLike, body?: unknown): void
   /** Reports a server's `clientError`; only the parser's refusals reach the detectors (`refusedByParser`). */
   clientError(info: ClientErrorInfo): void
 }
@@ -225,12 +226,12 @@ export function createDetection(
     jwtFailure: (ctx, info) => dispatch(scopeOf(ctx).jwtFailure, ctx, info),
     corsCheck: (ctx, info) => dispatch(scopeOf(ctx).corsCheck, ctx, info),
     rateLimitHit: (ctx, info) => dispatch(scopeOf(ctx).rateLimitHit, ctx, info),
-    responseFinish(ctx, res) {
+    responseFinish(ctx, res, body) {
       try {
         const handlers = scopeOf(ctx).responseFinish
         if (handlers.length === 0) return
         const status = res.statusCode
-        for (const h of handlers) h(ctx, status, res)
+        for (const h of handlers) h(ctx, status, res, body)
       } catch (err) {
         fail(err)
       }
@@ -239,8 +240,9 @@ export function createDetection(
       // Resets, socket errors, timeouts and requests the client ended half-way reach `clientError`
       // too: the detectors get only what the parser refused (client-error.ts).
       try {
-        if (!refusedByParser(info.code)) return
-        for (const h of base.clientError) h(info)
+        if (!refusedByParser(info.code) || base.clientError.length === 0) return
+        const ctx = deps.refusedContext(info)
+        for (const h of base.clientError) h(info, ctx)
       } catch (err) {
         fail(err)
       }

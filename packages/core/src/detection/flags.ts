@@ -17,6 +17,12 @@ export const FLAG_NOT_FOUND = 16
 export const FLAG_STARTED = 32
 /** The request's method is not one the app serves: the protocol detector's event, not a 404 miss. */
 export const FLAG_UNEXPECTED_METHOD = 64
+/** A protocol violation was found in the request line or headers: the injection detector does not report its decoding anomalies again. */
+export const FLAG_PROTOCOL = 128
+/** The scanner-probe detector judged the request's path (it runs before the not-found detector). */
+export const FLAG_PATH_JUDGED = 256
+/** ... and recorded it as a scanner probe: the not-found detector counts it, and records it no more. */
+export const FLAG_SCANNER_PROBE = 512
 
 /** Whether `flag` is set on the request. */
 export function flagged(ctx: RequestContext, flag: number): boolean {

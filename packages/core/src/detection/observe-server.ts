@@ -26,12 +26,22 @@ const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 /** Adds the listener (first in line, so the socket is still intact); returns a function that removes it. */
 export function observeClientErrors(server: Server, record: (info: ClientErrorInfo) => void): () => void {
   const listener = (err: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) => {
+    // Alone, this listener answers (below) with Node's status for the code; else the framework
+    // answers: Fastify's clientErrorHandler with 408, 431 or 400.
+    const alone = server.listenerCount('clientError') <= 1
+    const status = alone
+      ? undefined
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400
     try {
-      record(clientErrorInfo(err, socket as Duplex & { remoteAddress?: string; remotePort?: number }))
+      record(clientErrorInfo(err, socket as Duplex & { remoteAddress?: string; remotePort?: number }, status))
     } catch {
       // Recording must never change the answer.
     }
-    if (server.listenerCount('clientError') > 1) return
+    if (!alone) return
     // Node's own test: the response being written (`_httpMessage`, none between keep-alive requests)
     // has not sent its headers yet. Bytes written by earlier responses do not matter.
     const s = socket as Duplex & { _httpMessage?: { _headerSent?: unknown } | null }

@@ -58,6 +58,14 @@ export interface ClientErrorInfo {
   /** Method and target parsed from the first bytes of the raw request, when readable. */
   readonly method: string | undefined
   readonly target: string | undefined
+  /**
+   * The headers the raw bytes still tell that identify the request and its client, lower-cased and
+   * sanitised (client-error.ts `KEPT_HEADERS`): request ids, `traceparent`, `x-forwarded-for`,
+   * `user-agent`, `host`.
+   */
+  readonly headers: Readonly<Record<string, string>>
+  /** The status the client was answered with (or would have been: 400, 408, 413, 431). */
+  readonly status: number
 }
 
 /** What a detector may react to. Every handler runs on the request path: cheap, synchronous, no I/O. */
@@ -69,10 +77,15 @@ export interface DetectorHandlers {
   rateLimitHit?(ctx: RequestContext, info: RateLimitInfo): void
   /**
    * The response was sent. `status` is `res.statusCode`, read once for every detector: on Express
-   * each read of a property of the response is a V8 runtime lookup.
+   * each read of a property of the response is a V8 runtime lookup. `body` is the request body as
+   * the framework parsed it (`undefined` when none was).
    */
-  responseFinish?(ctx: RequestContext, status: number, res: ResponseLike): void
-  clientError?(info: ClientErrorInfo): void
+  responseFinish?(ctx: RequestContext, status: number, res: ResponseLike, body: unknown): void
+  /**
+   * A request Node's parser refused. `ctx` is a context built from what its raw bytes still tell
+   * (method, target, request id, `traceparent`, `X-Forwarded-For` under `trustProxy`).
+   */
+  clientError?(info: ClientErrorInfo, ctx: RequestContext): void
   /** Off the request path, on the sweep timer: report windows that closed. */
   sweep?(now: number): void
 }
@@ -81,6 +94,10 @@ export interface DetectorDeps {
   /** The typed event API bound to a request (or to none, for aggregates reported on the sweep). */
   readonly events: (ctx: RequestContext | undefined) => EventApi
   readonly now: () => number
+  /** A context for a request Node's parser refused, from what its raw bytes still tell. */
+  readonly refusedContext: (info: ClientErrorInfo) => RequestContext
+  /** Whether a key names a secret (the redactor's sensitive-key list, `privacy.sensitiveKeys` included). */
+  readonly isSensitiveKey: (key: string) => boolean
 }
 
 export interface DetectorDefinition<Id extends string = string, Options = unknown> {

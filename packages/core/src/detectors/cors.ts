@@ -2,8 +2,11 @@
  * Cross-origin requests from origins the app does not allow. Reported from the origin check of
  * `cors` / `@fastify/cors` when the adapter wraps it (`corsCheck`), else inferred from the
  * response: an `Origin` from another host and no `Access-Control-Allow-Origin` granting it (a
- * failed preflight included). Same-origin requests (browsers send `Origin` on same-origin POSTs)
- * are recognised by comparing the origin's host with the `Host` header. Capped per source.
+ * failed preflight included) — but only where the app has a CORS policy: `allowedOrigins` in the
+ * options (then an origin in it is never reported), a wrapped origin check, or a response that
+ * granted some cross-origin request. A cross-origin request to an app with no CORS policy at all is
+ * ordinary web traffic, not a violation. Same-origin requests (browsers send `Origin` on same-origin
+ * POSTs) are recognised by comparing the origin's host with the `Host` header. Capped per source.
  */
 
 import type { DetectorsConfig } from '../config/index.js'
@@ -15,7 +18,10 @@ import type { DetectorDefinition } from '../detection/types.js'
 export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> = {
   id: 'cors',
   emits: ['malicious_cors'],
-  create(_options, { events, now }) {
+  create(options, { events, now }) {
+    const allowedOrigins = new Set(options.allowedOrigins)
+    // Whether the app has shown a CORS policy; with an allowlist it is known from the start.
+    let policy = allowedOrigins.size > 0
     const capped = capPerSource((held) =>
       events(undefined).malicious.cors(
         { origin: '(several)' },
@@ -41,6 +47,7 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
     }
     return {
       corsCheck(ctx, info) {
+        policy = true
         // A same-origin request is never a CORS refusal, whatever an origin list says.
         if (info.allowed || flagged(ctx, FLAG_CORS) || isSameOrigin(info.origin, ctx.host)) return
         report(ctx, info.origin, info.preflight ?? ctx.method === 'OPTIONS', undefined)
@@ -50,7 +57,11 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
         const origin = ctx.headers.origin
         if (origin === undefined || isSameOrigin(origin, ctx.host)) return
         const allowed = res.getHeader('access-control-allow-origin')
-        if (allowed === '*' || allowed === origin) return
+        if (allowed === '*' || allowed === origin) {
+          policy = true
+          return
+        }
+        if (!policy || allowedOrigins.has(origin)) return
         const preflight =
           ctx.method === 'OPTIONS' && ctx.headers['access-control-request-method'] !== undefined
         report(ctx, origin, preflight, status)

@@ -1,6 +1,7 @@
 /**
  * 404s. Per source: optionally each miss (`access_not_found`, capped), at once for paths only
- * scanners ask for, and a `malicious_excess_404` when `threshold` misses fall in one window —
+ * scanners ask for (recorded by the scanner-probe detector when it is on; this one then only counts
+ * them), and a `malicious_excess_404` when `threshold` misses fall in one window —
  * reported at the crossing (EventCount = threshold) and, for the rest of that window, once when it
  * closes (EventCount = the misses after the crossing). At most 2 flood rows per source and window.
  *
@@ -13,7 +14,14 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP } from '../detection/capped-counter.js'
-import { FLAG_NOT_FOUND, FLAG_UNEXPECTED_METHOD, flagged, mark } from '../detection/flags.js'
+import {
+  FLAG_NOT_FOUND,
+  FLAG_PATH_JUDGED,
+  FLAG_SCANNER_PROBE,
+  FLAG_UNEXPECTED_METHOD,
+  flagged,
+  mark,
+} from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import { WindowCounter } from '../detection/window-counter.js'
 import { isScannerPath } from './scanner-paths.js'
@@ -72,11 +80,14 @@ export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['n
         const t = now()
         const ip = ctx.clientIp
         const path = pathOf(ctx.url)
-        const scanner = options.scannerPaths && isScannerPath(path)
+        // The scanner-probe detector, when on, judged the path and recorded a probe itself.
+        const judged = flagged(ctx, FLAG_PATH_JUDGED)
+        const recorded = flagged(ctx, FLAG_SCANNER_PROBE)
+        const scanner = judged ? recorded : options.scannerPaths && isScannerPath(path)
         const entry = floods.hit(ip, t)
         if (scanner) entry.data.scanner++
         if (entry.data.samples.length < SAMPLE_PATHS) entry.data.samples.push(path)
-        if ((options.reportEach || scanner) && each.admit(ip, t)) {
+        if ((options.reportEach || scanner) && !recorded && each.admit(ip, t)) {
           events(ctx).access.notFound(
             { path, scannerProbe: scanner },
             { statusCode: 404, ruleName: 'notFound', ...(scanner ? { severity: 'Medium' as const } : {}) },

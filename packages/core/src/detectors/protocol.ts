@@ -10,7 +10,7 @@
 import type { DetectorsConfig } from '../config/index.js'
 import type { RequestContext } from '../context/types.js'
 import { capPerSource } from '../detection/capped-counter.js'
-import { FLAG_UNEXPECTED_METHOD, mark } from '../detection/flags.js'
+import { FLAG_PROTOCOL, FLAG_UNEXPECTED_METHOD, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { PROTOCOL_VIOLATIONS } from '../events/catalogue/malicious.js'
 
@@ -61,6 +61,7 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
       ),
     )
     const violation = (ctx: RequestContext, reason: Violation, header?: string) => {
+      mark(ctx, FLAG_PROTOCOL)
       if (capped.admit(ctx.clientIp, now()))
         events(ctx).malicious.protocolViolation({ reason, header }, { ruleName: 'protocol' })
     }
@@ -77,11 +78,10 @@ export const protocolDetector: DetectorDefinition<'protocol', DetectorsConfig['p
         const header = headerViolation(ctx.request.rawHeaders)
         if (header !== undefined) violation(ctx, header.reason, header.name)
       },
-      clientError(info) {
-        const ip = info.remoteAddress ?? ''
-        if (!capped.admit(ip, now())) return
-        const api = events(undefined)
-        const options = { ruleName: 'protocol', srcIp: ip, statusCode: 400 } as const
+      clientError(info, ctx) {
+        if (!capped.admit(ctx.clientIp, now())) return
+        const api = events(ctx)
+        const options = { ruleName: 'protocol', statusCode: info.status } as const
         if (info.code === 'HPE_INVALID_METHOD' && info.method !== undefined) {
           api.malicious.unexpectedMethod({ method: info.method }, options)
         } else {
@@ -108,14 +108,29 @@ export function pathViolation(url: string): Violation | undefined {
   return undefined
 }
 
-/** Duplicated singleton headers, too many headers, or an absurdly long value, from `rawHeaders`. */
+/** Whether `value` holds `%0a` or `%0d` (any case). One `indexOf` for the common value without `%0`. */
+function hasEncodedLineBreak(value: string): boolean {
+  for (let i = value.indexOf('%0'); i !== -1; i = value.indexOf('%0', i + 1)) {
+    const c = value.charCodeAt(i + 2) | 0x20
+    if (c === 0x61 || c === 0x64) return true
+  }
+  return false
+}
+
+/**
+ * Duplicated singleton headers, too many headers, an absurdly long value, or an encoded line break
+ * in a value, from `rawHeaders`.
+ */
 export function headerViolation(raw: readonly string[]): { reason: Violation; name: string } | undefined {
   if (raw.length > MAX_HEADERS * 2) return { reason: 'oversized_header', name: '(count)' }
   let seen = 0 // one bit per singleton, at the position of its (unique) length
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
-    if ((raw[i + 1]?.length ?? 0) > MAX_HEADER_VALUE)
-      return { reason: 'oversized_header', name: name.toLowerCase() }
+    const value = raw[i + 1] ?? ''
+    if (value.length > MAX_HEADER_VALUE) return { reason: 'oversized_header', name: name.toLowerCase() }
+    // `%0d` / `%0a` in a header value: a line break waiting for a server or proxy that decodes it
+    // into a header it writes (response splitting). Node refuses raw CR/LF in headers itself.
+    if (hasEncodedLineBreak(value)) return { reason: 'crlf_injection', name: name.toLowerCase() }
     const singleton = SINGLETON_BY_LENGTH[name.length]
     if (singleton === undefined) continue
     if (

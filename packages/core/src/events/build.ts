@@ -272,13 +272,16 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
   }
 }
 
-/** Template names that fall back to request fields when the caller did not pass them. */
+/**
+ * Template names that fall back to request fields when the caller did not pass them. A message never
+ * carries a query string (redacted or not): where it falls back to the URL, it takes its path.
+ */
 function fallback(name: string, event: SecurityEvent): unknown {
   switch (name) {
     case 'route':
-      return event.HttpRoute ?? event.Url
+      return event.HttpRoute ?? pathOf(event.Url)
     case 'path':
-      return event.Url
+      return pathOf(event.Url)
     case 'method':
       return event.HttpRequestMethod
     case 'count':
@@ -288,4 +291,11 @@ function fallback(name: string, event: SecurityEvent): unknown {
     default:
       return undefined
   }
+}
+
+/** A URL without its query string and fragment. */
+function pathOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
 }

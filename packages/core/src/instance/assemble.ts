@@ -25,6 +25,7 @@ import type { DeliverySink } from '../delivery/delivery-sink.js'
 import { renderMetrics } from '../delivery/metrics.js'
 import { createDeliveryMonitor } from '../delivery/monitor.js'
 import type { Destination } from '../delivery/types.js'
+import { refusedRequest } from '../detection/client-error.js'
 import { createDetection, type Detection } from '../detection/engine.js'
 import { DETECTORS } from '../detectors/index.js'
 import { WatchpostError } from '../errors.js'
@@ -151,7 +152,12 @@ export function assemble(
   const signals = createDetection(
     config,
     DETECTORS,
-    { events: (ctx) => apis.forContext(ctx), now: Date.now },
+    {
+      events: (ctx) => apis.forContext(ctx),
+      now: Date.now,
+      refusedContext: (info) => contexts.create(refusedRequest(info)),
+      isSensitiveKey: (key) => redactor.isSensitiveKey(key),
+    },
     (err) => warnOnce('WATCHPOST_W104', { cause: err }, warnings),
   )
   const requestApi = apis.requestApis({

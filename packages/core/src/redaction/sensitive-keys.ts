@@ -30,6 +30,13 @@ export const SENSITIVE_EXACT: readonly string[] = [
   'mfacode',
 ]
 
+/**
+ * Matched, in URLs only, when a query parameter's normalised name equals one of these: names that
+ * carry a credential in a redirect's query string but are ordinary keys elsewhere (an error's `code`).
+ * The OAuth 2.0 authorization code (RFC 6749 §4.1.2), a CAS service ticket.
+ */
+export const SENSITIVE_URL_PARAMS: ReadonlySet<string> = new Set(['code', 'ticket'])
+
 /** Matched when the normalised key contains one of these. */
 export const SENSITIVE_PARTS: readonly string[] = [
   'password',
@@ -63,6 +70,15 @@ export const SENSITIVE_PARTS: readonly string[] = [
   'otpcode',
   'cvv',
   'cvc',
+  // OAuth / OIDC / SAML: code_verifier (RFC 7636), client_assertion (RFC 7523), oauth_verifier
+  // (OAuth 1.0a), SAMLResponse / SAMLRequest / SAMLart (SAML 2.0 bindings). id_token, access_token,
+  // refresh_token and client_secret are caught by `token` and `secret`.
+  'codeverifier',
+  'assertion',
+  'verifier',
+  'samlresponse',
+  'samlrequest',
+  'samlart',
 ]
 
 /** Matched when the normalised key ends with one of these (`userSsn`, `connect.sid`, `cardPin`). */

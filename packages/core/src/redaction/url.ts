@@ -9,7 +9,7 @@
  */
 import { maskCardNumbers } from './card-numbers.js'
 import { clampLength, sanitiseSlow, sanitiseString } from './sanitise-string.js'
-import { REDACTED } from './sensitive-keys.js'
+import { normaliseKey, REDACTED, SENSITIVE_URL_PARAMS } from './sensitive-keys.js'
 
 /** Extra input kept past the bound so a card number straddling the cut is still seen whole. */
 const CARD_SLACK = 64
@@ -31,6 +31,12 @@ function decodeName(name: string): string {
   }
 }
 
+/** A sensitive key, or a name that is a credential in a URL's query string (`code`, `ticket`). */
+function isSensitiveParam(name: string, isSensitiveKey: (key: string) => boolean): boolean {
+  const decoded = decodeName(name)
+  return isSensitiveKey(decoded) || SENSITIVE_URL_PARAMS.has(normaliseKey(decoded))
+}
+
 /** Redact sensitive `name=value` pairs of a parameter list split on `&` and `;`. */
 function redactParams(params: string, isSensitiveKey: (key: string) => boolean): string {
   let out = ''
@@ -42,7 +48,9 @@ function redactParams(params: string, isSensitiveKey: (key: string) => boolean):
     const pair = params.slice(start, i)
     const eq = pair.indexOf('=')
     out +=
-      eq !== -1 && isSensitiveKey(decodeName(pair.slice(0, eq))) ? pair.slice(0, eq + 1) + REDACTED : pair
+      eq !== -1 && isSensitiveParam(pair.slice(0, eq), isSensitiveKey)
+        ? pair.slice(0, eq + 1) + REDACTED
+        : pair
     if (c !== -1) out += params[i]
     start = i + 1
   }

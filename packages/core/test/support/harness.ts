@@ -39,7 +39,8 @@ export async function harness(
   const server = http.createServer(serverOptions, (req, res) => {
     const ctx = core.open(req, res)
     signals.requestStart(ctx)
-    res.on('finish', () => signals.responseFinish(ctx, res))
+    // A handler that parses the body leaves it on `req.body`, as body parsers do.
+    res.on('finish', () => signals.responseFinish(ctx, res, (req as { body?: unknown }).body))
     handler(req, res, ctx)
   })
   observeClientErrors(server, (info) => signals.clientError(info))

@@ -82,7 +82,7 @@ export const access = {
     result: 'Failure',
     message: 'Not found: {path}',
     description:
-      'One 404 response (off by default: detectors.notFound.reportEach). Floods are malicious_excess_404.',
+      'One 404 response: at once for a path only scanners ask for (ScannerProbe; detectors.scannerProbe), each one with detectors.notFound.reportEach (off by default). Floods are malicious_excess_404.',
     params: {
       path: p.string('AdditionalFields.Path', 'The path requested (redacted); the full target is in Url.'),
       scannerProbe: p.boolean(

@@ -9,6 +9,8 @@ export const MALFORMED_BODY_REASONS = [
   'too_large',
   'bad_charset',
   'bad_encoding',
+  'bad_compression',
+  'bad_multipart',
   'invalid_content_length',
   'other',
 ] as const

@@ -12,8 +12,66 @@ export const PROTOCOL_VIOLATIONS = [
   'oversized_header',
   'invalid_header',
   'parse_error',
+  'crlf_injection',
+  'control_char',
+  'null_byte',
+  'overlong_utf8',
+  'invalid_utf8',
+  'percent_u_encoding',
+  'broken_escape',
+  'double_encoding',
+  'request_in_parameter',
+  'oversized_input',
   'other',
 ] as const
+
+/** Whether the app answered a scanner probe with content (2xx) or not. */
+export const SCANNER_PROBE_OUTCOMES = ['served', 'not_served'] as const
+
+/** Whether the payload reached the app (it answered 2xx or 3xx) or was refused. */
+export const INJECTION_OUTCOMES = ['reached', 'refused'] as const
+
+/**
+ * An injection finding (the injection detector, or the app through the event API): which input,
+ * which rule, the matched fragment only, and whether the app took it.
+ */
+function injection<const N extends string>(
+  name: N,
+  origin: 'owasp' | 'watchpost',
+  category: string,
+  risk: number,
+) {
+  return defineEvent({
+    name,
+    origin,
+    level: 'CRITICAL',
+    ...web,
+    message: `${category} attempt in {parameter}`,
+    description: `An input carried ${category.toLowerCase()}.`,
+    params: {
+      userId: actor,
+      parameter: p.required(
+        p.string(
+          'ThreatField',
+          'The input: `path`, `query:<name>`, `body:<key path>`, `cookie:<name>`, `header:<name>`.',
+        ),
+      ),
+      ruleId: p.string('RuleName', 'The rule that matched.'),
+      fragment: p.string(
+        'AdditionalFields.MatchedFragment',
+        'The matched part of the decoded input, at most 64 characters, control characters removed; never the whole input.',
+      ),
+      outcome: p.enum(
+        INJECTION_OUTCOMES,
+        'AdditionalFields.Outcome',
+        '`reached` when the app answered 2xx/3xx (EventResult Success), `refused` otherwise (Failure).',
+      ),
+      riskLevel: p.int('ThreatRiskLevel', 'Lower for findings of lower confidence.'),
+    },
+    fixed: { ThreatCategory: category, ThreatName: category, ThreatRiskLevel: risk },
+    byParam: { param: 'outcome', result: { reached: 'Success', refused: 'Failure' } },
+  })
+}
 
 export const malicious = {
   excess404: defineEvent({
@@ -58,37 +116,60 @@ export const malicious = {
     ...web,
     message: 'Attack tool {toolName} detected',
     description: 'The request came from a known attack tool (sqlmap, nikto, ...), e.g. by its User-Agent.',
-    params: { userId: actor, toolName: p.required(p.string('ThreatName', 'The tool.')) },
+    params: {
+      userId: actor,
+      toolName: p.required(p.string('ThreatName', 'The tool.')),
+      matchedIn: p.string(
+        'AdditionalFields.MatchedIn',
+        'Where the tool showed: `user-agent`, `header:<name>` (a header of its own, or a callback host in a value), `url`.',
+      ),
+      fingerprint: p.string(
+        'AdditionalFields.Fingerprint',
+        'The list entry that matched: a User-Agent substring, a header name, a callback domain.',
+      ),
+    },
     fixed: { ThreatCategory: 'Attack tool', ThreatField: 'HttpUserAgent', ThreatRiskLevel: 70 },
   }),
-  sqli: defineEvent({
-    name: 'malicious_sqli',
-    origin: 'owasp',
-    level: 'CRITICAL',
-    ...web,
-    message: 'SQL injection attempt in {parameter}',
-    description: 'An input carried SQL injection.',
-    params: {
-      userId: actor,
-      parameter: p.required(p.string('ThreatField', 'The input.')),
-      ruleId: p.string('RuleName', 'The rule that matched.'),
-    },
-    fixed: { ThreatCategory: 'SQL injection', ThreatName: 'SQL injection', ThreatRiskLevel: 90 },
-  }),
-  pathTraversal: defineEvent({
-    name: 'malicious_path_traversal',
+  scannerProbe: defineEvent({
+    name: 'malicious_scanner_probe',
     origin: 'watchpost',
-    level: 'CRITICAL',
+    level: 'WARN',
     ...web,
-    message: 'Path traversal attempt in {parameter}',
-    description: 'An input or the path tried to climb out of a directory (../, encoded variants).',
+    message: 'Scanner probe for {path}',
+    description:
+      'A request for a path only scanners ask for (leaked configuration, VCS metadata, backups, other software’s consoles), answered with a status other than 404 — a 404 is `access_not_found` with ScannerProbe. Success (and High) when the app answered 2xx.',
     params: {
       userId: actor,
-      parameter: p.required(p.string('ThreatField', 'The input or "Url".')),
-      ruleId: p.string('RuleName', 'The rule that matched.'),
+      path: p.required(
+        p.string('AdditionalFields.Path', 'The path requested (redacted); the full target is in Url.'),
+      ),
+      family: p.string(
+        'ThreatName',
+        'What the probe was after: `vcs`, `dotfile`, `developer-tool`, `ai-tool`, `backup`, `app-config`, `log-file`, `debug-console`, `admin-console`, `webshell`, `router-admin`, `datastore-api`, `cloud-credentials`, `os-file`, `scanner-marker`, `custom` (detectors.scannerProbe.extraPaths).',
+      ),
+      pattern: p.string('AdditionalFields.MatchedPattern', 'The list entry that matched.'),
+      outcome: p.enum(
+        SCANNER_PROBE_OUTCOMES,
+        'AdditionalFields.Outcome',
+        '`served` when the app answered 2xx (EventResult Success, severity High), `not_served` otherwise (Failure).',
+      ),
     },
-    fixed: { ThreatCategory: 'Path traversal', ThreatName: 'Path traversal', ThreatRiskLevel: 80 },
+    fixed: { ThreatCategory: 'Reconnaissance', ThreatRiskLevel: 50 },
+    byParam: {
+      param: 'outcome',
+      result: { served: 'Success', not_served: 'Failure' },
+      severity: { served: 'High' },
+    },
   }),
+  sqli: injection('malicious_sqli', 'owasp', 'SQL injection', 90),
+  xss: injection('malicious_xss', 'watchpost', 'Cross-site scripting', 80),
+  pathTraversal: injection('malicious_path_traversal', 'watchpost', 'Path traversal', 80),
+  commandInjection: injection('malicious_command_injection', 'watchpost', 'Command injection', 90),
+  jndi: injection('malicious_jndi_injection', 'watchpost', 'JNDI injection', 90),
+  templateInjection: injection('malicious_template_injection', 'watchpost', 'Template injection', 80),
+  prototypePollution: injection('malicious_prototype_pollution', 'watchpost', 'Prototype pollution', 70),
+  nosqlInjection: injection('malicious_nosql_injection', 'watchpost', 'NoSQL injection', 80),
+  ssrf: injection('malicious_ssrf', 'watchpost', 'Server-side request forgery', 70),
   cors: defineEvent({
     name: 'malicious_cors',
     origin: 'owasp',
@@ -156,10 +237,10 @@ export const malicious = {
     ...web,
     message: 'HTTP protocol violation: {reason}',
     description:
-      'A request broke HTTP rules in a way attacks do: null bytes or CR/LF in the path, duplicated or absurd headers, a request the HTTP parser refused.',
+      'A request broke HTTP rules in a way attacks do: null bytes or CR/LF in the path, duplicated or absurd headers, a request the HTTP parser refused, an input encoded as no browser encodes (CR/LF before a header, overlong or invalid UTF-8, `%u` or broken `%` escapes, a request line inside a value), or inputs past the inspection bounds (`oversized_input`, Low severity).',
     params: {
       reason: p.required(p.enum(PROTOCOL_VIOLATIONS, 'EventOriginalResultDetails', 'What was wrong.')),
-      header: p.string('ThreatField', 'The header concerned.'),
+      header: p.string('ThreatField', 'The header or input concerned (`header:<name>`, `query:<name>`, …).'),
       code: p.string('AdditionalFields.ErrorCode', "Node's parser error code (HPE_*)."),
     },
     fixed: { ThreatCategory: 'Protocol violation', ThreatRiskLevel: 40 },

@@ -1,0 +1,149 @@
+/**
+ * What the injection inspection costs per request, and what the alternative engine would: the
+ * corpus's requests (test/corpus/, benign and attack) inspected the way the injection detector does
+ * (every input walked, decoded and shown to every rule), against libddwaf's libinjection operators
+ * (`is_sqli`, `is_xss`, through `@datadog/native-appsec`, the binary Datadog's tracer ships) over
+ * the same request's query, body, cookies, headers and target. Figures are printed, never asserted.
+ *
+ *   node --import tsx packages/core/bench/inspection.bench.ts
+ *
+ * Each case is timed over every entry of a set, ROUNDS times, interleaved with the other cases
+ * (so machine noise spreads over all); the figure is the median over rounds of the mean per request.
+ * libddwaf is optional: without `@datadog/native-appsec` installed (a development dependency of the
+ * benchmark only), its rows are skipped.
+ */
+import { createRequire } from 'node:module'
+import { DEFAULT_LIMITS, type RequestInputs, walkInputs } from '../src/inspection/inputs.js'
+import { normalise } from '../src/inspection/normalise.js'
+import { suspect } from '../src/inspection/prefilter.js'
+import { RULES } from '../src/inspection/rules/index.js'
+import { type CorpusEntry, corpus, inputsOf } from '../test/support/corpus.js'
+
+const ROUNDS = 30
+const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version']
+
+function inspect(input: RequestInputs): number {
+  let found = 0
+  walkInputs(input, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
+    if (!suspect(raw, kind === 'path')) return false
+    const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+    for (let i = 0; i < RULES.length; i++) if (RULES[i]?.match(text, kind, anomalies) !== undefined) found++
+    return false
+  })
+  return found
+}
+
+interface Waf {
+  run(input: RequestInputs): number
+}
+
+/** libddwaf with two rules, libinjection's SQLi and XSS, over the request's addresses. */
+function loadWaf(): Waf | undefined {
+  let native: { DDWAF: new (rules: object, path: string) => { createContext(): WafContext } }
+  try {
+    native = createRequire(import.meta.url)('@datadog/native-appsec')
+  } catch {
+    return undefined
+  }
+  const inputs = [
+    'server.request.query',
+    'server.request.body',
+    'server.request.cookies',
+    'server.request.headers.no_cookies',
+    'server.request.uri.raw',
+  ].map((address) => ({ address }))
+  const rule = (id: string, operator: string) => ({
+    id,
+    name: id,
+    tags: { type: id, category: 'attack_attempt' },
+    conditions: [{ operator, parameters: { inputs } }],
+    transformers: ['removeNulls'],
+  })
+  const waf = new native.DDWAF(
+    {
+      version: '2.2',
+      metadata: { rules_version: '1.0.0' },
+      rules: [rule('sqli', 'is_sqli'), rule('xss', 'is_xss')],
+    },
+    'bench',
+  )
+  return {
+    run(input) {
+      const q = input.url.indexOf('?')
+      const query: Record<string, string[]> = {}
+      if (q !== -1)
+        for (const [k, v] of new URLSearchParams(input.url.slice(q + 1))) {
+          const values = query[k] ?? []
+          values.push(v)
+          query[k] = values
+        }
+      const cookies: Record<string, string> = {}
+      const cookie = input.headers.cookie
+      if (typeof cookie === 'string')
+        for (const part of cookie.split(';')) {
+          const eq = part.indexOf('=')
+          if (eq !== -1) cookies[part.slice(0, eq).trim()] = part.slice(eq + 1)
+        }
+      const { cookie: _c, ...headers } = input.headers
+      const context = waf.createContext()
+      const result = context.run(
+        {
+          ephemeral: {
+            'server.request.query': query,
+            'server.request.body': input.body ?? {},
+            'server.request.cookies': cookies,
+            'server.request.headers.no_cookies': headers,
+            'server.request.uri.raw': input.url,
+          },
+        },
+        1e6,
+      )
+      context.dispose()
+      return result.events?.length ?? 0
+    },
+  }
+}
+
+interface WafContext {
+  run(payload: object, timeoutUs: number): { events?: object[] }
+  dispose(): void
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+
+const sets: Array<[string, RequestInputs[]]> = (['benign', 'attacks'] as const).map((name) => [
+  name,
+  corpus(name)
+    .map((e: CorpusEntry) => inputsOf(e))
+    .filter((i): i is RequestInputs => i !== undefined),
+])
+const waf = loadWaf()
+const cases: Array<[string, (input: RequestInputs) => number]> = [['Watchpost rules (JS)', inspect]]
+if (waf !== undefined) cases.push(['libddwaf is_sqli + is_xss', (input) => waf.run(input)])
+
+const times = new Map<string, number[]>()
+let sink = 0
+for (let round = 0; round < ROUNDS + 3; round++) {
+  for (const [setName, inputs] of sets) {
+    for (const [caseName, run] of cases) {
+      const start = process.hrtime.bigint()
+      for (const input of inputs) sink += run(input)
+      const perRequest = Number(process.hrtime.bigint() - start) / 1000 / inputs.length
+      if (round < 3) continue // warm-up
+      const key = `${caseName} | ${setName}`
+      times.set(key, [...(times.get(key) ?? []), perRequest])
+    }
+  }
+}
+console.log(`corpus requests: ${sets.map(([n, i]) => `${n} ${i.length}`).join(', ')}; ${ROUNDS} rounds`)
+if (waf === undefined) console.log('(@datadog/native-appsec not installed: libddwaf rows skipped)')
+console.log('| engine | requests | µs per request (median of rounds) |\n|---|---|---:|')
+for (const [key, values] of times) {
+  const [engine, set] = key.split(' | ')
+  console.log(`| ${engine} | ${set} | ${median(values).toFixed(2)} |`)
+}
+if (sink < 0) console.log(sink)

@@ -1,0 +1,312 @@
+/**
+ * Injection in what the client sent: the path, query names and values, cookies, selected headers
+ * and the parsed body, each decoded (inspection/normalise.ts) and shown to the rules of every threat
+ * class switched on (inspection/rules/). Looked at once the response is sent, so that the event says
+ * whether the payload reached the app (`EventResult` Success on 2xx/3xx) or was refused.
+ *
+ * One event per threat class and request, at the first input that matched, with the input's name,
+ * the rule and the matched fragment only (≤ 64 characters, control characters removed; never the
+ * whole input). Capped per source and class: the first few one by one, the rest as one aggregate
+ * per window. Bounded by the inspection limits (options): an input or a request over them is
+ * inspected up to the bound.
+ */
+
+import type { DetectorsConfig } from '../config/index.js'
+import type { RequestContext } from '../context/types.js'
+import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
+import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
+import type { DetectorDefinition } from '../detection/types.js'
+import type { EventApi } from '../events/api.js'
+import { fieldName, type InputKind, type InputName, walkInputs } from '../inspection/inputs.js'
+import {
+  ANOMALY_BROKEN_ESCAPE,
+  ANOMALY_CONTROL,
+  ANOMALY_CRLF,
+  ANOMALY_DOUBLE_ENCODED,
+  ANOMALY_ENCODED_TWICE,
+  ANOMALY_INVALID_UTF8,
+  ANOMALY_NUL,
+  ANOMALY_OVERLONG_UTF8,
+  ANOMALY_PERCENT_U,
+  normalise,
+} from '../inspection/normalise.js'
+import { suspect } from '../inspection/prefilter.js'
+import { RULES } from '../inspection/rules/index.js'
+import type { Finding, Rule, Threat } from '../inspection/types.js'
+
+type Options = DetectorsConfig['injection']
+
+/** The option that switches each threat class. */
+const OPTION: Readonly<Record<Threat, keyof Options>> = {
+  sqli: 'sqli',
+  xss: 'xss',
+  path_traversal: 'pathTraversal',
+  command_injection: 'commandInjection',
+  jndi: 'jndi',
+  template_injection: 'templateInjection',
+  prototype_pollution: 'prototypePollution',
+  nosql_injection: 'nosqlInjection',
+  ssrf: 'ssrf',
+}
+
+/** The event API method of each threat class (called on `api.malicious`, which binds it to its request). */
+const METHOD = {
+  sqli: 'sqli',
+  xss: 'xss',
+  path_traversal: 'pathTraversal',
+  command_injection: 'commandInjection',
+  jndi: 'jndi',
+  template_injection: 'templateInjection',
+  prototype_pollution: 'prototypePollution',
+  nosql_injection: 'nosqlInjection',
+  ssrf: 'ssrf',
+} as const satisfies Readonly<Record<Threat, keyof EventApi['malicious']>>
+
+type Recorded = Parameters<EventApi['malicious']['sqli']>
+
+function recordFinding(api: EventApi, threat: Threat, params: Recorded[0], options: Recorded[1]): void {
+  api.malicious[METHOD[threat]](params, options)
+}
+
+const FRAGMENT = 64
+/** Header values remembered as clean, and the longest one remembered. */
+const CLEAN_VALUES = 512
+const CLEAN_VALUE_LENGTH = 512
+const RISK = { high: undefined, medium: 60, low: 40 } as const
+const SEVERITY = { high: 'High', medium: 'Medium', low: 'Low' } as const
+
+export const injectionDetector: DetectorDefinition<'injection', Options> = {
+  id: 'injection',
+  emits: [
+    'malicious_sqli',
+    'malicious_xss',
+    'malicious_path_traversal',
+    'malicious_command_injection',
+    'malicious_jndi_injection',
+    'malicious_template_injection',
+    'malicious_prototype_pollution',
+    'malicious_nosql_injection',
+    'malicious_ssrf',
+    'malicious_protocol_violation',
+  ],
+  create(options, { events, now, isSensitiveKey }) {
+    const rules: Rule[] = RULES.filter((rule) => options[OPTION[rule.threat]] === true)
+    const limits = {
+      maxValueLength: options.maxValueLength,
+      maxTotalLength: options.maxTotalLength,
+      maxDepth: options.maxDepth,
+      maxValues: options.maxValues,
+    }
+    const headers = options.headers
+    // One cap per source and class: a SQL injection run does not hide the traversal that follows.
+    const capped = new CappedCounter({
+      windowMs: DEFAULT_CAP_WINDOW_MS,
+      cap: DEFAULT_CAP,
+      onAggregate(key, count, startTime, endTime) {
+        const bar = key.indexOf('|')
+        const threat = key.slice(0, bar) as Threat | 'protocol'
+        if (threat === 'protocol') {
+          events(undefined).malicious.protocolViolation(
+            { reason: 'other' },
+            {
+              count,
+              startTime,
+              endTime,
+              srcIp: key.slice(bar + 1),
+              ruleName: 'injection',
+              message: `${count} more encoding anomalies from one source`,
+            },
+          )
+          return
+        }
+        recordFinding(
+          events(undefined),
+          threat,
+          { parameter: '(several)' },
+          {
+            count,
+            startTime,
+            endTime,
+            srcIp: key.slice(bar + 1),
+            ruleName: 'injection',
+            message: `${count} more ${threat} findings from one source`,
+          },
+        )
+      },
+    })
+
+    function record(ctx: RequestContext, status: number, finding: Finding, kind: InputKind, name: InputName) {
+      if (!capped.admit(`${finding.threat}|${ctx.clientIp}`, now())) return
+      recordFinding(
+        events(ctx),
+        finding.threat,
+        {
+          parameter: fieldName(kind, name),
+          ruleId: finding.rule,
+          // A value under a secret's name (a password, a session cookie) is never recorded, not even
+          // the part that matched: only that something matched there.
+          fragment: secretName(kind, name, isSensitiveKey) ? REDACTED : sanitise(finding.fragment),
+          outcome: status >= 200 && status < 400 ? 'reached' : 'refused',
+          ...(RISK[finding.confidence] === undefined ? {} : { riskLevel: RISK[finding.confidence] }),
+        },
+        // RuleName is the rule's id (the `ruleId` parameter), not the detector's name.
+        { statusCode: status, severity: SEVERITY[finding.confidence] },
+      )
+    }
+
+    function recordAnomaly(ctx: RequestContext, status: number, reason: AnomalyReason, field: string) {
+      mark(ctx, FLAG_PROTOCOL)
+      if (!capped.admit(`protocol|${ctx.clientIp}`, now())) return
+      events(ctx).malicious.protocolViolation(
+        { reason, header: field },
+        { ruleName: 'injection', statusCode: status },
+      )
+    }
+
+    // Header values every rule passed (a browser's User-Agent), remembered so that the next request
+    // with the same value skips them: a User-Agent is ≈ 2–3 µs of rules, on every request. Bounded;
+    // when full the memory starts over, so a flood of distinct values costs the rules, never memory.
+    const clean = new Set<string>()
+    const remember = (value: string) => {
+      if (value.length > CLEAN_VALUE_LENGTH) return
+      if (clean.size >= CLEAN_VALUES) clean.clear()
+      clean.add(value)
+    }
+
+    return {
+      responseFinish(ctx, status, _res, body) {
+        if (rules.length === 0 && !options.encodingAnomalies) return
+        let found = 0 // one bit per rule that already matched in this request
+        // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
+        let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
+        const walked = walkInputs(
+          { url: ctx.url, headers: ctx.headers, body },
+          headers,
+          limits,
+          (kind, raw, name) => {
+            if (!suspect(raw, kind === 'path')) return false
+            // The same few User-Agents and Referers come back request after request.
+            if (kind === 'header' && clean.has(raw)) return false
+            const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+            let matched = false
+            if (!anomalyReported) {
+              const reason = anomalyReason(anomalies, text, kind)
+              if (reason !== undefined) {
+                matched = true
+                anomalyReported = true
+                recordAnomaly(ctx, status, reason, fieldName(kind, name))
+              }
+            }
+            for (let i = 0; i < rules.length; i++) {
+              if ((found & (1 << i)) !== 0) continue
+              const finding = (rules[i] as Rule).match(text, kind, anomalies)
+              if (finding === undefined) continue
+              matched = true
+              found |= 1 << i
+              record(ctx, status, finding, kind, name)
+            }
+            if (kind === 'header' && !matched && anomalies === 0) remember(raw)
+            return anomalyReported && found === (1 << rules.length) - 1
+          },
+        )
+        // Inputs past the bounds were not inspected: said once, at low severity (a large upload is
+        // not an attack; an attacker padding a payload past the bounds is why it is said at all).
+        if (walked.truncated && !anomalyReported) {
+          mark(ctx, FLAG_PROTOCOL)
+          if (capped.admit(`protocol|${ctx.clientIp}`, now()))
+            events(ctx).malicious.protocolViolation(
+              { reason: 'oversized_input' },
+              { ruleName: 'injection', statusCode: status, severity: 'Low' },
+            )
+        }
+      },
+      sweep: (t) => capped.sweep(t),
+    }
+  },
+}
+
+type AnomalyReason =
+  | 'crlf_injection'
+  | 'null_byte'
+  | 'control_char'
+  | 'overlong_utf8'
+  | 'invalid_utf8'
+  | 'percent_u_encoding'
+  | 'broken_escape'
+  | 'double_encoding'
+  | 'request_in_parameter'
+
+const isBody = (kind: InputKind) => kind === 'body' || kind === 'body_key'
+
+/** `text` with every character above Latin-1 whose low byte is LF or CR cut to that byte; `undefined` when it has none. */
+function truncatedLineBreaks(text: string): string | undefined {
+  let out: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 0xff && ((c & 0xff) === 0x0a || (c & 0xff) === 0x0d)) {
+      out ??= text.slice(0, i)
+      out += String.fromCharCode(c & 0xff)
+    } else if (out !== undefined) out += text[i]
+  }
+  return out
+}
+
+/** A line break followed by a header a response or a mail would obey (header injection). */
+const INJECTED_HEADER =
+  /[\r\n](?:(?:set-cookie|location|content-(?:type|length|disposition)|refresh|bcc|cc|to|from|subject|reply-to|x-[a-z-]{1,32})[ \t]{0,4}:|http\/\d)/
+
+/** An HTTP request line inside a value: `GET http://x/ HTTP/1.1` (request smuggling through a parameter). */
+const REQUEST_LINE =
+  /(?:^|[\s;])(?:get|post|put|head|delete|options|connect|trace|patch) [^\s]{1,2048} http\/\d/
+
+/**
+ * What a value's decoding showed that no browser sends: CR/LF (header injection, response splitting),
+ * NUL and other control characters, overlong or invalid UTF-8, `%u` escapes, a `%` that starts no
+ * escape; or a request line inside a value. The first, by how telling it is.
+ */
+function anomalyReason(anomalies: number, text: string, kind: InputKind): AnomalyReason | undefined {
+  if (anomalies !== 0) {
+    // A body value may be several lines of text; there a line break counts only before a header.
+    if ((anomalies & ANOMALY_CRLF) !== 0 && (!isBody(kind) || INJECTED_HEADER.test(text)))
+      return 'crlf_injection'
+    if ((anomalies & ANOMALY_NUL) !== 0) return 'null_byte'
+    if ((anomalies & ANOMALY_CONTROL) !== 0) return 'control_char'
+    if ((anomalies & ANOMALY_OVERLONG_UTF8) !== 0) return 'overlong_utf8'
+    if ((anomalies & ANOMALY_PERCENT_U) !== 0) return 'percent_u_encoding'
+    if ((anomalies & ANOMALY_INVALID_UTF8) !== 0) return 'invalid_utf8'
+    // A body value is the framework's decoded text: a `%` there is the user's own character.
+    if ((anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 && !isBody(kind)) return 'broken_escape'
+    // Encoded twice: in a value, when it hides a character that matters (a user may well search for
+    // `%20`); in the path, always.
+    if ((anomalies & (kind === 'path' ? ANOMALY_ENCODED_TWICE : ANOMALY_DOUBLE_ENCODED)) !== 0)
+      return 'double_encoding'
+  }
+  // Characters whose low byte is CR or LF (U+560A, U+560D): a server that writes a header as Latin-1
+  // truncates them into a line break (header injection through Unicode).
+  if (kind !== 'path') {
+    const truncated = truncatedLineBreaks(text)
+    if (truncated !== undefined && INJECTED_HEADER.test(truncated)) return 'crlf_injection'
+  }
+  if (kind !== 'path' && text.length > 14 && text.includes(' http/') && REQUEST_LINE.test(text))
+    return 'request_in_parameter'
+  return undefined
+}
+
+const REDACTED = '[REDACTED]'
+
+/** Whether the input is a value under a sensitive key (`password`, `session`, `x-auth-token`). */
+function secretName(kind: InputKind, name: InputName, isSensitiveKey: (key: string) => boolean): boolean {
+  if (kind === 'path' || kind === 'query_key' || kind === 'body_key') return false
+  if (typeof name === 'string') return name !== '' && isSensitiveKey(name)
+  for (const part of name) if (typeof part === 'string' && isSensitiveKey(part)) return true
+  return false
+}
+
+/** At most FRAGMENT characters, control characters as spaces. */
+function sanitise(fragment: string): string {
+  const cut = fragment.length > FRAGMENT ? fragment.slice(0, FRAGMENT) : fragment
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+}
+
+/** Every regular expression of this file, for the ReDoS test. */
+export const PATTERNS: readonly RegExp[] = [INJECTED_HEADER, REQUEST_LINE]

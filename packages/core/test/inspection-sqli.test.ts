@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
+import { normalise } from '../src/inspection/normalise.js'
+import { sqlInjection } from '../src/inspection/rules/sqli.js'
+import { corpus, inputsOf, score } from './support/corpus.js'
+
+const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
+
+function match(raw: string, kind: InputKind = 'body') {
+  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+  return sqlInjection.match(text, kind, anomalies)
+}
+
+describe('sqli rule on the corpus', () => {
+  const result = score(sqlInjection, 'sqli')
+
+  it('detects at least 95 % of the SQL injection entries', () => {
+    const misses = result.misses.map((e) => `${e.id} ${e.source} ${e.field}: ${e.path} ${e.body ?? ''}`)
+    assert.ok(result.rate >= 0.95, `${result.detected}/${result.total}; missed:\n${misses.join('\n')}`)
+  })
+
+  it('flags none of the benign entries', () => {
+    const ids = result.falsePositives.map((e) => `${e.id} ${e.kind}: ${e.path} ${e.body ?? ''}`)
+    assert.equal(result.falsePositives.length, 0, ids.join('\n'))
+  })
+
+  it('reports a part of a long input, never all of it', () => {
+    let long = 0
+    for (const entry of corpus('attacks')) {
+      const inputs = inputsOf(entry)
+      if (inputs === undefined) continue
+      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
+        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+        const finding = sqlInjection.match(text, kind, anomalies)
+        if (finding === undefined) return false
+        assert.ok(finding.fragment.length <= 64, `${entry.id}: ${finding.fragment}`)
+        assert.ok(text.includes(finding.fragment), `${entry.id}: fragment not from the input`)
+        if (text.length > 64) {
+          long++
+          assert.notEqual(finding.fragment, text, entry.id)
+        }
+        return false
+      })
+    }
+    assert.ok(long > 0, 'some findings in inputs longer than 64 characters')
+  })
+})
+
+/** Attack, rule id, a piece the fragment must hold; kind `body` unless given. */
+const ATTACKS: readonly [string, string, string, InputKind?][] = [
+  ['1 union all select 1,2,3--', 'sqli.union-select', 'union all select'],
+  ["-1'/**/union/**/select/**/null,null--", 'sqli.union-select', 'union/**/select'],
+  ['1 union%0bselect password from users', 'sqli.union-select', 'union'],
+  ['/*!50000union*/ /*!50000select*/ 1,2', 'sqli.union-select', 'union*/'],
+  ['1+union+select+1,2,3', 'sqli.union-select', 'union+select'],
+  ['xunionselectfrom', 'sqli.union-select', 'unionselect'],
+  ["admin' or '1'='1'--", 'sqli.tautology', "' or '1'='1"],
+  ['") or ("a"="a', 'sqli.tautology', '") or'],
+  ["' or ''='", 'sqli.tautology', "' or ''"],
+  ["') or true--", 'sqli.tautology', 'or true'],
+  ['1 or 1=1', 'sqli.tautology', 'or 1=1'],
+  ["x'/**/or/**/1=1#", 'sqli.tautology', 'or/**/1=1'],
+  ["' OR username IS NOT NULL OR username = '", 'sqli.tautology', "' or username"],
+  ["'-'", 'sqli.quote-break', "'-'"],
+  ["aa'!='1", 'sqli.quote-break', "'!='1"],
+  ["'glob 1;", 'sqli.quote-break', 'glob 1'],
+  ["1' order by 3#", 'sqli.quote-break', 'order by 3'],
+  ["3' ' 1", 'sqli.quote-break', "' ' 1"],
+  ["admin'--", 'sqli.comment-after-quote', "'--"],
+  ["admin'#", 'sqli.comment-after-quote', "'#"],
+  ['admin"/*', 'sqli.comment-after-quote', '"/*'],
+  ['1; drop table users--', 'sqli.stacked-query', '; drop table users'],
+  ["'; exec master..xp_cmdshell 'dir'--", 'sqli.stacked-query', '; exec master'],
+  ['1; declare @q varchar(99)', 'sqli.stacked-query', 'declare @q'],
+  ['1 and sleep(5)', 'sqli.time-based', 'sleep(5)'],
+  ["1 waitfor delay '0:0:5'--", 'sqli.time-based', 'waitfor delay'],
+  ['benchmark(5000000,md5(1))', 'sqli.time-based', 'benchmark(5000000'],
+  ['1||pg_sleep(5)--', 'sqli.time-based', 'pg_sleep(5)'],
+  ['1 and extractvalue(1,concat(0x7e,version()))', 'sqli.error-based', 'extractvalue('],
+  ['updatexml(1,concat(0x7e,user()),1)', 'sqli.error-based', 'updatexml('],
+  ['1 and 5650=5650', 'sqli.tautology', 'and 5650=5650'],
+  ['convert(int,@@version)', 'sqli.error-based', 'convert(int'],
+  ['select lo_get(16400)', 'sqli.file-access', 'lo_get('],
+  ["encode(lo_get(16400),'base64')::int", 'sqli.error-based', 'encode('],
+  ["1 and load_file('/etc/passwd')", 'sqli.file-access', 'load_file('],
+  ["select 1 into outfile '/var/www/x.php'", 'sqli.file-access', 'into outfile'],
+  ["exec xp_cmdshell 'whoami'", 'sqli.file-access', 'xp_cmdshell'],
+  ['select table_name from information_schema.tables', 'sqli.schema-probe', 'information_schema'],
+  ['1 and @@version', 'sqli.schema-probe', '@@version'],
+  ['select @version', 'sqli.schema-probe', 'select @version'],
+  ['char(73)+char(78)+char(74)', 'sqli.char-concat', 'char(73)'],
+  ['concat(0x3a,user())', 'sqli.char-concat', 'concat(0x3a'],
+  ['1 and (select count(*) from users)>0', 'sqli.subquery', '(select count'],
+  ['1 order by 5--', 'sqli.order-by', 'order by 5'],
+  ['1 having 1=1', 'sqli.order-by', 'having 1=1'],
+  ['-1#%0aunion', 'sqli.comment-evasion', '#\nunion'],
+  ['/*!50000select*/ 1', 'sqli.comment-evasion', '/*!50000select'],
+  ['@version/*', 'sqli.comment-evasion', '@version/*'],
+]
+
+/** Prose, code and names that use SQL words or quotes, each close to one of the rules. */
+const BENIGN: readonly string[] = [
+  'meet me at union station',
+  'the union selected a new leader',
+  'union select committee',
+  "what's the difference between 'and' and 'or' in logic?",
+  '"new york" or "boston"',
+  "if (x == 'a' || y === 'b') return",
+  'height 5\' 10"',
+  "rock 'n' roll",
+  'grep "-v" flag',
+  'he said "no" -- fine',
+  "the smiths' -- party",
+  "o'brien's order -- thanks",
+  'exec summary attached; comments welcome',
+  '1) budget; 2) hiring; 3) "drop" the old crm?',
+  'drop table tennis from the club schedule',
+  'sleep(8 hours) is the best benchmark for productivity',
+  'sleep mask silk',
+  'convert (pdf) to word',
+  'extract value from json',
+  'load the file into the outbox',
+  'information about the schema',
+  'email me at bob@example.com',
+  'char (grilled) fish',
+  'concat(a, b) in javascript',
+  'choose red and (select one) blue',
+  'is it possible to order by price and then by date?',
+  'order #4521 -- please cancel',
+  '-- best sellers --',
+  'use /* and */ for comments',
+  'select distinct on (user_id) * from orders order by user_id, created_at desc;',
+  "run 'npm install' and then 'npm test'",
+  "i said 'hello' and felt like crying",
+  'prices from 10 to 20 eur; shipping 4.90',
+  'a < b and c > d',
+  "SELECT * FROM users WHERE name = 'bob' AND age > 30",
+  "how do I escape a quote like O''Brien in sql?",
+  '"a" = "b"',
+  "const s = 'a' + 'b';",
+]
+
+describe('sqli rule ids', () => {
+  for (const [raw, rule, piece, kind] of ATTACKS) {
+    it(`${rule}: ${raw}`, () => {
+      const finding = match(raw, kind)
+      assert.ok(finding !== undefined, `no finding for ${raw}`)
+      assert.equal(finding.rule, rule)
+      assert.equal(finding.threat, 'sqli')
+      assert.ok(finding.fragment.includes(piece), `fragment ${JSON.stringify(finding.fragment)}`)
+    })
+  }
+
+  for (const raw of BENIGN) {
+    it(`leaves alone: ${raw}`, () => {
+      assert.equal(match(raw), undefined)
+    })
+  }
+
+  it('keeps `high` for unambiguous payloads and lower for weak ones', () => {
+    assert.equal(match("admin' or '1'='1'--")?.confidence, 'high')
+    assert.equal(match('1 union select 1,2')?.confidence, 'high')
+    assert.equal(match('sleep(5)')?.confidence, 'medium')
+    assert.equal(match("3' ' 1")?.confidence, 'low')
+  })
+
+  it('runs in time linear in the input', () => {
+    const long = `${"' or ".repeat(2000)}${'union /**/'.repeat(500)}${'sleep('.repeat(500)}`
+    const started = performance.now()
+    match(long)
+    assert.ok(performance.now() - started < 200)
+  })
+})
