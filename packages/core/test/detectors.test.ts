@@ -705,8 +705,14 @@ describe('injection detector', () => {
 
   test('inputs encoded as no browser encodes are protocol violations, once per request', async () => {
     const h = await harness({}, jsonApp)
-    // CR/LF in the target itself is the protocol detector's (control_char_in_path); in a cookie it is this one's.
+    // Encoded CR/LF in the target or a header (a cookie included) is the protocol detector's; in a
+    // value that decodes to one before a header name, this one's.
     await fetch(`${h.url}/r`, { headers: { cookie: 'lang=en%0d%0aSet-Cookie:%20admin=1' } })
+    await fetch(`${h.url}/r`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ next: '/home\r\nLocation: https://evil.example/' }),
+    })
     await fetch(`${h.url}/s?q=%c0%ae%c0%ae%2f`)
     await fetch(`${h.url}/s?q=%u003cscript%u003e`)
     await fetch(`${h.url}/s?q=caf%C3%A9`) // valid UTF-8: nothing
@@ -714,7 +720,8 @@ describe('injection detector', () => {
     assert.deepEqual(
       (await h.of('malicious_protocol_violation')).map((e) => [e.EventOriginalResultDetails, e.ThreatField]),
       [
-        ['crlf_injection', 'cookie:lang'],
+        ['crlf_injection', 'cookie'],
+        ['crlf_injection', 'body:next'],
         ['overlong_utf8', 'query:q'],
         ['percent_u_encoding', 'query:q'],
       ],
