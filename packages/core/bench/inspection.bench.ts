@@ -13,9 +13,8 @@
  * benchmark only), its rows are skipped.
  */
 import { createRequire } from 'node:module'
-import { DEFAULT_LIMITS, type RequestInputs, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
-import { suspect } from '../src/inspection/prefilter.js'
+import { walkDecoded } from '../src/inspection/decoded.js'
+import { DEFAULT_LIMITS, type RequestInputs } from '../src/inspection/inputs.js'
 import { RULES } from '../src/inspection/rules/index.js'
 import { type CorpusEntry, corpus, inputsOf } from '../test/support/corpus.js'
 
@@ -24,10 +23,8 @@ const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host',
 
 function inspect(input: RequestInputs): number {
   let found = 0
-  walkInputs(input, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-    if (!suspect(raw, kind === 'path')) return false
-    const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-    for (let i = 0; i < RULES.length; i++) if (RULES[i]?.match(text, kind, anomalies) !== undefined) found++
+  walkDecoded(input, HEADERS, DEFAULT_LIMITS, (kind, text, anomalies) => {
+    for (const rule of RULES) if (rule.match(text, kind, anomalies) !== undefined) found++
     return false
   })
   return found

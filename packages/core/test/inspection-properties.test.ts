@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { walkDecoded } from '../src/inspection/decoded.js'
 import { DEFAULT_LIMITS, type RequestInputs, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
-import { suspect } from '../src/inspection/prefilter.js'
 import { RULES } from '../src/inspection/rules/index.js'
 import { harness } from './support/harness.js'
 
@@ -17,10 +16,8 @@ const NUM_RUNS = 300
 function inspect(input: RequestInputs, limits = DEFAULT_LIMITS): { findings: number; decoded: number } {
   let findings = 0
   let decoded = 0
-  walkInputs(input, ['user-agent', 'referer'], limits, (kind, raw) => {
-    if (!suspect(raw, kind === 'path')) return false
+  walkDecoded(input, ['user-agent', 'referer'], limits, (kind, text, anomalies, raw) => {
     decoded += raw.length
-    const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
     for (const rule of RULES) if (rule.match(text, kind, anomalies) !== undefined) findings++
     return false
   })

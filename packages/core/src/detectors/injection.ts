@@ -17,7 +17,8 @@ import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/
 import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { EventApi } from '../events/api.js'
-import { fieldName, type InputKind, type InputName, walkInputs } from '../inspection/inputs.js'
+import { walkDecoded } from '../inspection/decoded.js'
+import { fieldName, type InputKind, type InputName } from '../inspection/inputs.js'
 import {
   ANOMALY_BROKEN_ESCAPE,
   ANOMALY_CONTROL,
@@ -28,16 +29,17 @@ import {
   ANOMALY_NUL,
   ANOMALY_OVERLONG_UTF8,
   ANOMALY_PERCENT_U,
-  normalise,
 } from '../inspection/normalise.js'
-import { suspect } from '../inspection/prefilter.js'
 import { RULES } from '../inspection/rules/index.js'
 import type { Finding, Rule, Threat } from '../inspection/types.js'
 
 type Options = DetectorsConfig['injection']
 
-/** The option that switches each threat class. */
-const OPTION: Readonly<Record<Threat, keyof Options>> = {
+/**
+ * Each threat class's name in camel case: the option that switches it (`detectors.injection.<name>`)
+ * and its event API method (`malicious.<name>()`), one name for both.
+ */
+const NAME = {
   sqli: 'sqli',
   xss: 'xss',
   path_traversal: 'pathTraversal',
@@ -47,25 +49,12 @@ const OPTION: Readonly<Record<Threat, keyof Options>> = {
   prototype_pollution: 'prototypePollution',
   nosql_injection: 'nosqlInjection',
   ssrf: 'ssrf',
-}
-
-/** The event API method of each threat class (called on `api.malicious`, which binds it to its request). */
-const METHOD = {
-  sqli: 'sqli',
-  xss: 'xss',
-  path_traversal: 'pathTraversal',
-  command_injection: 'commandInjection',
-  jndi: 'jndi',
-  template_injection: 'templateInjection',
-  prototype_pollution: 'prototypePollution',
-  nosql_injection: 'nosqlInjection',
-  ssrf: 'ssrf',
-} as const satisfies Readonly<Record<Threat, keyof EventApi['malicious']>>
+} as const satisfies Readonly<Record<Threat, keyof Options & keyof EventApi['malicious']>>
 
 type Recorded = Parameters<EventApi['malicious']['sqli']>
 
 function recordFinding(api: EventApi, threat: Threat, params: Recorded[0], options: Recorded[1]): void {
-  api.malicious[METHOD[threat]](params, options)
+  api.malicious[NAME[threat]](params, options)
 }
 
 const FRAGMENT = 64
@@ -90,7 +79,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     'malicious_protocol_violation',
   ],
   create(options, { events, now, isSensitiveKey }) {
-    const rules: Rule[] = RULES.filter((rule) => options[OPTION[rule.threat]] === true)
+    const rules: Rule[] = RULES.filter((rule) => options[NAME[rule.threat]] === true)
     const limits = {
       maxValueLength: options.maxValueLength,
       maxTotalLength: options.maxTotalLength,
@@ -172,6 +161,8 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
       if (clean.size >= CLEAN_VALUES) clean.clear()
       clean.add(value)
     }
+    // The same few User-Agents and Referers come back request after request.
+    const seenClean = (kind: InputKind, raw: string) => kind === 'header' && clean.has(raw)
 
     return {
       responseFinish(ctx, status, _res, body) {
@@ -179,15 +170,11 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
         let found = 0 // one bit per rule that already matched in this request
         // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
         let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
-        const walked = walkInputs(
+        const walked = walkDecoded(
           { url: ctx.url, headers: ctx.headers, body },
           headers,
           limits,
-          (kind, raw, name) => {
-            if (!suspect(raw, kind === 'path')) return false
-            // The same few User-Agents and Referers come back request after request.
-            if (kind === 'header' && clean.has(raw)) return false
-            const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+          (kind, text, anomalies, raw, name) => {
             let matched = false
             if (!anomalyReported) {
               const reason = anomalyReason(anomalies, text, kind)
@@ -208,6 +195,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
             if (kind === 'header' && !matched && anomalies === 0) remember(raw)
             return anomalyReported && found === (1 << rules.length) - 1
           },
+          seenClean,
         )
         // Inputs past the bounds were not inspected: said once, at low severity (a large upload is
         // not an attack; an attacker padding a payload past the bounds is why it is said at all).

@@ -2,19 +2,13 @@
  * The hostile-input corpus (test/corpus/*.jsonl) replayed through core's inspection without HTTP:
  * each entry becomes the inputs a framework would hand over (the target, lower-cased headers, the
  * body parsed as JSON or as a form the way body parsers do), walked and decoded as the injection
- * detector does, and shown to one rule. The end-to-end replay through both adapters is
+ * detector does (inspection/decoded.ts), and shown to one rule. The end-to-end replay through both adapters is
  * test/corpus/replay.mjs; this is the quick loop for one rule's tests.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import {
-  DEFAULT_LIMITS,
-  type InputKind,
-  type RequestInputs,
-  walkInputs,
-} from '../../src/inspection/inputs.js'
-import { normalise } from '../../src/inspection/normalise.js'
-import { suspect } from '../../src/inspection/prefilter.js'
+import { walkDecoded } from '../../src/inspection/decoded.js'
+import { DEFAULT_LIMITS, type InputKind, type RequestInputs } from '../../src/inspection/inputs.js'
 import type { Finding, Rule } from '../../src/inspection/types.js'
 
 export interface CorpusEntry {
@@ -82,10 +76,7 @@ export function inspectWith(
   const inputs = inputsOf(entry)
   if (inputs === undefined) return undefined
   let hit: Hit | undefined
-  walkInputs(inputs, headers, DEFAULT_LIMITS, (kind, raw) => {
-    // As the injection detector does: inputs the prefilter passes over never reach a rule.
-    if (!suspect(raw, kind === 'path')) return false
-    const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+  walkDecoded(inputs, headers, DEFAULT_LIMITS, (kind, text, anomalies) => {
     const finding = rule.match(text, kind, anomalies)
     if (finding !== undefined) hit = { finding, kind }
     return hit !== undefined
