@@ -35,13 +35,8 @@ const LOCATED = new Set([
 
 const entries = [...load('attacks.jsonl'), ...load('benign.jsonl')]
 
-/**
- * The share of a category's entries that must be found. 95 % everywhere but `protocol`, which falls
- * short of that target today (93–94 %): the misses are listed with their reasons in
- * docs/detection.md (form bodies whose broken escapes the framework's decoder already hid, a header
- * Watchpost does not inspect, a meta refresh recorded as XSS); this floor keeps what is reached.
- */
-const REQUIRED: Readonly<Record<string, number>> = { protocol: 0.93 }
+/** The share of each category's entries that must be found, as their class at their input. */
+const REQUIRED = 0.95
 
 /**
  * Fastify's JSON parser refuses a body with a `__proto__` or `constructor.prototype` key (400,
@@ -68,15 +63,14 @@ for (const [name, start] of [
 
     const categories = [...new Set(results.map((r) => r.category))].filter((c) => c !== 'benign')
     for (const category of categories) {
-      const required = REQUIRED[category] ?? 0.95
-      it(`finds ${category} as ${category} in ≥ ${required * 100} % of its entries`, () => {
+      it(`finds ${category} as ${category} in ≥ ${REQUIRED * 100} % of its entries`, () => {
         const of = results.filter((r) => r.category === category)
         const found = of.filter(
           (r) => (LOCATED.has(category) ? r.located : r.classified) || refusedByFastify(name, r),
         )
         const missed = of.filter((r) => !found.includes(r)).map((r) => `${r.id} [${r.field}]`)
         assert.ok(
-          found.length / of.length >= required,
+          found.length / of.length >= REQUIRED,
           `${found.length}/${of.length}; missed: ${missed.join(', ')}`,
         )
       })

@@ -12,6 +12,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import formbody from '@fastify/formbody'
 import watchpostExpress from '@watchpost/express'
 import watchpostFastify from '@watchpost/fastify'
 import express from 'express'
@@ -69,9 +70,8 @@ export async function startFastify(status = 200) {
   const sink = memorySink()
   const app = fastify({ trustProxy: 'loopback' })
   await app.register(watchpostFastify, { ...watchpostOptions, runtime: { sinks: [sink] } })
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body))),
-  )
+  // Forms as Fastify apps parse them: @fastify/formbody (fast-querystring).
+  await app.register(formbody)
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: '*',

@@ -729,6 +729,44 @@ describe('injection detector', () => {
     await h.close()
   })
 
+  test('a form value that kept valid escapes beside a broken one was sent broken; a JSON value was not', async () => {
+    // Form decoders (qs, fast-querystring) keep a value whole, escapes and all, when one escape in
+    // it is broken; a browser sends its user's own `%` as `%25`.
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s.replaceAll('+', ' '))
+      } catch {
+        return s
+      }
+    }
+    const formApp: Handler = (req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString()
+        ;(req as { body?: unknown }).body = req.headers['content-type']?.startsWith('application/json')
+          ? JSON.parse(text)
+          : Object.fromEntries(text.split('&').map((pair) => pair.split('=').map(decode)))
+        res.end()
+      })
+    }
+    const h = await harness({}, formApp)
+    const form = (body: string) =>
+      fetch(`${h.url}/f`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      })
+    await form('param=%7%6F%6D%65%74%65%78%74%5F%31%32%33%')
+    await form('discount=50%25+off') // a user's own `%`, decoded by the framework
+    await post(`${h.url}/j`, { note: 'see a%2Fb, 100% sure' })
+    assert.deepEqual(
+      (await h.of('malicious_protocol_violation')).map((e) => [e.EventOriginalResultDetails, e.ThreatField]),
+      [['broken_escape', 'body:param']],
+    )
+    await h.close()
+  })
+
   test('inputs past the bounds are inspected up to them and reported once, at low severity', async () => {
     const h = await harness({ detectors: { injection: { maxValueLength: 64 } } }, jsonApp)
     await post(`${h.url}/upload`, { blob: 'a'.repeat(10_000) })

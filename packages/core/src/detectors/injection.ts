@@ -26,12 +26,14 @@ import {
   ANOMALY_DOUBLE_ENCODED,
   ANOMALY_ENCODED_TWICE,
   ANOMALY_INVALID_UTF8,
+  ANOMALY_MIXED_ESCAPES,
   ANOMALY_NUL,
   ANOMALY_OVERLONG_UTF8,
   ANOMALY_PERCENT_U,
 } from '../inspection/normalise.js'
 import { RULES } from '../inspection/rules/index.js'
 import type { Finding, Rule, Threat } from '../inspection/types.js'
+import { printableLine } from '../redaction/sanitise-string.js'
 
 type Options = DetectorsConfig['injection']
 
@@ -134,7 +136,9 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
           ruleId: finding.rule,
           // A value under a secret's name (a password, a session cookie) is never recorded, not even
           // the part that matched: only that something matched there.
-          fragment: secretName(kind, name, isSensitiveKey) ? REDACTED : sanitise(finding.fragment),
+          fragment: secretName(kind, name, isSensitiveKey)
+            ? REDACTED
+            : printableLine(finding.fragment, FRAGMENT),
           outcome: status >= 200 && status < 400 ? 'reached' : 'refused',
           ...(RISK[finding.confidence] === undefined ? {} : { riskLevel: RISK[finding.confidence] }),
         },
@@ -170,6 +174,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
         let found = 0 // one bit per rule that already matched in this request
         // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
         let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
+        const formBody = body !== undefined && isFormBody(ctx.headers['content-type'])
         const walked = walkDecoded(
           { url: ctx.url, headers: ctx.headers, body },
           headers,
@@ -177,7 +182,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
           (kind, text, anomalies, raw, name) => {
             let matched = false
             if (!anomalyReported) {
-              const reason = anomalyReason(anomalies, text, kind)
+              const reason = anomalyReason(anomalies, text, kind, formBody)
               if (reason !== undefined) {
                 matched = true
                 anomalyReported = true
@@ -226,6 +231,10 @@ type AnomalyReason =
 
 const isBody = (kind: InputKind) => kind === 'body' || kind === 'body_key'
 
+const isFormBody = (contentType: string | string[] | undefined) =>
+  typeof contentType === 'string' &&
+  contentType.slice(0, 33).toLowerCase().startsWith('application/x-www-form-urlencoded')
+
 /** `text` with every character above Latin-1 whose low byte is LF or CR cut to that byte; `undefined` when it has none. */
 function truncatedLineBreaks(text: string): string | undefined {
   let out: string | undefined
@@ -252,7 +261,12 @@ const REQUEST_LINE =
  * NUL and other control characters, overlong or invalid UTF-8, `%u` escapes, a `%` that starts no
  * escape; or a request line inside a value. The first, by how telling it is.
  */
-function anomalyReason(anomalies: number, text: string, kind: InputKind): AnomalyReason | undefined {
+function anomalyReason(
+  anomalies: number,
+  text: string,
+  kind: InputKind,
+  formBody: boolean,
+): AnomalyReason | undefined {
   if (anomalies !== 0) {
     // A body value may be several lines of text; there a line break counts only before a header.
     if ((anomalies & ANOMALY_CRLF) !== 0 && (!isBody(kind) || INJECTED_HEADER.test(text)))
@@ -262,8 +276,13 @@ function anomalyReason(anomalies: number, text: string, kind: InputKind): Anomal
     if ((anomalies & ANOMALY_OVERLONG_UTF8) !== 0) return 'overlong_utf8'
     if ((anomalies & ANOMALY_PERCENT_U) !== 0) return 'percent_u_encoding'
     if ((anomalies & ANOMALY_INVALID_UTF8) !== 0) return 'invalid_utf8'
-    // A body value is the framework's decoded text: a `%` there is the user's own character.
-    if ((anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 && !isBody(kind)) return 'broken_escape'
+    // A body value is the framework's decoded text: a `%` there is the user's own character, unless
+    // a form value kept valid escapes beside it (its decoding failed: the client sent them broken).
+    if (
+      (anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 &&
+      (!isBody(kind) || (formBody && (anomalies & ANOMALY_MIXED_ESCAPES) !== 0))
+    )
+      return 'broken_escape'
     // Encoded twice: in a value, when it hides a character that matters (a user may well search for
     // `%20`); in the path, always.
     if ((anomalies & (kind === 'path' ? ANOMALY_ENCODED_TWICE : ANOMALY_DOUBLE_ENCODED)) !== 0)
@@ -288,12 +307,6 @@ function secretName(kind: InputKind, name: InputName, isSensitiveKey: (key: stri
   if (typeof name === 'string') return name !== '' && isSensitiveKey(name)
   for (const part of name) if (typeof part === 'string' && isSensitiveKey(part)) return true
   return false
-}
-
-/** At most FRAGMENT characters, control characters as spaces. */
-function sanitise(fragment: string): string {
-  const cut = fragment.length > FRAGMENT ? fragment.slice(0, FRAGMENT) : fragment
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
 }
 
 /** Every regular expression of this file, for the ReDoS test. */

@@ -24,8 +24,17 @@ export const ANOMALY_NUL = 64
 export const ANOMALY_CONTROL = 128
 /** Encoded twice or more, whatever the character: no client does it to a path. */
 export const ANOMALY_ENCODED_TWICE = 256
+/**
+ * A `%` that starts no escape beside escapes that decode: the escapes were written by hand (a
+ * browser encodes its user's `%` as `%25`, and a form decoder that fails on a value keeps it whole,
+ * valid escapes and all).
+ */
+export const ANOMALY_MIXED_ESCAPES = 512
 /** A percent escape decoded to a character that matters (internal to the decoding passes). */
 const ESCAPED_SPECIAL = 1 << 30
+/** A percent escape decoded at all (internal to the decoding passes). */
+const ESCAPED_ANY = 1 << 29
+const INTERNAL = ESCAPED_SPECIAL | ESCAPED_ANY
 export interface Normalised {
   /** The decoded, lower-cased text the rules match on. */
   readonly text: string
@@ -59,12 +68,14 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
   if (hasPercent) {
     const once = percentDecode(text)
     text = once.text
-    anomalies |= once.anomalies & ~ESCAPED_SPECIAL
+    anomalies |= once.anomalies & ~INTERNAL
+    if ((once.anomalies & (ANOMALY_BROKEN_ESCAPE | ESCAPED_ANY)) === (ANOMALY_BROKEN_ESCAPE | ESCAPED_ANY))
+      anomalies |= ANOMALY_MIXED_ESCAPES
     // Encoded twice (`%253c`): what the first pass left is a valid escape again.
     if (hasValidEscape(text)) {
       const twice = percentDecode(text)
       text = twice.text
-      anomalies |= (twice.anomalies & ~ESCAPED_SPECIAL) | ANOMALY_ENCODED_TWICE
+      anomalies |= (twice.anomalies & ~INTERNAL) | ANOMALY_ENCODED_TWICE
       if ((twice.anomalies & ESCAPED_SPECIAL) !== 0 || hasValidEscape(text))
         anomalies |= ANOMALY_DOUBLE_ENCODED
     }
@@ -131,7 +142,7 @@ function percentDecode(s: string): Normalised {
       const h = hex4(s, i + 2)
       if (h >= 0) {
         out += String.fromCharCode(h)
-        anomalies |= ANOMALY_PERCENT_U | ESCAPED_SPECIAL
+        anomalies |= ANOMALY_PERCENT_U | ESCAPED_SPECIAL | ESCAPED_ANY
         i += 6
         copied = i
         continue
@@ -146,6 +157,7 @@ function percentDecode(s: string): Normalised {
       continue
     }
     i += 3
+    anomalies |= ESCAPED_ANY
     if (b0 < 0x80) {
       out += String.fromCharCode(b0)
       if (SPECIAL[b0] === 1) anomalies |= ESCAPED_SPECIAL

@@ -105,3 +105,18 @@ export function sanitiseSlow(value: string, max: number, hiddenTail: number): st
   if (budget < 0) return out
   return cut + marker(n - cutIndex + hiddenTail)
 }
+
+/** Control characters and line separators, in runs: one space each run. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+
+/**
+ * `text` as one printable line for a person to read (a matched fragment, a response's first words):
+ * control characters and line separators as spaces, runs of spaces as one, trimmed, at most `max`
+ * characters (a cut text ends in `…`, counted). Linear: only the first `4 × max` characters are
+ * looked at.
+ */
+export function printableLine(text: string, max: number): string {
+  const head = text.length > max * 4 ? text.slice(0, max * 4) : text
+  const clean = head.replace(UNPRINTABLE, ' ').replace(/ {2,}/g, ' ').trim()
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
+}

@@ -16,6 +16,7 @@ import { statusError, toDeliveryError } from '../delivery/classify.js'
 import { createHttpPool } from '../delivery/http-pool.js'
 import { DeliveryError, type Destination, type OutgoingBatch } from '../delivery/types.js'
 import { WatchpostError } from '../errors.js'
+import { printableLine } from '../redaction/sanitise-string.js'
 import { readCa, secureContextWithCa } from './tls-ca.js'
 import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhook-signature.js'
 
@@ -146,15 +147,6 @@ function secureContextFor(ca: string | undefined): SecureContext | undefined {
   }
 }
 
-/** What a response body says, for a message: printable, one line, at most SNIPPET_CHARS. */
-function sanitise(text: string): string {
-  const clean = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim()
-  return clean.length > SNIPPET_CHARS ? `${clean.slice(0, SNIPPET_CHARS)}…` : clean
-}
-
 /**
  * Reads an error response's body to the end (up to DRAIN_LIMIT_BYTES, so the keep-alive socket
  * is reused) and keeps its start for the message. A body that fails to arrive is no reason to
@@ -178,10 +170,11 @@ async function readSnippet(body: Dispatcher.ResponseData['body']): Promise<strin
   } catch {
     // The status is what matters; keep what was read.
   }
-  return sanitise(
+  return printableLine(
     Buffer.concat(kept)
       .subarray(0, SNIPPET_CHARS * 4)
       .toString('utf8'),
+    SNIPPET_CHARS,
   )
 }
 
