@@ -61,6 +61,17 @@ export {
 } from './schema/projections.js'
 export { registerSinkType, type SinkType } from './sinks/registry.js'
 export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
+// Shared state stores (rules' windows, claims, blocks): the contract and the in-process store.
+export { blockKey, MemoryStateStore, type MemoryStateStoreOptions } from './state/memory.js'
+export type {
+  Block,
+  BlockChange,
+  BlockTarget,
+  MaybePromise,
+  StateStore,
+  StateStoreHealth,
+  WindowEntry,
+} from './state/types.js'
 export {
   type WarningArg,
   type WarningCode,
