@@ -1,0 +1,149 @@
+/**
+ * The state store of one process: sliding windows, claims and blocks in maps, bounded. Answers
+ * synchronously. `@watchpost/redis` falls back to it while Redis is unreachable.
+ *
+ * A window's entries are kept in the order they came (a Map keeps insertion order), so expiry takes
+ * them from the front until it meets one inside the window: an `add` costs O(1) amortised. An entry
+ * dated before the newest one (another instance's clock, a test) is taken as of the newest one's
+ * time, which keeps that order true.
+ */
+import type { Block, BlockChange, BlockTarget, StateStore, StateStoreHealth, WindowEntry } from './types.js'
+
+export interface MemoryStateStoreOptions {
+  /**
+   * Windows and claims kept at most (each); past it the least recently used window, or the claims
+   * already expired, go first. Default 100,000.
+   */
+  readonly maxKeys?: number
+}
+
+const DEFAULT_MAX_KEYS = 100_000
+
+interface Slot {
+  readonly at: number
+  readonly weight: number
+}
+
+interface Window {
+  readonly entries: Map<string, Slot>
+  total: number
+  newest: number
+}
+
+const OK: StateStoreHealth = { state: 'ok', fallbacks: 0 }
+
+export class MemoryStateStore implements StateStore {
+  readonly #maxKeys: number
+  readonly #windows = new Map<string, Window>()
+  readonly #claims = new Map<string, number>()
+  readonly #blocks = new Map<string, Block>()
+  readonly #listeners = new Set<(change: BlockChange) => void>()
+
+  constructor(options: MemoryStateStoreOptions = {}) {
+    this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS
+  }
+
+  add(key: string, entry: WindowEntry, windowMs: number, cap: number): number {
+    let window = this.#windows.get(key)
+    if (window === undefined) {
+      window = { entries: new Map(), total: 0, newest: entry.at }
+      if (this.#windows.size >= this.#maxKeys) this.#evictWindow()
+    } else this.#windows.delete(key) // re-inserted below: the map's order is least recently used first
+    this.#windows.set(key, window)
+    const at = Math.max(entry.at, window.newest)
+    window.newest = at
+    const { entries } = window
+    const previous = entries.get(entry.member)
+    if (previous !== undefined) {
+      entries.delete(entry.member)
+      window.total -= previous.weight
+    }
+    entries.set(entry.member, { at, weight: entry.weight })
+    window.total += entry.weight
+    const oldest = at - windowMs
+    for (const [member, slot] of entries) {
+      if (slot.at > oldest && entries.size <= cap) break
+      entries.delete(member)
+      window.total -= slot.weight
+    }
+    return window.total
+  }
+
+  claim(key: string, now: number, ttlMs: number): boolean {
+    const until = this.#claims.get(key)
+    if (until !== undefined && until > now) return false
+    if (until === undefined && this.#claims.size >= this.#maxKeys) this.#sweepClaims(now)
+    this.#claims.set(key, now + ttlMs)
+    return true
+  }
+
+  setBlock(block: Block): void {
+    this.#blocks.set(blockKey(block), block)
+    this.#notify({ block, lifted: false })
+  }
+
+  liftBlock(target: BlockTarget): boolean {
+    const key = blockKey(target)
+    const block = this.#blocks.get(key)
+    if (block === undefined) return false
+    this.#blocks.delete(key)
+    this.#notify({ block, lifted: true })
+    return true
+  }
+
+  listBlocks(now: number): readonly Block[] {
+    const out: Block[] = []
+    for (const [key, block] of this.#blocks) {
+      if (block.until > now) out.push(block)
+      else this.#blocks.delete(key)
+    }
+    return out
+  }
+
+  watchBlocks(listener: (change: BlockChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  health(): StateStoreHealth {
+    return OK
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear()
+  }
+
+  /** Drops the window used least recently. */
+  #evictWindow(): void {
+    for (const key of this.#windows.keys()) {
+      this.#windows.delete(key)
+      return
+    }
+  }
+
+  #sweepClaims(now: number): void {
+    for (const [key, until] of this.#claims) if (until <= now) this.#claims.delete(key)
+    // All still held: the oldest claim goes (a rule may fire once more for that group).
+    if (this.#claims.size >= this.#maxKeys) for (const key of this.#claims.keys()) {
+      this.#claims.delete(key)
+      break
+    }
+  }
+
+  #notify(change: BlockChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change)
+      } catch {
+        // A listener's failure is its own; the others still hear of the change.
+      }
+    }
+  }
+}
+
+/** The map key of a block: its kind and value. */
+export function blockKey(target: BlockTarget): string {
+  return `${target.kind}:${target.value}`
+}
