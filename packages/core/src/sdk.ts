@@ -48,6 +48,17 @@ export {
   assemble as createAdapterCore,
 } from './instance/assemble.js'
 export type { ColumnType } from './schema/fields.js'
+// Shared state stores (rules' windows, claims, blocks): the contract and the in-process store.
+export { blockKey, MemoryStateStore, type MemoryStateStoreOptions } from './state/memory.js'
+export type {
+  Block,
+  BlockChange,
+  BlockTarget,
+  MaybePromise,
+  StateStore,
+  StateStoreHealth,
+  WindowEntry,
+} from './state/types.js'
 export {
   ASIM_PROJECTIONS,
   ASIM_SCHEMAS,
