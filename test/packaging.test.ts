@@ -17,7 +17,7 @@ import { type PackageManifest, relativeSpecifiers, tarballProblems } from './sup
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
-const PACKAGES = ['core', 'fastify', 'express', 'sentinel', 'emulator'] as const
+const PACKAGES = ['core', 'fastify', 'express', 'sentinel', 'emulator', 'redis'] as const
 
 interface Manifest extends PackageManifest {
   readonly version: string
