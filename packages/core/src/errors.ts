@@ -184,6 +184,34 @@ export const ERRORS = {
       'An entry of a detector list (`scannerProbe.extraPaths` / `ignorePaths`, `attackTool.extra` / `ignore`) is not in the list syntax: the configuration file is checked against it first, so this is reached from code that builds options by hand.',
     fix: 'Use printable ASCII; a path starts with `/`, `^/`, `^/*` or `*`, with `*` only first or last and `$` only last (docs/detectors.md).',
   },
+  ERR_WATCHPOST_RULE_HOOK_MISSING: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/core',
+    message: (a: { rule: string; hook: string }) =>
+      prefixed('@watchpost/core', `rule ${a.rule} calls hook ${a.hook}, which runtime.hooks does not have`),
+    cause: 'A rule’s response is `action: hook` with a `hook` name the code did not give in `runtime.hooks`.',
+    fix: 'Pass the function: `watchpost(options, { hooks: { lockAccount: async (firing) => … } })` (Express) or `runtime: { hooks }` in the Fastify plugin’s options.',
+  },
+  ERR_WATCHPOST_RULE_BLOCK_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/core',
+    message: (_: undefined) =>
+      prefixed(
+        '@watchpost/core',
+        'a block needs a source or a user, and a block a number of seconds above 0',
+      ),
+    cause:
+      '`watchpost.rules.block()` or `lift()` was called without `source` or `user`, or `block()` without `seconds` > 0.',
+    fix: 'Call `watchpost.rules.block({ source: "203.0.113.9", seconds: 900 })` or `lift({ user: "alice" })`.',
+  },
+  ERR_WATCHPOST_RULE_STATE_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/core',
+    message: (_: undefined) => prefixed('@watchpost/core', 'runtime.state is not a StateStore'),
+    cause:
+      '`runtime.state` lacks a method of the StateStore interface (add, claim, setBlock, liftBlock, listBlocks, watchBlocks, health, close).',
+    fix: 'Pass a store made by `createRedisStateStore()` (`@watchpost/redis`) or `new MemoryStateStore()`, or leave it out.',
+  },
   ERR_WATCHPOST_CORRELATION_INVALID: {
     class: 'WatchpostTypeError',
     package: '@watchpost/core',

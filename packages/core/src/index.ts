@@ -48,7 +48,15 @@ export type { CreateRuntime } from './instance/assemble.js'
 export type { JwtVerifierOptions } from './jwt/verify.js'
 export type { DropReason, PipelineStats, SinkStats } from './pipeline/pipeline.js'
 export type { Sink, SinkFailure } from './pipeline/types.js'
+export type { RuleFiring, RuleHook, RuleStats } from './rules/engine.js'
 export type { FieldName, SecurityEvent } from './schema/fields.js'
 export { type VerifyWebhookSignatureOptions, verifyWebhookSignature } from './sinks/webhook-signature.js'
+export type { Block, BlockTarget, StateStore, StateStoreHealth } from './state/types.js'
 export { WARNINGS, type WarningCode } from './warnings.js'
-export { createWatchpost, type Watchpost, type WatchpostHealth, type WatchpostStats } from './watchpost.js'
+export {
+  createWatchpost,
+  type Watchpost,
+  type WatchpostHealth,
+  type WatchpostRules,
+  type WatchpostStats,
+} from './watchpost.js'

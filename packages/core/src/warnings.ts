@@ -54,17 +54,18 @@ export const WARNINGS = {
     package: '@watchpost/core',
     once: 'once',
     message: (_: undefined) =>
-      'mode is "protect" but no rules are configured, so nothing will ever be blocked, delayed or rejected',
-    cause: '`mode: protect` with no `rules`: nothing will ever be blocked, delayed or rejected.',
-    fix: 'Add `rules`, or use `mode: monitor`.',
+      'mode is "protect" but no enabled rule has a response, so nothing will ever be blocked, delayed or handed to a hook',
+    cause:
+      '`mode: protect` with no enabled rule that has a `response`: nothing will ever be blocked, delayed or handed to a hook.',
+    fix: 'Give a rule a `response` (docs/rules.md), or use `mode: monitor`.',
   },
   WATCHPOST_W004: {
     package: '@watchpost/core',
     once: 'once',
     message: (rules: string) =>
-      `mode is "monitor", so the actions of rules ${rules} are not applied (only recorded); set mode: protect to apply them`,
+      `mode is "monitor", so the responses of rules ${rules} are not applied (their firings are recorded); set mode: protect to apply them`,
     cause:
-      'A rule with an `action` other than `none` in `monitor` mode: the action is recorded, not applied.',
+      'A rule with a `response` in `monitor` mode: the rule fires and is recorded, its response is not applied.',
     fix: 'Set `mode: protect` to apply the actions, or `action: none` to say that recording is meant.',
   },
   WATCHPOST_W101: {
@@ -137,6 +138,25 @@ export const WARNINGS = {
     cause:
       'The spool cannot write to disk (full, read-only); events wait in memory, then are dropped and counted as `unwritable`.',
     fix: 'Free space or make `spool.directory` writable (or point it elsewhere).',
+  },
+  WATCHPOST_W109: {
+    package: '@watchpost/core',
+    once: 'key',
+    key: (a: { hook: string }) => a.hook,
+    message: (a: { hook: string; rule: string; cause: unknown }) =>
+      `the rule hook ${a.hook} (rule ${a.rule}) failed: ${reason(a.cause)}; the request went on. Counted in rules.stats().hookErrors.`,
+    cause:
+      'A hook a rule calls (`runtime.hooks`) threw, rejected, or did not settle within 5 s. The firing is recorded; the requests go on.',
+    fix: 'Make the hook settle quickly and handle its own errors.',
+  },
+  WATCHPOST_W110: {
+    package: '@watchpost/core',
+    once: 'once',
+    message: (a: { cause: unknown }) =>
+      `a rule could not use its state store: ${reason(a.cause)}; that firing or block was skipped. Counted in rules.stats().storeErrors.`,
+    cause:
+      'The state store (`runtime.state`) failed a call instead of answering from memory: a rule missed a count, a firing or a block. Requests go on.',
+    fix: 'Check the store (a shared store should fall back to memory by itself: see its health()).',
   },
   WATCHPOST_W201: {
     package: '@watchpost/fastify',

@@ -6,7 +6,7 @@ import type { WatchpostOptions } from './config/index.js'
 import { assemble, type CreateRuntime } from './instance/assemble.js'
 import type { Watchpost } from './instance/types.js'
 
-export type { Watchpost, WatchpostHealth, WatchpostStats } from './instance/types.js'
+export type { Watchpost, WatchpostHealth, WatchpostRules, WatchpostStats } from './instance/types.js'
 
 /**
  * An instance for a plain `node:http` app: contexts are kept under a symbol on the request. The

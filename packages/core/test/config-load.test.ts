@@ -17,7 +17,7 @@ describe('config discovery', () => {
   it('prefers .yaml over .yml over .json', () => {
     const cwd = dirWith({
       'watchpost.config.yaml':
-        'mode: protect\nrules: [{name: r, events: [authn_login_fail], threshold: 1, windowSeconds: 1, action: block}]\n',
+        'mode: protect\nrules: [{id: r, events: [authn_login_fail], groupBy: [SrcIpAddr], threshold: 1, windowSeconds: 1, response: {action: block}}]\n',
       'watchpost.config.yml': 'app: {name: yml}\n',
       'watchpost.config.json': '{"app": {"name": "json"}}',
     })
@@ -229,19 +229,29 @@ describe('resolved config', () => {
   it('fills defaults inside array items but not in route detector overrides', () => {
     const config = loadConfig(
       {
-        rules: [{ name: 'r', events: ['authn_login_fail'], threshold: 3, windowSeconds: 60 }],
+        rules: [
+          {
+            id: 'r',
+            events: ['authn_login_fail'],
+            groupBy: ['SrcIpAddr'],
+            threshold: 3,
+            windowSeconds: 60,
+            response: { action: 'block' },
+          },
+        ],
         routes: [{ match: '/admin/*', detectors: { authFailure: { threshold: 3 } } }],
         sinks: [{ type: 'file', path: 'x.jsonl' }],
       },
       { cwd: dirWith(), env: noEnv },
     )
     assert.deepEqual(config.rules[0], {
-      name: 'r',
+      id: 'r',
+      enabled: true,
       events: ['authn_login_fail'],
+      groupBy: ['SrcIpAddr'],
       threshold: 3,
       windowSeconds: 60,
-      groupBy: 'SrcIpAddr',
-      action: 'none',
+      response: { action: 'block', target: 'source', durationSeconds: 900, status: 429, delayMs: 2000 },
     })
     assert.deepEqual(config.routes[0], {
       match: '/admin/*',

@@ -49,9 +49,8 @@ describe('validation messages', () => {
     assert.deepEqual(issuesOf({ detectors: null, routes: {}, rules: [{ events: [], threshold: 1 }] }), [
       { path: 'detectors', message: 'expected an object, got null' },
       { path: 'routes', message: 'expected an array of objects, got an object' },
-      { path: 'rules[0].name', message: 'missing required option' },
+      { path: 'rules[0].id', message: 'missing required option' },
       { path: 'rules[0].events', message: 'expected at least 1 item, got 0' },
-      { path: 'rules[0].windowSeconds', message: 'missing required option' },
     ])
   })
 
@@ -354,7 +353,9 @@ describe('hostile input', () => {
 describe('rule event names', () => {
   it('are checked against the catalogue, with a short message and a suggestion', () => {
     const issues = issuesOf({
-      rules: [{ name: 'r', events: ['authn_login_failed'], threshold: 1, windowSeconds: 1 }],
+      rules: [
+        { id: 'r', events: ['authn_login_failed'], groupBy: ['SrcIpAddr'], threshold: 1, windowSeconds: 1 },
+      ],
     })
     assert.deepEqual(issues, [
       {

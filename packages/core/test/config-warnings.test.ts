@@ -46,18 +46,31 @@ describe('suspicious settings warn once, with a code', () => {
     assert.match(seen[0]?.message ?? '', /restart/)
   })
 
-  it('W003: protect mode without rules', async () => {
+  it('W003: protect mode without a rule that responds', async () => {
     const seen = await warningsOf({ mode: 'protect' })
     assert.deepEqual(
       seen.map((w) => w.code),
       ['WATCHPOST_W003'],
     )
+    // Once per process: whether it applies, asked of the check itself.
+    const w003 = CONFIG_WARNINGS.find((w) => w.code === 'WATCHPOST_W003')
+    const applies = (options: WatchpostOptions) =>
+      w003?.check(loadConfig({ ...options, config: false }, { cwd: dirWith(), env: noEnv })) !== false
+    const block = { id: 'watchpost.credential-stuffing', response: { action: 'block' } } as const
+    assert.equal(applies({ mode: 'protect', rules: [block] }), false)
+    assert.equal(applies({ mode: 'protect', rules: [{ ...block, enabled: false }] }), true)
   })
 
-  it('W004: rule actions in monitor mode', async () => {
-    const rule = { name: 'stuffing', events: ['authn_login_fail'], threshold: 5, windowSeconds: 60 }
+  it('W004: rule responses in monitor mode', async () => {
+    const rule = {
+      id: 'stuffing',
+      events: ['authn_login_fail'],
+      groupBy: ['SrcIpAddr'],
+      threshold: 5,
+      windowSeconds: 60,
+    } as const
     assert.deepEqual(await warningsOf({ rules: [rule] }), [])
-    const seen = await warningsOf({ rules: [{ ...rule, action: 'block' }] })
+    const seen = await warningsOf({ rules: [{ ...rule, response: { action: 'block' } }] })
     assert.deepEqual(
       seen.map((w) => w.code),
       ['WATCHPOST_W004'],

@@ -140,6 +140,7 @@ describe('public API: the names of each entry point', () => {
         'metrics',
         'record',
         'request',
+        'rules',
         'stats',
       ])
     } finally {

@@ -107,11 +107,30 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     }
   }
 
+  const rules = core.rules
+  /** What rules in `protect` mode say about the request's source: `undefined` lets it through. */
+  function gateOf(ctx: RequestContext) {
+    try {
+      return rules.gate(ctx.clientIp)
+    } catch {
+      return undefined // a lookup that fails lets the request through
+    }
+  }
+
   const middleware = function watchpostMiddleware(req: Request, res: Response, next: NextFunction) {
     const ctx = open(req, res)
     // Outside open's try: an error thrown downstream belongs to Express, not to us.
-    if (ctx === undefined || !asyncContext) return next()
-    return core.runInContext(ctx, next)
+    if (ctx === undefined) return next()
+    const go = asyncContext ? () => core.runInContext(ctx, next) : next
+    if (!rules.gates) return go()
+    const gate = gateOf(ctx)
+    if (gate === undefined) return go()
+    if (gate.action === 'delay') {
+      setTimeout(go, gate.delayMs)
+      return
+    }
+    if (gate.status === 429) res.setHeader('retry-after', String(gate.retryAfterSeconds))
+    res.status(gate.status).json({ error: gate.status === 429 ? 'Too Many Requests' : 'Forbidden' })
   }
 
   const errors = (): ErrorRequestHandler =>

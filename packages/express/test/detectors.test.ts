@@ -56,6 +56,41 @@ for (const [name, express] of VERSIONS) {
     })
   })
 
+  describe(`${name}: rules in protect mode`, () => {
+    test('credential stuffing blocks its source with 429 and Retry-After; other sources go on', async () => {
+      const stuffing = {
+        id: 'watchpost.credential-stuffing',
+        response: { action: 'block', durationSeconds: 60 },
+      } as const
+      const app = await start(
+        express,
+        { mode: 'protect', trustProxy: 'loopback', rules: [stuffing] },
+        (a) => {
+          a.post('/login', express.json(), (req, res) => {
+            req.watchpost.authn.loginFail({ userId: String(req.body?.username), reason: 'bad_password' })
+            res.sendStatus(401)
+          })
+        },
+      )
+      const login = (user: string, from: string) =>
+        request(`${app.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+          body: JSON.stringify({ username: user }),
+        })
+      for (let i = 0; i < 10; i++) assert.equal((await login(`user${i}`, '203.0.113.7')).status, 401)
+      const refused = await login('user10', '203.0.113.7')
+      assert.equal(refused.status, 429)
+      assert.equal(refused.headers['retry-after'], '60')
+      assert.equal((await login('user0', '198.51.100.2')).status, 401, 'another source is not blocked')
+      const [firing] = await app.of('rule_threshold_authn')
+      assert.equal(firing?.RuleName, 'watchpost.credential-stuffing')
+      const [blocked] = await app.of('access_blocked')
+      assert.equal(blocked?.SrcIpAddr, '203.0.113.7')
+      await app.close()
+    })
+  })
+
   describe(`${name}: jwt`, () => {
     const secret = Buffer.from('0123456789abcdef0123456789abcdef')
 

@@ -143,6 +143,27 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     })
   }
 
+  // Rules in `protect` mode that block or delay sources: each request's source is looked up before
+  // the app sees it (two map lookups while nothing is blocked). Without such a rule, no hook.
+  const rules = core.rules
+  if (rules.gates) {
+    fastify.addHook('onRequest', (request, reply, next) => {
+      let gate: ReturnType<typeof rules.gate>
+      try {
+        gate = rules.gate(contextOf(request).clientIp)
+      } catch {
+        gate = undefined // a lookup that fails lets the request through
+      }
+      if (gate === undefined) return next()
+      if (gate.action === 'delay') {
+        setTimeout(next, gate.delayMs)
+        return
+      }
+      if (gate.status === 429) reply.header('retry-after', String(gate.retryAfterSeconds))
+      reply.code(gate.status).send({ error: gate.status === 429 ? 'Too Many Requests' : 'Forbidden' })
+    })
+  }
+
   // Body parser failures (FST_ERR_CTP_*) reach onError; the error itself is left to the app's handler.
   fastify.addHook('onError', (request, _reply, error, next) => {
     detection.bodyError(contextOf(request), isBareJsonError(error) ? FASTIFY_4_INVALID_JSON : error)

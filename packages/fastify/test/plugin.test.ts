@@ -437,6 +437,37 @@ for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
     rateLimit4 as unknown as typeof rateLimit,
   ],
 ] as const) {
+  describe(`@watchpost/fastify on ${name}: rules in protect mode`, () => {
+    test('credential stuffing blocks its source with 429 and Retry-After; other sources go on', async (t) => {
+      const stuffing = {
+        id: 'watchpost.credential-stuffing',
+        response: { action: 'block', durationSeconds: 60 },
+      }
+      const app = await build(fastify, {
+        options: { mode: 'protect', trustProxy: 'loopback', rules: [stuffing] },
+      })
+      t.after(() => app.app.close())
+      const login = (user: string, from: string) =>
+        fetch(`${app.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+          body: JSON.stringify({ username: user, password: 'wrong' }),
+        })
+      for (let i = 0; i < 10; i++) assert.equal((await login(`user${i}`, '203.0.113.7')).status, 401)
+      const refused = await login('user10', '203.0.113.7')
+      assert.equal(refused.status, 429)
+      assert.equal(refused.headers.get('retry-after'), '60')
+      assert.equal((await login('user0', '198.51.100.2')).status, 401, 'another source is not blocked')
+      const [firing] = await app.of('rule_threshold_authn')
+      assert.equal(firing?.RuleName, 'watchpost.credential-stuffing')
+      assert.equal(firing?.AdditionalFields?.Response, 'block')
+      const [blocked] = await app.of('access_blocked')
+      assert.equal(blocked?.SrcIpAddr, '203.0.113.7')
+      assert.equal(blocked?.HttpStatusCode, 429)
+      assert.equal(app.app.watchpost.rules.blocked({ source: '203.0.113.7' })?.rule, stuffing.id)
+    })
+  })
+
   describe(`@watchpost/fastify on ${name} with @fastify/rate-limit and @fastify/cors`, () => {
     test('a rate-limit event from the hooks carries the limit @fastify/rate-limit announced', async () => {
       const t = await build(fastify, {

@@ -17,7 +17,6 @@ const HEADER_NAME = "^[a-z0-9!#$%&'*+.^_`|~-]+$"
 const header = (description?: string) =>
   t.string(description === undefined ? { pattern: HEADER_NAME } : { pattern: HEADER_NAME, description })
 
-const positive = (description: string) => t.integer({ minimum: 1, description })
 const positiveOr = (defaultValue: number, description: string) =>
   t.integer({ minimum: 1, default: defaultValue, description })
 
@@ -191,33 +190,160 @@ export const routeSchema = t.object(
 routeSchema.properties.detectors.description =
   'Detector options for matching requests; same shape as `detectors`, every field optional, unset fields inherit.'
 
+/** Event columns a rule can group by, count distinct values of, or match on. */
+export const RULE_FIELDS = [
+  'SrcIpAddr',
+  'TargetUsername',
+  'ActorUsername',
+  'ActorSessionId',
+  'HttpRoute',
+  'Url',
+  'HttpUserAgent',
+] as const
+/** String columns a rule's `where` may test (besides RULE_FIELDS). */
+export const RULE_WHERE_FIELDS = [
+  ...RULE_FIELDS,
+  'EventResult',
+  'EventResultDetails',
+  'EventOriginalResultDetails',
+  'EventSeverity',
+  'ThreatCategory',
+  'HttpRequestMethod',
+  'RuleName',
+] as const
+
+const clock = (description: string) =>
+  t.string({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description, examples: ['08:00'] })
+
+export const ruleResponseSchema = t.object(
+  {
+    action: t.enum(['block', 'delay', 'hook'], {
+      description:
+        '`block`: answer the group’s requests with `status` for `durationSeconds`; `delay`: hold them `delayMs` before the app sees them; `hook`: call the app’s hook named `hook` once per firing.',
+    }),
+    target: t.enum(['source', 'user'], {
+      default: 'source',
+      description:
+        'Whom `block` and `delay` apply to: `source` (the client address; the rule must group by `SrcIpAddr`) or `user` (the rule must group by `TargetUsername` or `ActorUsername`; the app asks with `watchpost.rules.blocked({ user })`).',
+    }),
+    durationSeconds: t.integer({
+      minimum: 1,
+      maximum: 7 * 86_400,
+      default: 900,
+      description: 'How long a `block` or `delay` lasts.',
+    }),
+    status: t.union([t.literal(429), t.literal(403)], {
+      default: 429,
+      description: 'Status of a blocked request’s answer (`429` with `Retry-After`, or `403`).',
+    }),
+    delayMs: t.integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 2000,
+      description: 'How long a `delay` holds each request, in milliseconds.',
+    }),
+    hook: t.optional(
+      t.string({
+        minLength: 1,
+        description: 'Name of the app’s hook (`runtime.hooks`, given in code) that `hook` calls.',
+        examples: ['lockAccount'],
+      }),
+    ),
+  },
+  { description: 'What the rule does when it fires, in `protect` mode only.' },
+)
+
 export const ruleSchema = t.object(
   {
-    name: t.string({ minLength: 1, description: 'Name of the rule, recorded on the events it derives.' }),
-    events: t.array(t.enum([...EVENTS_BY_NAME.keys()], { description: 'event names, see docs/events.md' }), {
-      minItems: 1,
-      description: 'Event names the rule counts (the vocabulary names of docs/events.md).',
-      examples: [['authn_login_fail', 'authn_jwt_fail']],
+    id: t.string({
+      pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+      description:
+        'Stable id of the rule (lower case, digits, `.`, `_`, `-`), recorded as `RuleName` on the events it derives. A shipped rule’s id (`watchpost.*`) changes that rule: the fields given replace its own.',
+      examples: ['orders.refund-burst'],
     }),
-    threshold: positive('Number of events within the window that triggers the rule.'),
-    windowSeconds: positive('Length of the sliding window, in seconds.'),
-    groupBy: t.enum(['SrcIpAddr', 'TargetUsername', 'ActorUsername', 'CorrelationId'], {
-      default: 'SrcIpAddr',
-      description: 'Event field the events are counted per.',
-    }),
+    enabled: t.boolean({ default: true, description: 'Whether the rule runs.' }),
+    title: t.optional(t.string({ minLength: 1, maxLength: 120, description: 'Short title, for people.' })),
+    description: t.optional(t.string({ minLength: 1, description: 'What the rule catches and why.' })),
+    events: t.optional(
+      t.array(t.enum([...EVENTS_BY_NAME.keys()], { description: 'event names, see docs/events.md' }), {
+        minItems: 1,
+        description:
+          'Event names the rule counts (the vocabulary names of docs/events.md); all of one ASIM schema. Required for a new rule.',
+        examples: [['authn_login_fail']],
+      }),
+    ),
+    where: t.optional(
+      t.array(
+        t.object(
+          {
+            field: t.enum(RULE_WHERE_FIELDS, { description: 'Event column.' }),
+            in: t.array(t.string(), { minItems: 1, description: 'Values it must have (one of).' }),
+          },
+          { description: 'A condition on the counted events.' },
+        ),
+        { description: 'Conditions every counted event must meet.' },
+      ),
+    ),
+    groupBy: t.optional(
+      t.array(t.enum(RULE_FIELDS, { description: 'Event column.' }), {
+        minItems: 1,
+        maxItems: 3,
+        description:
+          'Event columns the events are counted per (`SrcIpAddr`: per client address). Every counted event must be able to carry them. Required for a new rule.',
+        examples: [['SrcIpAddr']],
+      }),
+    ),
+    distinct: t.optional(
+      t.enum(RULE_FIELDS, {
+        description:
+          'Count distinct values of this column instead of events (`TargetUsername`: how many accounts one source tried).',
+      }),
+    ),
+    threshold: t.optional(
+      t.integer({
+        minimum: 1,
+        maximum: 100_000,
+        description:
+          'Events (or distinct values) within the window that make the rule fire; an aggregated event counts as its `EventCount`. Required for a new rule.',
+      }),
+    ),
+    windowSeconds: t.optional(
+      t.integer({
+        minimum: 1,
+        maximum: 86_400,
+        description: 'Length of the sliding window, in seconds. Required for a new rule.',
+      }),
+    ),
+    outsideHours: t.optional(
+      t.object(
+        {
+          from: clock('Start of the hours (HH:MM).'),
+          to: clock('End of the hours (HH:MM); before `from` for hours across midnight.'),
+          timezone: t.string({
+            minLength: 1,
+            default: 'UTC',
+            description: 'IANA time zone of the hours (`Europe/Paris`).',
+          }),
+          days: t.array(t.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']), {
+            minItems: 1,
+            default: ['mon', 'tue', 'wed', 'thu', 'fri'],
+            description: 'Days the hours apply to; every hour of the other days is outside.',
+          }),
+        },
+        { description: 'Count only events outside these working hours.' },
+      ),
+    ),
     severity: t.optional(
       t.enum(['Informational', 'Low', 'Medium', 'High'], {
         description: 'Severity of the derived event; the highest of the counted events when absent.',
       }),
     ),
-    action: t.enum(['none', 'block', 'delay', 'reject', 'hook'], {
-      default: 'none',
-      description:
-        'Response in `protect` mode: block the source, delay or reject its requests, or call the app’s hook.',
-    }),
-    durationSeconds: t.optional(positive('How long the response lasts, in seconds.')),
+    response: t.optional(ruleResponseSchema),
   },
-  { description: 'An in-process rule: events over a window → a derived event and a response.' },
+  {
+    description:
+      'A rule: the events it counts, per group, over a sliding window; at the threshold, one derived event and, in `protect` mode, its response (docs/rules.md).',
+  },
 )
 
 export const consoleSinkSchema = t.object(
@@ -308,7 +434,7 @@ export const optionsSchema = t.object(
     mode: t.enum(['monitor', 'protect'], {
       default: 'monitor',
       description:
-        '`monitor` records only; `protect` also applies the responses of `rules`. Not in effect yet: validated now, used once the rules engine lands.',
+        '`monitor` records only (rules fire and derive events); `protect` also applies the rules’ responses (block, delay, hook).',
     }),
     trustProxy: trustProxySchema,
     correlation: correlationSchema,
@@ -319,10 +445,22 @@ export const optionsSchema = t.object(
       description: 'Per-route overrides, first match wins (matched on the request path, without the query).',
       examples: [[{ match: '/health', ignore: true }]],
     }),
+    defaultRules: t.boolean({
+      default: true,
+      description: 'Run the shipped rules (`watchpost.*`, docs/rules.md) besides those of `rules`.',
+    }),
     rules: t.array(ruleSchema, {
       default: [],
       description:
-        'In-process detection rules. Not in effect yet: validated now, used once the rules engine lands.',
+        'Rules of the app, and changes to the shipped ones (by their `id`): events counted per group over a sliding window → a derived event and, in `protect` mode, a response (docs/rules.md).',
+      examples: [
+        [
+          {
+            id: 'watchpost.credential-stuffing',
+            response: { action: 'block', durationSeconds: 900 },
+          },
+        ],
+      ],
     }),
     sinks: t.array(t.union([consoleSinkSchema, fileSinkSchema, sentinelSinkSchema, webhookSinkSchema]), {
       default: [{ type: 'console' }],

@@ -62,13 +62,20 @@ routes:
       authFailure:
         threshold: 3
 rules:
-  - name: credential-stuffing
-    events: [authn_login_fail]
+  - id: watchpost.credential-stuffing
+    response:
+      action: block
+      durationSeconds: 900
+  - id: orders.refund-burst
+    title: Many refunds by one user
+    events: [sensitive_update]
+    where:
+      - field: HttpRoute
+        in: [/orders/:id/refund]
+    groupBy: [ActorUsername]
     threshold: 20
-    windowSeconds: 300
-    severity: High
-    action: block
-    durationSeconds: 900
+    windowSeconds: 600
+    severity: Medium
 sinks:
   - type: console
     format: json

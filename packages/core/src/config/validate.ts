@@ -3,10 +3,12 @@
  * EVERY issue as `{ path, message }` (not just the first), with "did you mean" for unknown keys.
  * The walk follows the schema, so its depth is bounded by the schema's, whatever the input.
  */
+
 import proxyaddr from 'proxy-addr'
 import type { ConfigIssue } from '../errors.js'
 import { EnvValue } from './env.js'
 import { childPath, isPlainObject, setOwn } from './path.js'
+import { checkRules } from './rules.js'
 import { kDefaultFrom, kOptional, type SchemaNode } from './schema-builder.js'
 
 export interface WalkResult {
@@ -320,8 +322,12 @@ export function distance(a: string, b: string): number {
   return (rows[a.length] as number[])[b.length] as number
 }
 
-/** Checks the schema cannot express: `trustProxy` addresses and CIDRs must parse (as Express would). */
+/**
+ * Checks the schema cannot express: `trustProxy` addresses and CIDRs must parse (as Express would);
+ * the rules must be able to run (rules.ts).
+ */
 export function checkSemantics(config: Record<string, unknown>, issues: ConfigIssue[]): void {
+  checkRules(config as unknown as Parameters<typeof checkRules>[0], issues)
   const trust = config.trustProxy
   if (typeof trust === 'string' || Array.isArray(trust)) {
     const list = (typeof trust === 'string' ? trust.split(',') : (trust as string[])).map((s) => s.trim())

@@ -28,13 +28,16 @@ export const CONFIG_WARNINGS: readonly ConfigWarning[] = [
   ),
   configWarning(
     'WATCHPOST_W003',
-    (config) => config.mode === 'protect' && config.rules.length === 0 && undefined,
+    (config) =>
+      config.mode === 'protect' &&
+      !config.rules.some((rule) => rule.enabled && rule.response !== undefined) &&
+      undefined,
   ),
   configWarning('WATCHPOST_W004', (config) => {
     if (config.mode !== 'monitor') return false
     const names = config.rules
-      .filter((rule) => rule.action !== 'none')
-      .map((rule) => JSON.stringify(rule.name))
+      .filter((rule) => rule.enabled && rule.response !== undefined)
+      .map((rule) => JSON.stringify(rule.id))
     return names.length > 0 && names.join(', ')
   }),
 ]

@@ -17,6 +17,7 @@ import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/
 import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { EventApi } from '../events/api.js'
+import { INJECTION_EVENTS } from '../events/catalogue/index.js'
 import { walkDecoded } from '../inspection/decoded.js'
 import { fieldName, type InputKind, type InputName } from '../inspection/inputs.js'
 import {
@@ -68,18 +69,7 @@ const SEVERITY = { high: 'High', medium: 'Medium', low: 'Low' } as const
 
 export const injectionDetector: DetectorDefinition<'injection', Options> = {
   id: 'injection',
-  emits: [
-    'malicious_sqli',
-    'malicious_xss',
-    'malicious_path_traversal',
-    'malicious_command_injection',
-    'malicious_jndi_injection',
-    'malicious_template_injection',
-    'malicious_prototype_pollution',
-    'malicious_nosql_injection',
-    'malicious_ssrf',
-    'malicious_protocol_violation',
-  ],
+  emits: [...INJECTION_EVENTS, 'malicious_protocol_violation'],
   create(options, { events, now, isSensitiveKey }) {
     const rules: Rule[] = RULES.filter((rule) => options[NAME[rule.threat]] === true)
     const limits = {

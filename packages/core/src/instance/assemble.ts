@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import type { ResolvedConfig, WatchpostOptions } from '../config/index.js'
 import { loadConfig } from '../config/index.js'
+import { resolveRules } from '../config/rules.js'
 import { createAsyncContext } from '../context/async-context.js'
 import {
   type ContextFactory,
@@ -28,7 +29,7 @@ import type { Destination } from '../delivery/types.js'
 import { refusedRequest } from '../detection/client-error.js'
 import { createDetection, type Detection } from '../detection/engine.js'
 import { DETECTORS } from '../detectors/index.js'
-import { WatchpostError } from '../errors.js'
+import { WatchpostError, WatchpostTypeError } from '../errors.js'
 import { createEventApiFactory, type RequestApi } from '../events/api.js'
 import { createBuilder } from '../events/build.js'
 import { CATALOGUE } from '../events/catalogue/index.js'
@@ -39,7 +40,10 @@ import { Pipeline } from '../pipeline/pipeline.js'
 import { closeOnSignals } from '../pipeline/signals.js'
 import type { Sink } from '../pipeline/types.js'
 import { compileRedactor } from '../redaction/index.js'
+import { createRuleEngine, type RuleEngine, type RuleHook } from '../rules/engine.js'
 import { createSinks } from '../sinks/registry.js'
+import { MemoryStateStore } from '../state/memory.js'
+import type { StateStore } from '../state/types.js'
 import { createWarningScope, type WarningScope, warnOnce } from '../warnings.js'
 import { createRecorder } from './recorder.js'
 import { createRemoteSink } from './remote-sink.js'
@@ -60,6 +64,13 @@ export interface CreateRuntime {
    * configured remote sink: spool, batching by size, retries, dead letters, health.
    */
   readonly destinations?: readonly Destination[]
+  /**
+   * Where the rules keep their windows and blocks: a `StateStore` (`@watchpost/redis` to share them
+   * between instances); in this process's memory by default.
+   */
+  readonly state?: StateStore
+  /** The app's functions a rule's `hook` response calls, by name (docs/rules.md). */
+  readonly hooks?: Readonly<Record<string, RuleHook>>
 }
 
 /**
@@ -81,6 +92,8 @@ export interface AdapterCore {
   readonly watchpost: Watchpost
   /** The signals the adapter sends, and its route options. */
   readonly signals: Detection
+  /** The rules engine: `gate(clientIp)` on the request path when `gates` (protect mode). */
+  readonly rules: RuleEngine
   /** The request's context, created and stored on the first call (`contextStore`). */
   open(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext
   /** A new context, not stored: for an adapter that keeps it in a slot of its own. */
@@ -127,11 +140,36 @@ export function assemble(
       )
     },
   })
+  let rules: RuleEngine | undefined
   const recorder = createRecorder({
     build,
     emit: (event) => pipeline.emit(event),
     onBuildError: (name, err) => warnOnce('WATCHPOST_W102', { event: name, cause: err }, warnings),
+    observe: (event) => rules?.observe(event),
   })
+  const state = runtime.state ?? new MemoryStateStore()
+  if (!isStateStore(state)) throw new WatchpostTypeError('ERR_WATCHPOST_RULE_STATE_INVALID', undefined)
+  const hooks = runtime.hooks ?? {}
+  const ruleList = resolveRules(config)
+  for (const rule of ruleList) {
+    const hook = rule.response?.action === 'hook' ? (rule.response.hook as string) : undefined
+    if (hook !== undefined && config.mode === 'protect' && typeof hooks[hook] !== 'function')
+      throw new WatchpostTypeError('ERR_WATCHPOST_RULE_HOOK_MISSING', { rule: rule.id, hook })
+  }
+  rules = createRuleEngine({
+    rules: ruleList,
+    mode: config.mode,
+    store: state,
+    hooks,
+    now: Date.now,
+    record: (name, params, options) => {
+      recorder.record(recorder.compiled(name)!, params, undefined, options)
+    },
+    eventIp: (ip) => redactor.ip(ip) ?? ip,
+    onHookError: (hook, rule, cause) => warnOnce('WATCHPOST_W109', { hook, rule, cause }, warnings),
+    onStoreError: (cause) => warnOnce('WATCHPOST_W110', { cause }, warnings),
+  })
+  const ruleEngine = rules
   const monitor = createDeliveryMonitor({
     report: recorder.system,
     warn: (problem, text) => warnOnce(DELIVERY_WARNINGS[problem], { text }, warnings),
@@ -176,7 +214,11 @@ export function assemble(
       removeSignalHandlers()
       signals.close()
       monitor.close()
-      return pipeline.close(deadlineMs)
+      return ruleEngine
+        .close()
+        .then(() => state.close())
+        .catch(() => {})
+        .then(() => pipeline.close(deadlineMs))
     })()
     return closing
   }
@@ -212,6 +254,25 @@ export function assemble(
       }
     },
     stats: () => ({ ...pipeline.stats(), buildErrors: recorder.buildErrors, detectorErrors: signals.errors }),
+    rules: {
+      blocked: (target) => ruleEngine.blocked(target),
+      async block({ source, user, seconds, rule = 'manual' }) {
+        const kind = source !== undefined ? 'source' : 'user'
+        const value = source !== undefined ? (redactor.ip(source) ?? source) : user
+        if (value === undefined || !(seconds > 0))
+          throw new WatchpostTypeError('ERR_WATCHPOST_RULE_BLOCK_INVALID', undefined)
+        await state.setBlock({ kind, value, until: Date.now() + seconds * 1000, rule })
+      },
+      async lift({ source, user }) {
+        const kind = source !== undefined ? 'source' : 'user'
+        const value = source !== undefined ? (redactor.ip(source) ?? source) : user
+        if (value === undefined) throw new WatchpostTypeError('ERR_WATCHPOST_RULE_BLOCK_INVALID', undefined)
+        return state.liftBlock({ kind, value })
+      },
+      list: async () => [...(await state.listBlocks(Date.now()))],
+      stats: () => ruleEngine.stats(),
+      health: () => state.health(),
+    },
     health: () => monitor.health(),
     metrics: () => renderMetrics(pipeline.stats(), monitor.health().sinks),
     flush: () => pipeline.flush(),
@@ -221,6 +282,7 @@ export function assemble(
   return {
     watchpost,
     signals,
+    rules: ruleEngine,
     open,
     create: (req, res, owner) => contexts.create(req, res, owner),
     stored: contexts.get,
@@ -228,6 +290,25 @@ export function assemble(
     runInContext: (ctx, fn) => (asyncContext === undefined ? fn() : asyncContext.run(ctx, fn)),
     warnings,
   }
+}
+
+const STORE_METHODS = [
+  'add',
+  'claim',
+  'setBlock',
+  'liftBlock',
+  'listBlocks',
+  'watchBlocks',
+  'health',
+  'close',
+]
+
+function isStateStore(value: unknown): value is StateStore {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    STORE_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  )
 }
 
 /** Process warnings for what an operator must fix in delivery (docs/errors.md). */

@@ -34,10 +34,12 @@ export interface RecorderDeps {
   readonly emit: (event: SecurityEvent) => boolean
   /** Reports an event that could not be built, once per event name. Never throws. */
   readonly onBuildError: (name: string, err: unknown) => void
+  /** Shows each queued event to the rules engine. Never throws. */
+  readonly observe?: (event: SecurityEvent) => void
 }
 
 export function createRecorder(deps: RecorderDeps): Recorder {
-  const { build, emit, onBuildError } = deps
+  const { build, emit, onBuildError, observe } = deps
   const all = new Map<string, CompiledEvent>()
   // The flag each event sets, looked up once here rather than per record.
   const flags = new Map<CompiledEvent, number>()
@@ -58,6 +60,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
       const built = build(event, params, ctx, options)
       if (ctx !== undefined) mark(ctx, flags.get(event) ?? 0)
       emit(built)
+      observe?.(built)
       return built
     } catch (err) {
       buildErrors++

@@ -9,7 +9,9 @@ import type { EventOptions } from '../events/build.js'
 import type { EventName } from '../events/catalogue/index.js'
 import type { JwtVerifierOptions } from '../jwt/verify.js'
 import type { PipelineStats } from '../pipeline/pipeline.js'
+import type { RuleStats } from '../rules/engine.js'
 import type { SecurityEvent } from '../schema/fields.js'
+import type { Block, StateStoreHealth } from '../state/types.js'
 
 export interface Watchpost {
   /** The configuration in use: validated, defaulted, frozen. */
@@ -45,6 +47,8 @@ export interface Watchpost {
     options: JwtVerifierOptions,
   ): (req: IncomingMessage, token?: string) => Promise<JWTPayload>
   stats(): WatchpostStats
+  /** The rules' blocks and figures (docs/rules.md). */
+  readonly rules: WatchpostRules
   /** Delivery health: the worst state of the remote sinks (`healthy` without any) and each one's counters. */
   health(): WatchpostHealth
   /** The same figures in the Prometheus text format, for a `/metrics` route. */
@@ -59,6 +63,25 @@ export interface Watchpost {
    * `shutdown.deadlineMs`, 5000) and closes the sinks; what remote sinks did not deliver stays in the spool.
    */
   close(deadlineMs?: number): Promise<void>
+}
+
+export interface WatchpostRules {
+  /** The block in force on a source (a client address) or a user, if any: the app's login route asks before checking a password. */
+  blocked(target: { readonly source?: string; readonly user?: string }): Block | undefined
+  /** Blocks a source or a user for `seconds`, on every instance sharing the state store (`rule` defaults to `manual`). */
+  block(target: {
+    readonly source?: string
+    readonly user?: string
+    readonly seconds: number
+    readonly rule?: string
+  }): Promise<void>
+  /** Lifts a block; `true` when there was one. */
+  lift(target: { readonly source?: string; readonly user?: string }): Promise<boolean>
+  /** The blocks in force. */
+  list(): Promise<Block[]>
+  stats(): RuleStats
+  /** The state store's health (`degraded` while a shared store answers from local memory). */
+  health(): StateStoreHealth
 }
 
 export interface WatchpostStats extends PipelineStats {

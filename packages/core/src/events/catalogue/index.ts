@@ -9,6 +9,7 @@ import { access, authz, privilege } from './authz.js'
 import { crypt, excess, sensitiveData, sequence } from './data.js'
 import { inputValidation, upload } from './input.js'
 import { malicious, mcp } from './malicious.js'
+import { accessBlocked, rule } from './rules.js'
 import { sys } from './system.js'
 import { user } from './users.js'
 
@@ -16,7 +17,7 @@ export const CATALOGUE = {
   authn,
   session,
   authz,
-  access,
+  access: { ...access, ...accessBlocked },
   privilege,
   crypt,
   excess,
@@ -28,6 +29,7 @@ export const CATALOGUE = {
   sequence,
   sys,
   user,
+  rule,
 }
 
 export type Catalogue = typeof CATALOGUE
@@ -48,4 +50,4 @@ export type EventName = {
 
 export { JWT_FAIL_REASONS, LOGIN_FAIL_REASONS, LOGON_METHODS } from './authn.js'
 export { MALFORMED_BODY_REASONS } from './input.js'
-export { PROTOCOL_VIOLATIONS } from './malicious.js'
+export { INJECTION_EVENTS, PROTOCOL_VIOLATIONS } from './malicious.js'

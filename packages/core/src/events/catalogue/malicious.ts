@@ -279,3 +279,16 @@ export const mcp = {
     fixed: { ThreatCategory: 'Tool poisoning', ThreatRiskLevel: 60 },
   }),
 }
+
+/** The events of the injection detector's classes, one per class (the rules count them together). */
+export const INJECTION_EVENTS = [
+  'malicious_sqli',
+  'malicious_xss',
+  'malicious_path_traversal',
+  'malicious_command_injection',
+  'malicious_jndi_injection',
+  'malicious_template_injection',
+  'malicious_prototype_pollution',
+  'malicious_nosql_injection',
+  'malicious_ssrf',
+] as const
