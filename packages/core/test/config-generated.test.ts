@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { parse } from 'yaml'
 import { configurationMarkdown, DOCS_FILE, SCHEMA_FILE } from '../scripts/generate-config.js'
 import { loadConfig } from '../src/config/index.js'
 import { EXAMPLE_YAML, renderConfigSchemaJson } from '../src/config/render.js'
