@@ -83,6 +83,28 @@ await fetch(`${base}/api/orders?id=1`, {
   headers: { 'user-agent': 'sqlmap/1.8.4#stable (https://sqlmap.org)' },
 })
 
+await step('credential stuffing from 203.0.113.66: after ten accounts the rule blocks the source (429)')
+const stuffer = { 'x-forwarded-for': '203.0.113.66' }
+const answers = []
+for (const name of [
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'oscar',
+  'peggy',
+])
+  answers.push(
+    (await post('/login', JSON.stringify({ username: name, password: 'Winter2026!' }), stuffer)).status,
+  )
+console.log(`  answers: ${answers.join(' ')}`)
+
 await app.close() // delivers what is queued: the console lines and the uploads to the Logs Ingestion API
 const stats = app.watchpost.stats()
 const sentinel = app.watchpost.health().sinks.find((sink) => sink.sink.startsWith('sentinel:'))
@@ -90,7 +112,12 @@ const dropped = [...Object.values(stats.dropped), ...Object.values(sentinel?.dro
   (a, b) => a + b,
   0,
 )
+const rules = app.watchpost.rules.stats()
+const blocks = await app.watchpost.rules.list()
 console.log(
-  `\n${stats.emitted} events recorded; ${sentinel?.sent ?? 0} delivered to the Logs Ingestion API, ` +
+  `\nRules: ${rules.firings} fired; ${blocks.length} source(s) blocked (${blocks.map((b) => `${b.value} by ${b.rule}`).join(', ')}), ${rules.blockedRequests} request(s) refused.`,
+)
+console.log(
+  `${stats.emitted} events recorded; ${sentinel?.sent ?? 0} delivered to the Logs Ingestion API, ` +
     `${sentinel?.queued ?? 0} left in the spool (dropped: ${dropped}).`,
 )

@@ -49,6 +49,14 @@ test('the attacked shop records redacted events and they land in the ASIM tables
   assert.match(out, /access_token=\[REDACTED\]/)
   for (const secret of ['correct horse', 'eyJhbGciOiJIUzI1NiJ9', 'guess0'])
     assert.ok(!out.includes(secret), `${secret} leaked`)
+  const stuffing = out.slice(out.indexOf('— credential stuffing'))
+  assert.match(stuffing, /answers: (401 ){10}429 429\n/, 'ten failures, then the source is refused')
+  assert.match(stuffing, / rule_threshold_authn Rule Credential stuffing from one source: 10 within 300 s /)
+  assert.match(
+    out,
+    /Rules: 1 fired; 1 source\(s\) blocked \(203\.0\.113\.66 by watchpost\.credential-stuffing\), 2 request\(s\) refused\./,
+  )
+  assert.ok(!/excess_rate_limit_exceeded/.test(stuffing), 'the block’s own 429s are not the app’s rate limit')
   const summary = out.match(
     /(\d+) events recorded; (\d+) delivered to the Logs Ingestion API, (\d+) left in the spool \(dropped: 0\)/,
   )

@@ -108,6 +108,11 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   }
 
   const rules = core.rules
+  // A refused request is recorded as access_blocked by the rules, not again by the detectors (its
+  // 429 is Watchpost's answer, not the app's rate limiter's).
+  const refusedScope = rules.gates
+    ? detection.compileRouteOptions({ ignore: true }, 'a request a rule refused')
+    : undefined
   /** What rules in `protect` mode say about the request's source: `undefined` lets it through. */
   function gateOf(ctx: RequestContext) {
     try {
@@ -129,6 +134,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
       setTimeout(go, gate.delayMs)
       return
     }
+    if (refusedScope !== undefined) detection.useRouteScope(ctx, refusedScope)
     if (gate.status === 429) res.setHeader('retry-after', String(gate.retryAfterSeconds))
     res.status(gate.status).json({ error: gate.status === 429 ? 'Too Many Requests' : 'Forbidden' })
   }

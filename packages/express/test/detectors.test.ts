@@ -87,6 +87,11 @@ for (const [name, express] of VERSIONS) {
       assert.equal(firing?.RuleName, 'watchpost.credential-stuffing')
       const [blocked] = await app.of('access_blocked')
       assert.equal(blocked?.SrcIpAddr, '203.0.113.7')
+      assert.deepEqual(
+        await app.of('excess_rate_limit_exceeded'),
+        [],
+        'its own 429 is not the app’s rate limit',
+      )
       await app.close()
     })
   })

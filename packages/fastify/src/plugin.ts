@@ -147,10 +147,14 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   // the app sees it (two map lookups while nothing is blocked). Without such a rule, no hook.
   const rules = core.rules
   if (rules.gates) {
+    // A refused request is recorded as access_blocked by the rules, not again by the detectors
+    // (its 429 is Watchpost's answer, not the app's rate limiter's).
+    const refusedScope = detection.compileRouteOptions({ ignore: true }, 'a request a rule refused')
     fastify.addHook('onRequest', (request, reply, next) => {
       let gate: ReturnType<typeof rules.gate>
+      const ctx = contextOf(request)
       try {
-        gate = rules.gate(contextOf(request).clientIp)
+        gate = rules.gate(ctx.clientIp)
       } catch {
         gate = undefined // a lookup that fails lets the request through
       }
@@ -159,6 +163,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
         setTimeout(next, gate.delayMs)
         return
       }
+      detection.useRouteScope(ctx, refusedScope)
       if (gate.status === 429) reply.header('retry-after', String(gate.retryAfterSeconds))
       reply.code(gate.status).send({ error: gate.status === 429 ? 'Too Many Requests' : 'Forbidden' })
     })

@@ -465,6 +465,11 @@ for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
       assert.equal(blocked?.SrcIpAddr, '203.0.113.7')
       assert.equal(blocked?.HttpStatusCode, 429)
       assert.equal(app.app.watchpost.rules.blocked({ source: '203.0.113.7' })?.rule, stuffing.id)
+      assert.deepEqual(
+        await app.of('excess_rate_limit_exceeded'),
+        [],
+        'its own 429 is not the app’s rate limit',
+      )
     })
   })
 
