@@ -5,7 +5,7 @@
  * layers; this list is the one place they are written down.
  */
 const LAYERS = [
-  ['errors\\.ts', 'warnings\\.ts'],
+  ['errors\\.ts', 'warnings\\.ts', 'memo\\.ts'],
   ['redaction', 'context'],
   ['schema'],
   ['events'],

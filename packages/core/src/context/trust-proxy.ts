@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import proxyAddr from 'proxy-addr'
 import { WatchpostTypeError } from '../errors.js'
+import { BoundedMemo } from '../memo.js'
 
 /**
  * The values of Express's `trust proxy` setting, meaning the same thing in both adapters
@@ -96,12 +97,11 @@ const REMEMBERED_ADDRESSES = 512
  * memory.
  */
 function remembered(trust: TrustFunction): TrustFunction {
-  const answers = new Map<string, boolean>()
+  const answers = new BoundedMemo<string, boolean>(REMEMBERED_ADDRESSES)
   return (addr) => {
     const known = answers.get(addr)
     if (known !== undefined) return known
     const answer = trust(addr, 0)
-    if (answers.size >= REMEMBERED_ADDRESSES) answers.clear()
     answers.set(addr, answer)
     return answer
   }
