@@ -6,7 +6,7 @@ import { describe, it } from 'node:test'
 import { DEFAULT_RULES } from '../src/config/default-rules.js'
 import { type ResolvedRule, resolveRules } from '../src/config/rules.js'
 import { ConfigError, createWatchpost, type SecurityEvent, type Sink } from '../src/index.js'
-import { createRuleEngine, type RuleEngineDeps, type RuleFiring } from '../src/rules/engine.js'
+import { createRuleEngine, MAX_DELAYED, type RuleEngineDeps, type RuleFiring } from '../src/rules/engine.js'
 import { MemoryStateStore } from '../src/state/memory.js'
 
 const T0 = Date.UTC(2026, 11, 7, 10, 0, 0) // a Monday, 10:00 UTC

@@ -84,6 +84,11 @@ export interface RuleEngine {
 
 const HOOK_TIMEOUT_MS = 5000
 const MINUTE = 60_000
+/**
+ * Requests held by delays at once, at most: each holds a socket and its request, and a delayed
+ * source decides how many it sends. Past it, the source's requests are answered 429 at once.
+ */
+export const MAX_DELAYED = 256
 
 const DERIVED: Readonly<Record<ReturnType<typeof derivedSchema>, EventName>> = {
   Authentication: 'rule_threshold_authn',
@@ -129,6 +134,10 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
   let delayedRequests = 0
   let hookErrors = 0
   let storeErrors = 0
+  let held = 0 // requests a delay holds now
+  const release = () => {
+    held--
+  }
   const storeFailed = (err: unknown) => {
     storeErrors++
     deps.onStoreError(err)
@@ -359,6 +368,17 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       const delay = delays.get(value)
       if (delay !== undefined) {
         if (delay.until > t) {
+          if (held >= MAX_DELAYED) {
+            blockedRequests++
+            return {
+              action: 'block',
+              status: 429,
+              retryAfterSeconds: Math.max(1, Math.ceil(delay.delayMs / 1000)),
+              rule: delay.rule,
+            }
+          }
+          held++
+          setTimeout(release, delay.delayMs).unref()
           delayedRequests++
           return { action: 'delay', delayMs: delay.delayMs, rule: delay.rule }
         }
