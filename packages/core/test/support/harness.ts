@@ -4,6 +4,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { after } from 'node:test'
 import type { RequestContext, SecurityEvent, Sink, Watchpost, WatchpostOptions } from '../../src/index.js'
 import { type AdapterCore, createAdapterCore, observeClientErrors } from '../../src/sdk.js'
 
@@ -20,6 +21,13 @@ export interface Harness {
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => void
+
+// A test that fails before its own close() leaves its harness open: closed when the file ends, so
+// a failure never keeps the test file running.
+const running = new Set<() => Promise<void>>()
+after(async () => {
+  for (const close of [...running]) await close()
+})
 
 export async function harness(
   options: WatchpostOptions,
@@ -46,6 +54,13 @@ export async function harness(
   observeClientErrors(server, (info) => signals.clientError(info))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  async function close(): Promise<void> {
+    if (!running.delete(close)) return
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+    await wp.close()
+  }
+  running.add(close)
   return {
     wp,
     signals,
@@ -56,11 +71,7 @@ export async function harness(
       await wp.flush()
       return events.filter((e) => e.EventOriginalType === name)
     },
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-      await wp.close()
-    },
+    close,
   }
 }
 
