@@ -586,3 +586,55 @@ describe('rules across three app instances sharing Redis', () => {
     assert.deepEqual(escaped, [], 'nothing escaped to the process')
   })
 })
+
+describe('an instance that could not reach Redis as it started', () => {
+  test('learns the blocks already in Redis once its store is back', async (t) => {
+    const server = await startRedisServer()
+    t.after(() => server.stop())
+    const options = {
+      config: false as const,
+      sinks: [],
+      mode: 'protect' as const,
+      trustProxy: 'loopback' as const,
+      rules: [
+        { id: 'watchpost.credential-stuffing', response: { action: 'block' as const, durationSeconds: 60 } },
+      ],
+    }
+    const start = async () => {
+      const redis = new Redis({ host: '127.0.0.1', port: server.port, retryStrategy: () => 50 })
+      redis.on('error', () => {})
+      await redis.ping()
+      const store = createRedisStateStore({ client: redis, prefix: 'late:' })
+      const app = fastify()
+      t.after(async () => {
+        await app.close()
+        redis.disconnect()
+      })
+      return { store, app }
+    }
+    const a = await start()
+    await a.app.register(watchpostFastify, { ...options, runtime: { state: a.store } } as never)
+    await a.app.watchpost.rules.block({ source: '203.0.113.7', seconds: 600 })
+    const b = await start()
+    server.pause() // Redis hung while B starts: B's first listing of the blocks answers from memory
+    await b.app.register(watchpostFastify, { ...options, runtime: { state: b.store } } as never)
+    b.app.get('/hello', async () => 'hello')
+    await sleep(150)
+    server.resume()
+    const deadline = Date.now() + 5000
+    while (b.app.watchpost.rules.blocked({ source: '203.0.113.7' }) === undefined && Date.now() < deadline)
+      await sleep(20)
+    assert.equal(b.store.health().state, 'ok')
+    assert.equal(
+      b.app.watchpost.rules.blocked({ source: '203.0.113.7' })?.rule,
+      'manual',
+      'B knows the block',
+    )
+    const res = await b.app.inject({
+      url: '/hello',
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+      remoteAddress: '127.0.0.1',
+    })
+    assert.equal(res.statusCode, 429)
+  })
+})

@@ -305,10 +305,18 @@ class Store implements RedisStateStore {
     return typeof stored === 'string' ? readBlock(field, stored) : undefined
   }
 
-  /** `promise`, or a rejection once `ms` have passed (the call it stands for may still land later). */
+  /**
+   * `promise`, or a rejection once `ms` have passed (the call it stands for may still land later).
+   * The rejection waits one turn of the event loop past the timer: an answer that arrived while the
+   * process was busy (an app starting up blocks the loop for hundreds of milliseconds) is read
+   * first, rather than taken for an outage.
+   */
   #deadline<T>(promise: Promise<T>, ms = this.#timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
+      const timer = setTimeout(
+        () => setImmediate(() => reject(new Error(`Redis did not answer within ${ms} ms`))),
+        ms,
+      )
       promise.then(
         (value) => {
           clearTimeout(timer)

@@ -84,6 +84,8 @@ export interface RuleEngine {
 
 const HOOK_TIMEOUT_MS = 5000
 const MINUTE = 60_000
+/** How often the store's health is looked at, to list the blocks again once it is back. */
+const HEALTH_CHECK_MS = 1000
 /**
  * Requests held by delays at once, at most: each holds a socket and its request, and a delayed
  * source decides how many it sends. Past it, the source's requests are answered 429 at once.
@@ -143,7 +145,10 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     deps.onStoreError(err)
   }
 
-  // Blocks in force, by blockKey (kept in step with the store: its notices and a first listing).
+  // Blocks in force, by blockKey, kept in step with the store: its notices, a listing at start, and
+  // a listing again whenever the store is back from answering out of local memory (notices sent
+  // meanwhile are lost: a block set before this instance could reach the store would be missed
+  // until it ends) and every minute.
   const blocks = new Map<string, Block>()
   // Delays of sources (this instance's own: a delay is not shared).
   const delays = new Map<string, { until: number; delayMs: number; rule: string }>()
@@ -152,13 +157,33 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     if (change.lifted) blocks.delete(key)
     else blocks.set(key, change.block)
   })
-  then(
-    store.listBlocks(now()),
-    (list) => {
-      for (const block of list) blocks.set(blockKey(block), block)
-    },
-    storeFailed,
-  )
+  function relist(): void {
+    // Only what was known when the listing was asked for can be dropped by it: a block set since
+    // may not be in the answer yet.
+    const before = new Map(blocks)
+    try {
+      then(
+        store.listBlocks(now()),
+        (list) => {
+          const listed = new Map(list.map((block) => [blockKey(block), block] as const))
+          for (const [key, block] of before)
+            if (!listed.has(key) && blocks.get(key) === block) blocks.delete(key)
+          for (const [key, block] of listed) blocks.set(key, block)
+        },
+        storeFailed,
+      )
+    } catch (err) {
+      storeFailed(err)
+    }
+  }
+  relist()
+  let storeState = store.health().state
+  const watchHealth = setInterval(() => {
+    const state = store.health().state
+    if (state === 'ok' && storeState !== 'ok') relist()
+    storeState = state
+  }, HEALTH_CHECK_MS)
+  watchHealth.unref()
 
   // Refused requests: the first of each block recorded at once, the rest counted per minute.
   const refused = new Map<string, { count: number; first: number; last: number; block: Block }>()
@@ -181,6 +206,10 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       entry.last = at
     }
   }
+  function everyMinute(): void {
+    flushRefusals()
+    relist()
+  }
   function flushRefusals(): void {
     for (const { count, first, last, block } of refused.values())
       deps.record(
@@ -194,7 +223,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     for (const [key, delay] of delays) if (delay.until <= t) delays.delete(key)
     for (const key of announced) if (!blocks.has(key.slice(0, key.lastIndexOf('@')))) announced.delete(key)
   }
-  const timer = setInterval(flushRefusals, MINUTE)
+  const timer = setInterval(everyMinute, MINUTE)
   timer.unref()
 
   function fire(c: Compiled, event: SecurityEvent, group: Record<string, string>, total: number, at: number) {
@@ -400,6 +429,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     stats: () => ({ firings, blockedRequests, delayedRequests, hookErrors, storeErrors }),
     async close() {
       clearInterval(timer)
+      clearInterval(watchHealth)
       flushRefusals()
       stopWatching()
     },
