@@ -350,6 +350,21 @@ describe('hostile input', () => {
   })
 })
 
+describe('detector lists', () => {
+  it('attack-tool substrings: a length problem is said as one, a character problem as the pattern', () => {
+    assert.deepEqual(issuesOf({ detectors: { attackTool: { extra: ['ab', 'bad\u0001tool'] } } }), [
+      {
+        path: 'detectors.attackTool.extra[0]',
+        message: 'expected a string of 3 to 128 characters, got 2 characters',
+      },
+      {
+        path: 'detectors.attackTool.extra[1]',
+        message: 'expected a string matching /^[\\x20-\\x7e]+$/, got "bad\\u0001tool"',
+      },
+    ])
+  })
+})
+
 describe('rule event names', () => {
   it('are checked against the catalogue, with a short message and a suggestion', () => {
     const issues = issuesOf({

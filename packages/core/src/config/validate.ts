@@ -73,15 +73,23 @@ function walkString(schema: SchemaNode, input: unknown, path: string, issues: Co
   const value = input instanceof EnvValue ? input.value : input
   if (typeof value !== 'string') {
     issues.push({ path, message: `expected ${expected(schema)}, got ${show(input)}` })
-  } else if (schema.minLength !== undefined && value.length < schema.minLength) {
+  } else if (
+    (schema.minLength !== undefined && value.length < schema.minLength) ||
+    (schema.maxLength !== undefined && value.length > schema.maxLength)
+  ) {
     // Do not echo the value: a too-short string may be a secret (`privacy.hashKey`).
-    issues.push({ path, message: `expected ${expected(schema)}, got ${value.length} characters` })
-  } else if (schema.maxLength !== undefined && value.length > schema.maxLength) {
-    issues.push({ path, message: `expected ${expected(schema)}, got ${value.length} characters` })
+    issues.push({ path, message: `expected ${lengthWords(schema)}, got ${value.length} characters` })
   } else if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
     issues.push({ path, message: `expected ${expected(schema)}, got ${show(input)}` })
   }
   return value
+}
+
+/** The length a string schema accepts, in words (the pattern, if any, is checked after it). */
+function lengthWords({ minLength: min, maxLength: max }: SchemaNode): string {
+  if (min !== undefined && max !== undefined) return `a string of ${min} to ${max} characters`
+  if (max !== undefined) return `a string of at most ${max} characters`
+  return min === 1 ? 'a non-empty string' : `a string of at least ${min} characters`
 }
 
 function walkNumber(schema: SchemaNode, input: unknown, path: string, issues: ConfigIssue[]): unknown {
