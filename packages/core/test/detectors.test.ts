@@ -729,6 +729,37 @@ describe('injection detector', () => {
     await h.close()
   })
 
+  test('per route: a class, a detector, or all the hostile-input detectors switched off where the app asks', async () => {
+    const h = await harness(
+      {
+        routes: [
+          { match: '/wiki/*', detectors: { injection: { xss: false } } },
+          {
+            match: '/internal/*',
+            detectors: {
+              injection: { enabled: false },
+              attackTool: { enabled: false },
+              scannerProbe: { enabled: false },
+            },
+          },
+        ],
+      },
+      (_req, res) => res.end(), // 200 for everything: a probe that reached the app
+    )
+    const script = encodeURIComponent('<script>alert(document.cookie)</script>')
+    const sqlmap = { 'user-agent': 'sqlmap/1.8.4#stable (https://sqlmap.org)' }
+    for (const base of ['/wiki', '/blog', '/internal']) {
+      await fetch(`${h.url}${base}/page?text=${script}&id=${encodeURIComponent("1' OR '1'='1")}`)
+      await fetch(`${h.url}${base}/.env`, { headers: sqlmap })
+    }
+    const where = async (name: string) => (await h.of(name)).map((e) => String(e.Url).split('/')[1])
+    assert.deepEqual(await where('malicious_xss'), ['blog'])
+    assert.deepEqual(await where('malicious_sqli'), ['wiki', 'blog'])
+    assert.deepEqual(await where('malicious_attack_tool'), ['wiki', 'blog'])
+    assert.deepEqual(await where('malicious_scanner_probe'), ['wiki', 'blog'])
+    await h.close()
+  })
+
   test('a form value that kept valid escapes beside a broken one was sent broken; a JSON value was not', async () => {
     // Form decoders (qs, fast-querystring) keep a value whole, escapes and all, when one escape in
     // it is broken; a browser sends its user's own `%` as `%25`.
