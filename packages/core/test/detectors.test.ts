@@ -729,6 +729,18 @@ describe('injection detector', () => {
     await h.close()
   })
 
+  test('a cookie’s name is an input too', async () => {
+    const h = await harness({}, (_req, res) => res.end())
+    await fetch(`${h.url}/r`, { headers: { cookie: 'theme=dark; <script>alert(1)</script>=x' } })
+    await fetch(`${h.url}/r`, { headers: { cookie: '_ga=GA1.2.3; __Host-session=abc; consent=yes' } })
+    const events = await h.of('malicious_xss')
+    assert.deepEqual(
+      events.map((e) => e.ThreatField),
+      ['cookie_key'],
+    )
+    await h.close()
+  })
+
   test('per route: a class, a detector, or all the hostile-input detectors switched off where the app asks', async () => {
     const h = await harness(
       {

@@ -299,7 +299,7 @@ const REDACTED = '[REDACTED]'
 
 /** Whether the input is a value under a sensitive key (`password`, `session`, `x-auth-token`). */
 function secretName(kind: InputKind, name: InputName, isSensitiveKey: (key: string) => boolean): boolean {
-  if (kind === 'path' || kind === 'query_key' || kind === 'body_key') return false
+  if (kind === 'path' || kind === 'query_key' || kind === 'body_key' || kind === 'cookie_key') return false
   if (typeof name === 'string') return name !== '' && isSensitiveKey(name)
   for (const part of name) if (typeof part === 'string' && isSensitiveKey(part)) return true
   return false

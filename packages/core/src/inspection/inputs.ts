@@ -9,7 +9,15 @@
  * rule matched (`fieldName`).
  */
 
-export type InputKind = 'path' | 'query' | 'query_key' | 'cookie' | 'header' | 'body' | 'body_key'
+export type InputKind =
+  | 'path'
+  | 'query'
+  | 'query_key'
+  | 'cookie'
+  | 'cookie_key'
+  | 'header'
+  | 'body'
+  | 'body_key'
 
 export interface InspectionLimits {
   /** Characters of one value looked at; the rest of a longer value is not. */
@@ -63,7 +71,7 @@ const STOPPED: WalkResult = { truncated: false, stopped: true }
  */
 export function fieldName(kind: InputKind, name: InputName): string {
   if (kind === 'path') return 'path'
-  if (kind === 'query_key') return 'query_key'
+  if (kind === 'query_key' || kind === 'cookie_key') return kind
   if (kind === 'body_key') {
     const parents = typeof name === 'string' ? [] : name.slice(0, -1)
     if (parents.length === 0) return 'body_key'
@@ -125,7 +133,7 @@ export function walkInputs(
   return state.truncated ? { truncated: true, stopped: false } : DONE
 }
 
-/** `a=1&b=2` (query) or `a=1; b=2` (cookies): each name, and each value, in order. */
+/** `a=1&b=2` (query) or `a=1; b=2` (cookies): each name (`query_key`, `cookie_key`), and each value, in order. */
 function walkPairs(
   text: string,
   separator: string,
@@ -142,10 +150,8 @@ function walkPairs(
     if (pair.trim() === '') continue
     const eq = pair.indexOf('=')
     const name = (eq === -1 ? pair : pair.slice(0, eq)).trim()
-    if (kind === 'query') {
-      const key = take(name)
-      if (key !== undefined && visit('query_key', key, name)) return true
-    }
+    const key = take(name)
+    if (key !== undefined && visit(kind === 'query' ? 'query_key' : 'cookie_key', key, name)) return true
     if (eq !== -1) {
       const value = take(pair.slice(eq + 1))
       if (value !== undefined && visit(kind, value, name)) return true

@@ -236,7 +236,7 @@ export const commandInjection: Rule = {
     // A path starting `/bin/` is a route (`/bin/<id>` of a paste service), not a command.
     const line = kind === 'path' ? undefined : findCommandLine(text)
     if (line !== undefined) return line
-    if (kind === 'query_key' || kind === 'body_key') return findMetacharName(text)
+    if (kind === 'query_key' || kind === 'body_key' || kind === 'cookie_key') return findMetacharName(text)
     return undefined
   },
 }

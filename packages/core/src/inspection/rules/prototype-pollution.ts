@@ -25,7 +25,7 @@ export const PATTERNS: readonly RegExp[] = [SEPARATORS]
 export const prototypePollution: Rule = {
   threat: 'prototype_pollution',
   match(text, kind) {
-    const key = kind === 'query_key' || kind === 'body_key' || kind === 'cookie'
+    const key = kind === 'query_key' || kind === 'body_key' || kind === 'cookie_key' || kind === 'cookie'
     if (!key && kind !== 'query' && kind !== 'body') return undefined
     // The second step of `constructor` → `prototype` in a nested body.
     if (kind === 'body_key' && text === PROTOTYPE)

@@ -174,7 +174,7 @@ function fold(text: string): string {
 
 /** Each `<` that opens a tag: its name and attributes decide. */
 function tags(text: string, kind: InputKind): Finding | undefined {
-  if ((kind === 'query_key' || kind === 'body_key') && MARKUP_IN_NAME.test(text))
+  if ((kind === 'query_key' || kind === 'body_key' || kind === 'cookie_key') && MARKUP_IN_NAME.test(text))
     return first(text, MARKUP_IN_NAME, 'xss.tag-in-name', 'medium')
   let lt = text.indexOf('<')
   for (let n = 0; lt !== -1 && n < 32; n++) {
