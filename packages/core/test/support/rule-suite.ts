@@ -122,7 +122,10 @@ export function corpusSuite(rule: Rule, category: string, options: CorpusSuiteOp
     it('reports a part of a long input, never all of it', () => {
       const quoted = (found: Finding) => JSON.stringify(found.fragment)
       const isShort = (where: string, found: Finding) =>
-        assert.ok(found.fragment.length <= FRAGMENT_MAX, `${where}: ${quoted(found)} is too long`)
+        assert.ok(
+          found.fragment.length <= FRAGMENT_MAX,
+          `${where}: ${quoted(found)} is longer than ${FRAGMENT_MAX} characters`,
+        )
       const isFromInput = (where: string, text: string, found: Finding) =>
         assert.ok(
           text.includes(found.fragment),
