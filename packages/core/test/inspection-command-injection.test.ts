@@ -1,49 +1,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
 import { commandInjection, PATTERNS } from '../src/inspection/rules/command-injection.js'
-import type { Finding } from '../src/inspection/types.js'
-import { corpus, inputsOf, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
+const expectHit = expectFinding.bind(undefined, commandInjection)
 
-/** The rule on one raw input, decoded as the detector decodes it. */
-function check(raw: string, kind: InputKind = 'body'): Finding | undefined {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return commandInjection.match(text, kind, anomalies)
-}
-
-function expectHit(raw: string, kind: InputKind, rule: string, fragment: string, confidence?: string) {
-  const found = check(raw, kind)
-  assert.ok(found !== undefined, `no finding for ${raw}`)
-  assert.equal(found.threat, 'command_injection')
-  assert.equal(found.rule, rule, raw)
-  assert.ok(found.fragment.includes(fragment), `fragment ${JSON.stringify(found.fragment)} of ${raw}`)
-  assert.ok(found.fragment.length <= 64)
-  if (confidence !== undefined) assert.equal(found.confidence, confidence, raw)
-}
+corpusSuite(commandInjection, 'command_injection', {
+  longInputs: [
+    '127.0.0.1' + ' '.repeat(70) + '; cat /etc/passwd',
+    'Lorem ipsum dolor sit amet, consectetur adipiscing elit; sed do eiusmod | whoami',
+    '() { :; }; /bin/bash -c "' + 'a'.repeat(80) + '"',
+  ],
+})
 
 describe('command injection rule', () => {
-  it('detects at least 95 % of the corpus command_injection attacks', () => {
-    const s = score(commandInjection, 'command_injection')
-    assert.ok(
-      s.rate >= 0.95,
-      `rate ${(s.rate * 100).toFixed(1)} %; misses: ${s.misses.map((e) => `${e.id} ${e.path} ${e.body ?? ''}`).join('\n')}`,
-    )
-  })
-
-  it('has no false positives on the benign corpus', () => {
-    const s = score(commandInjection, 'command_injection')
-    assert.equal(
-      s.falsePositives.length,
-      0,
-      s.falsePositives
-        .map((e) => `${e.id} ${e.path} ${JSON.stringify(e.headers)} ${e.body ?? ''}`)
-        .join('\n'),
-    )
-  })
-
   it('finds a command chained after a separator', () => {
     expectHit('127.0.0.1; id', 'query', 'command_injection.chained-command', '; id', 'high')
     expectHit('x | whoami', 'body', 'command_injection.chained-command', '| whoami', 'high')
@@ -143,34 +113,7 @@ describe('command injection rule', () => {
       ['curl/8.4.0', 'header'],
       ['function area(s) { switch (s.kind) { case "circle": return 1 } }', 'body'],
     ] as const) {
-      assert.equal(check(raw, kind), undefined, `${kind} ${raw}`)
-    }
-  })
-
-  it('reports a part of a long input, not the whole of it', () => {
-    const checkPart = (text: string, found: Finding) => {
-      assert.ok(found.fragment.length <= 64, found.fragment)
-      assert.notEqual(found.fragment, text)
-      assert.ok(text.includes(found.fragment), `${found.fragment} is not a part of ${text}`)
-    }
-    for (const raw of [
-      '127.0.0.1' + ' '.repeat(70) + '; cat /etc/passwd',
-      'Lorem ipsum dolor sit amet, consectetur adipiscing elit; sed do eiusmod | whoami',
-      '() { :; }; /bin/bash -c "' + 'a'.repeat(80) + '"',
-    ]) {
-      const found = check(raw, 'body')
-      assert.ok(found !== undefined, raw)
-      checkPart(normalise(raw, false).text, found)
-    }
-    for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const found = commandInjection.match(text, kind, anomalies)
-        if (found !== undefined && text.length > 64) checkPart(text, found)
-        return false
-      })
+      assert.equal(matchRaw(commandInjection, raw, kind), undefined, `${kind} ${raw}`)
     }
   })
 

@@ -1,48 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here is attack and benign input text, not a template
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
 import { jndi } from '../src/inspection/rules/jndi.js'
-import { corpus, inputsOf, inspectWith, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
-
-function check(raw: string, kind: InputKind = 'query') {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return jndi.match(text, kind, anomalies)
-}
-
-/** Attack entries whose payload sits in a header the default configuration does not inspect. */
-const uninspected = (field: string) => field.startsWith('header:') && !HEADERS.includes(field.slice(7))
-
-describe('jndi on the corpus', () => {
-  const s = score(jndi, 'jndi')
-  const unseen = s.misses.filter((e) => uninspected(e.field))
-  const missed = s.misses.filter((e) => !uninspected(e.field)).map((e) => e.id)
-
-  test('detects at least 95 % of the JNDI entries in the inputs it is shown', () => {
-    const rate = s.detected / (s.total - unseen.length)
-    assert.ok(
-      rate >= 0.95,
-      `rate ${rate.toFixed(3)} (${s.detected}/${s.total - unseen.length}); missed: ${missed}`,
-    )
-  })
-
-  test('the rest is in headers left out by default, and found once they are configured', () => {
-    for (const entry of unseen) {
-      const hit = inspectWith(jndi, entry, [...HEADERS, entry.field.slice(7)])
-      assert.ok(hit !== undefined, entry.id)
-    }
-  })
-
-  test('no benign request matches', () => {
-    assert.deepEqual(
-      s.falsePositives.map((e) => e.id),
-      [],
-    )
-  })
-})
+corpusSuite(jndi, 'jndi', { uninspectedHeadersFound: true, rateOfShown: true })
 
 describe('jndi rules', () => {
   const cases: [string, string, string][] = [
@@ -78,10 +40,8 @@ describe('jndi rules', () => {
   ]
   for (const [raw, rule, fragment] of cases)
     test(`${raw} → ${rule}`, () => {
-      const found = check(raw, 'header')
-      assert.equal(found?.rule, rule)
-      assert.ok(found.fragment.startsWith(fragment), found.fragment)
-      assert.equal(found.confidence, rule === 'jndi.lookup' || rule === 'jndi.obfuscated' ? 'high' : 'medium')
+      const confidence = rule === 'jndi.lookup' || rule === 'jndi.obfuscated' ? 'high' : 'medium'
+      expectFinding(jndi, raw, 'header', rule, { startsWith: fragment }, confidence)
     })
 
   const benign = [
@@ -96,29 +56,10 @@ describe('jndi rules', () => {
     '$5 {bonus}',
     '${${${${${${${${${${${${${${${${${${${${x}}}}}}}}}}}}}}}}}}}}',
   ]
-  for (const raw of benign) test(`benign: ${raw}`, () => assert.equal(check(raw, 'body'), undefined))
+  for (const raw of benign) test(`benign: ${raw}`, () => assert.equal(matchRaw(jndi, raw, 'body'), undefined))
 })
 
-describe('jndi fragments and cost', () => {
-  test('a finding in a long input is a part of it, at most 64 characters', () => {
-    let seen = 0
-    for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const found = jndi.match(text, kind, anomalies)
-        if (found !== undefined) {
-          seen++
-          assert.ok(found.fragment.length <= 64, found.fragment)
-          if (text.length > 64) assert.notEqual(found.fragment, text)
-        }
-        return false
-      })
-    }
-    assert.ok(seen > 30)
-  })
-
+describe('jndi cost', () => {
   test('hostile shapes stay linear', () => {
     for (const text of [
       '${'.repeat(4096),

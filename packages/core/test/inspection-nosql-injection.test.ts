@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
+import type { InputKind } from '../src/inspection/inputs.js'
 import { nosqlInjection } from '../src/inspection/rules/nosql-injection.js'
-import { corpus, inputsOf, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
-
-function check(raw: string, kind: InputKind) {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return nosqlInjection.match(text, kind, anomalies)
-}
-
-describe('nosql injection on the corpus', () => {
-  const s = score(nosqlInjection, 'nosql_injection')
-
-  test('detects at least 95 % of the NoSQL entries', () => {
-    const missed = s.misses.map((e) => e.id)
-    assert.ok(s.rate >= 0.95, `rate ${s.rate.toFixed(3)} (${s.detected}/${s.total}); missed: ${missed}`)
-  })
-
-  test('no benign request matches', () => {
-    assert.deepEqual(
-      s.falsePositives.map((e) => e.id),
-      [],
-    )
-  })
-})
+corpusSuite(nosqlInjection, 'nosql_injection', { everyFragmentFromInput: true })
 
 describe('nosql injection rules', () => {
   const cases: [string, InputKind, string, string][] = [
@@ -59,9 +37,7 @@ describe('nosql injection rules', () => {
   ]
   for (const [raw, kind, rule, fragment] of cases)
     test(`${raw} (${kind}) → ${rule}`, () => {
-      const found = check(raw, kind)
-      assert.equal(found?.rule, rule)
-      assert.ok(found.fragment.startsWith(fragment), found.fragment)
+      expectFinding(nosqlInjection, raw, kind, rule, { startsWith: fragment })
     })
 
   const benign: [string, InputKind][] = [
@@ -79,29 +55,10 @@ describe('nosql injection rules', () => {
     ['ne', 'query'],
   ]
   for (const [raw, kind] of benign)
-    test(`benign: ${raw} (${kind})`, () => assert.equal(check(raw, kind), undefined))
+    test(`benign: ${raw} (${kind})`, () => assert.equal(matchRaw(nosqlInjection, raw, kind), undefined))
 })
 
-describe('nosql injection fragments and cost', () => {
-  test('a finding in a long input is a part of it, at most 64 characters', () => {
-    let seen = 0
-    for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const found = nosqlInjection.match(text, kind, anomalies)
-        if (found !== undefined) {
-          seen++
-          assert.ok(found.fragment.length <= 64 && text.includes(found.fragment), found.fragment)
-          if (text.length > 64) assert.notEqual(found.fragment, text)
-        }
-        return false
-      })
-    }
-    assert.ok(seen > 30)
-  })
-
+describe('nosql injection cost', () => {
   test('hostile shapes stay linear', () => {
     for (const text of [
       "'".repeat(8192),

@@ -1,43 +1,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
 import { PATTERNS, pathTraversal } from '../src/inspection/rules/path-traversal.js'
-import type { Finding } from '../src/inspection/types.js'
-import { corpus, inputsOf, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
+const expectHit = expectFinding.bind(undefined, pathTraversal)
 
-/** The rule on one raw input, decoded as the detector decodes it. */
-function check(raw: string, kind: InputKind = 'query'): Finding | undefined {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return pathTraversal.match(text, kind, anomalies)
-}
-
-function expectHit(raw: string, kind: InputKind, rule: string, fragment: string, confidence?: string) {
-  const found = check(raw, kind)
-  assert.ok(found !== undefined, `no finding for ${raw}`)
-  assert.equal(found.threat, 'path_traversal')
-  assert.equal(found.rule, rule, raw)
-  assert.ok(found.fragment.includes(fragment), `fragment ${JSON.stringify(found.fragment)} of ${raw}`)
-  assert.ok(found.fragment.length <= 64)
-  if (confidence !== undefined) assert.equal(found.confidence, confidence, raw)
-}
+corpusSuite(pathTraversal, 'path_traversal', {
+  longInputs: [
+    'Please fetch the report from ' + '../'.repeat(8) + 'etc/passwd and send it',
+    'x'.repeat(80) + '/proc/self/environ',
+    'php://filter/convert.base64-encode/resource=' + 'a'.repeat(80),
+  ],
+})
 
 describe('path traversal rule', () => {
-  it('detects at least 95 % of the corpus path_traversal attacks', () => {
-    const s = score(pathTraversal, 'path_traversal')
-    assert.ok(
-      s.rate >= 0.95,
-      `rate ${(s.rate * 100).toFixed(1)} %; misses: ${s.misses.map((e) => `${e.id} ${e.path}`).join('\n')}`,
-    )
-  })
-
-  it('has no false positives on the benign corpus', () => {
-    const s = score(pathTraversal, 'path_traversal')
-    assert.equal(s.falsePositives.length, 0, s.falsePositives.map((e) => `${e.id} ${e.path}`).join('\n'))
-  })
-
   it('finds dot-dot steps, in every spelling', () => {
     expectHit('/static/../../etc/passwd', 'path', 'path_traversal.dot-dot', '../../etc/passwd', 'high')
     expectHit('....//....//....//etc/passwd', 'query', 'path_traversal.dot-dot', 'etc/passwd', 'high')
@@ -101,34 +77,7 @@ describe('path traversal rule', () => {
       ['Wait... / what?', 'query'],
       ['https://example.com/a/b/../c', 'header'],
     ] as const) {
-      assert.equal(check(raw, kind), undefined, `${kind} ${raw}`)
-    }
-  })
-
-  it('reports a part of a long input, not the whole of it', () => {
-    const checkPart = (text: string, found: Finding) => {
-      assert.ok(found.fragment.length <= 64, found.fragment)
-      assert.notEqual(found.fragment, text)
-      assert.ok(text.includes(found.fragment), `${found.fragment} is not a part of ${text}`)
-    }
-    for (const raw of [
-      'Please fetch the report from ' + '../'.repeat(8) + 'etc/passwd and send it',
-      'x'.repeat(80) + '/proc/self/environ',
-      'php://filter/convert.base64-encode/resource=' + 'a'.repeat(80),
-    ]) {
-      const found = check(raw, 'body')
-      assert.ok(found !== undefined, raw)
-      checkPart(normalise(raw, false).text, found)
-    }
-    for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const found = pathTraversal.match(text, kind, anomalies)
-        if (found !== undefined && text.length > 64) checkPart(text, found)
-        return false
-      })
+      assert.equal(matchRaw(pathTraversal, raw, kind), undefined, `${kind} ${raw}`)
     }
   })
 

@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
+import type { InputKind } from '../src/inspection/inputs.js'
 import { prototypePollution } from '../src/inspection/rules/prototype-pollution.js'
-import { corpus, inputsOf, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
-
-function check(raw: string, kind: InputKind) {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return prototypePollution.match(text, kind, anomalies)
-}
-
-describe('prototype pollution on the corpus', () => {
-  const s = score(prototypePollution, 'prototype_pollution')
-
-  test('detects at least 95 % of the prototype-pollution entries', () => {
-    const missed = s.misses.map((e) => e.id)
-    assert.ok(s.rate >= 0.95, `rate ${s.rate.toFixed(3)} (${s.detected}/${s.total}); missed: ${missed}`)
-  })
-
-  test('no benign request matches', () => {
-    assert.deepEqual(
-      s.falsePositives.map((e) => e.id),
-      [],
-    )
-  })
-})
+corpusSuite(prototypePollution, 'prototype_pollution', { everyFragmentFromInput: true })
 
 describe('prototype pollution rules', () => {
   const cases: [string, InputKind, string, string][] = [
@@ -52,9 +30,7 @@ describe('prototype pollution rules', () => {
   ]
   for (const [raw, kind, rule, fragment] of cases)
     test(`${raw} (${kind}) → ${rule}`, () => {
-      const found = check(raw, kind)
-      assert.equal(found?.rule, rule)
-      assert.ok(found.fragment.startsWith(fragment), found.fragment)
+      expectFinding(prototypePollution, raw, kind, rule, { startsWith: fragment })
     })
 
   const benign: [string, InputKind][] = [
@@ -69,29 +45,10 @@ describe('prototype pollution rules', () => {
     ['__proto__', 'header'],
   ]
   for (const [raw, kind] of benign)
-    test(`benign: ${raw} (${kind})`, () => assert.equal(check(raw, kind), undefined))
+    test(`benign: ${raw} (${kind})`, () => assert.equal(matchRaw(prototypePollution, raw, kind), undefined))
 })
 
-describe('prototype pollution fragments and cost', () => {
-  test('a finding in a long input is a part of it, at most 64 characters', () => {
-    let seen = 0
-    for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const found = prototypePollution.match(text, kind, anomalies)
-        if (found !== undefined) {
-          seen++
-          assert.ok(found.fragment.length <= 64 && text.includes(found.fragment), found.fragment)
-          if (text.length > 64) assert.notEqual(found.fragment, text)
-        }
-        return false
-      })
-    }
-    assert.ok(seen > 30)
-  })
-
+describe('prototype pollution cost', () => {
   test('hostile shapes stay linear', () => {
     for (const text of [
       'constructor'.repeat(740),

@@ -1,51 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
+import type { InputKind } from '../src/inspection/inputs.js'
 import { sqlInjection } from '../src/inspection/rules/sqli.js'
-import { corpus, inputsOf, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
-
-function match(raw: string, kind: InputKind = 'body') {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return sqlInjection.match(text, kind, anomalies)
-}
-
-describe('sqli rule on the corpus', () => {
-  const result = score(sqlInjection, 'sqli')
-
-  it('detects at least 95 % of the SQL injection entries', () => {
-    const misses = result.misses.map((e) => `${e.id} ${e.source} ${e.field}: ${e.path} ${e.body ?? ''}`)
-    assert.ok(result.rate >= 0.95, `${result.detected}/${result.total}; missed:\n${misses.join('\n')}`)
-  })
-
-  it('flags none of the benign entries', () => {
-    const ids = result.falsePositives.map((e) => `${e.id} ${e.kind}: ${e.path} ${e.body ?? ''}`)
-    assert.equal(result.falsePositives.length, 0, ids.join('\n'))
-  })
-
-  it('reports a part of a long input, never all of it', () => {
-    let long = 0
-    for (const entry of corpus('attacks')) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const finding = sqlInjection.match(text, kind, anomalies)
-        if (finding === undefined) return false
-        assert.ok(finding.fragment.length <= 64, `${entry.id}: ${finding.fragment}`)
-        assert.ok(text.includes(finding.fragment), `${entry.id}: fragment not from the input`)
-        if (text.length > 64) {
-          long++
-          assert.notEqual(finding.fragment, text, entry.id)
-        }
-        return false
-      })
-    }
-    assert.ok(long > 0, 'some findings in inputs longer than 64 characters')
-  })
-})
+corpusSuite(sqlInjection, 'sqli', { everyFragmentFromInput: true })
 
 /** Attack, rule id, a piece the fragment must hold; kind `body` unless given. */
 const ATTACKS: readonly [string, string, string, InputKind?][] = [
@@ -144,31 +103,27 @@ const BENIGN: readonly string[] = [
 describe('sqli rule ids', () => {
   for (const [raw, rule, piece, kind] of ATTACKS) {
     it(`${rule}: ${raw}`, () => {
-      const finding = match(raw, kind)
-      assert.ok(finding !== undefined, `no finding for ${raw}`)
-      assert.equal(finding.rule, rule)
-      assert.equal(finding.threat, 'sqli')
-      assert.ok(finding.fragment.includes(piece), `fragment ${JSON.stringify(finding.fragment)}`)
+      expectFinding(sqlInjection, raw, kind, rule, piece)
     })
   }
 
   for (const raw of BENIGN) {
     it(`leaves alone: ${raw}`, () => {
-      assert.equal(match(raw), undefined)
+      assert.equal(matchRaw(sqlInjection, raw), undefined)
     })
   }
 
   it('keeps `high` for unambiguous payloads and lower for weak ones', () => {
-    assert.equal(match("admin' or '1'='1'--")?.confidence, 'high')
-    assert.equal(match('1 union select 1,2')?.confidence, 'high')
-    assert.equal(match('sleep(5)')?.confidence, 'medium')
-    assert.equal(match("3' ' 1")?.confidence, 'low')
+    assert.equal(matchRaw(sqlInjection, "admin' or '1'='1'--")?.confidence, 'high')
+    assert.equal(matchRaw(sqlInjection, '1 union select 1,2')?.confidence, 'high')
+    assert.equal(matchRaw(sqlInjection, 'sleep(5)')?.confidence, 'medium')
+    assert.equal(matchRaw(sqlInjection, "3' ' 1")?.confidence, 'low')
   })
 
   it('runs in time linear in the input', () => {
     const long = `${"' or ".repeat(2000)}${'union /**/'.repeat(500)}${'sleep('.repeat(500)}`
     const started = performance.now()
-    match(long)
+    matchRaw(sqlInjection, long)
     assert.ok(performance.now() - started < 200)
   })
 })

@@ -1,43 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here is attack and benign input text, not a template
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
 import { templateInjection } from '../src/inspection/rules/template-injection.js'
-import { corpus, inputsOf, inspectWith, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
-
-function check(raw: string, kind: InputKind = 'body') {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return templateInjection.match(text, kind, anomalies)
-}
-
-/** Attack entries whose payload sits in a header the default configuration does not inspect. */
-const uninspected = (field: string) => field.startsWith('header:') && !HEADERS.includes(field.slice(7))
-
-describe('template injection on the corpus', () => {
-  const s = score(templateInjection, 'template_injection')
-  const unseen = s.misses.filter((e) => uninspected(e.field))
-  const missed = s.misses.filter((e) => !uninspected(e.field)).map((e) => e.id)
-
-  test('detects at least 95 % of the template-injection entries', () => {
-    assert.ok(s.rate >= 0.95, `rate ${s.rate.toFixed(3)} (${s.detected}/${s.total}); missed: ${missed}`)
-  })
-
-  test('payloads in headers left out by default are found once those are configured', () => {
-    for (const entry of unseen) {
-      const hit = inspectWith(templateInjection, entry, [...HEADERS, entry.field.slice(7)])
-      assert.ok(hit !== undefined, entry.id)
-    }
-  })
-
-  test('no benign request matches', () => {
-    assert.deepEqual(
-      s.falsePositives.map((e) => e.id),
-      [],
-    )
-  })
+corpusSuite(templateInjection, 'template_injection', {
+  uninspectedHeadersFound: true,
+  everyFragmentFromInput: true,
 })
 
 describe('template injection rules', () => {
@@ -99,9 +68,7 @@ describe('template injection rules', () => {
   ]
   for (const [raw, rule, fragment] of cases)
     test(`${raw} → ${rule}`, () => {
-      const found = check(raw)
-      assert.equal(found?.rule, rule)
-      assert.ok(found.fragment.startsWith(fragment), found.fragment)
+      expectFinding(templateInjection, raw, 'body', rule, { startsWith: fragment })
     })
 
   const benign = [
@@ -122,29 +89,11 @@ describe('template injection rules', () => {
     'mail me @ support, see @sam',
     'new java.lang.ProcessBuilder("ls") is how Java starts a process',
   ]
-  for (const raw of benign) test(`benign: ${raw}`, () => assert.equal(check(raw), undefined))
+  for (const raw of benign)
+    test(`benign: ${raw}`, () => assert.equal(matchRaw(templateInjection, raw), undefined))
 })
 
-describe('template injection fragments and cost', () => {
-  test('a finding in a long input is a part of it, at most 64 characters', () => {
-    let seen = 0
-    for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const found = templateInjection.match(text, kind, anomalies)
-        if (found !== undefined) {
-          seen++
-          assert.ok(found.fragment.length <= 64 && text.includes(found.fragment), found.fragment)
-          if (text.length > 64) assert.notEqual(found.fragment, text)
-        }
-        return false
-      })
-    }
-    assert.ok(seen > 30)
-  })
-
+describe('template injection cost', () => {
   test('hostile shapes stay linear', () => {
     for (const text of [
       '{{'.repeat(4096),

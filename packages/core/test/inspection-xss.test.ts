@@ -1,50 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DEFAULT_LIMITS, type InputKind, walkInputs } from '../src/inspection/inputs.js'
-import { normalise } from '../src/inspection/normalise.js'
+import type { InputKind } from '../src/inspection/inputs.js'
 import { crossSiteScripting } from '../src/inspection/rules/xss.js'
-import { corpus, inputsOf, score } from './support/corpus.js'
+import { corpusSuite, expectFinding, matchRaw } from './support/rule-suite.js'
 
-const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host']
-
-function match(raw: string, kind: InputKind = 'body') {
-  const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-  return crossSiteScripting.match(text, kind, anomalies)
-}
-
-describe('xss rule on the corpus', () => {
-  const result = score(crossSiteScripting, 'xss')
-
-  it('detects at least 95 % of the XSS entries', () => {
-    const misses = result.misses.map((e) => `${e.id} ${e.source} ${e.field}: ${e.path} ${e.body ?? ''}`)
-    assert.ok(result.rate >= 0.95, `${result.detected}/${result.total}; missed:\n${misses.join('\n')}`)
-  })
-
-  it('flags none of the benign entries', () => {
-    const ids = result.falsePositives.map((e) => `${e.id} ${e.kind}: ${e.path} ${e.body ?? ''}`)
-    assert.equal(result.falsePositives.length, 0, ids.join('\n'))
-  })
-
-  it('reports a part of a long input, never all of it', () => {
-    let long = 0
-    for (const entry of corpus('attacks')) {
-      const inputs = inputsOf(entry)
-      if (inputs === undefined) continue
-      walkInputs(inputs, HEADERS, DEFAULT_LIMITS, (kind, raw) => {
-        const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-        const finding = crossSiteScripting.match(text, kind, anomalies)
-        if (finding === undefined) return false
-        assert.ok(finding.fragment.length <= 64, `${entry.id}: ${finding.fragment}`)
-        if (text.length > 64) {
-          long++
-          assert.notEqual(finding.fragment, text, entry.id)
-        }
-        return false
-      })
-    }
-    assert.ok(long > 0, 'some findings in inputs longer than 64 characters')
-  })
-})
+corpusSuite(crossSiteScripting, 'xss')
 
 /** Attack, rule id, a piece the fragment must hold; kind `body` unless given. */
 const ATTACKS: readonly [string, string, string, InputKind?][] = [
@@ -121,31 +81,30 @@ const BENIGN: readonly [string, InputKind?][] = [
 describe('xss rule ids', () => {
   for (const [raw, rule, piece, kind] of ATTACKS) {
     it(`${rule}: ${raw}`, () => {
-      const finding = match(raw, kind)
-      assert.ok(finding !== undefined, `no finding for ${raw}`)
-      assert.equal(finding.rule, rule)
-      assert.equal(finding.threat, 'xss')
-      assert.ok(finding.fragment.includes(piece), `fragment ${JSON.stringify(finding.fragment)}`)
+      expectFinding(crossSiteScripting, raw, kind, rule, piece)
     })
   }
 
   for (const [raw, kind] of BENIGN) {
     it(`leaves alone: ${raw}`, () => {
-      assert.equal(match(raw, kind), undefined)
+      assert.equal(matchRaw(crossSiteScripting, raw, kind), undefined)
     })
   }
 
   it('keeps `high` for script that runs and lower for weak signs', () => {
-    assert.equal(match('<script>alert(1)</script>')?.confidence, 'high')
-    assert.equal(match('<img src=x onerror=alert(1)>')?.confidence, 'high')
-    assert.equal(match('<object data="x.swf"></object>')?.confidence, 'medium')
-    assert.equal(match('<foo xmlns="http://evil.example/ns">x</foo>')?.confidence, 'low')
+    assert.equal(matchRaw(crossSiteScripting, '<script>alert(1)</script>')?.confidence, 'high')
+    assert.equal(matchRaw(crossSiteScripting, '<img src=x onerror=alert(1)>')?.confidence, 'high')
+    assert.equal(matchRaw(crossSiteScripting, '<object data="x.swf"></object>')?.confidence, 'medium')
+    assert.equal(
+      matchRaw(crossSiteScripting, '<foo xmlns="http://evil.example/ns">x</foo>')?.confidence,
+      'low',
+    )
   })
 
   it('runs in time linear in the input', () => {
     const long = `${'<a '.repeat(2000)}${'javascript:'.repeat(500)}${'" onx='.repeat(500)}`
     const started = performance.now()
-    match(long)
+    matchRaw(crossSiteScripting, long)
     assert.ok(performance.now() - started < 200)
   })
 })

@@ -61,17 +61,20 @@ export interface Hit {
   readonly kind: InputKind
 }
 
+/** The headers the injection detector inspects unless configured otherwise (detectors.injection.headers). */
+export const DEFAULT_HEADERS: readonly string[] = [
+  'user-agent',
+  'referer',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-api-version',
+]
+
 /** The first finding of `rule` in the entry's inputs (walked with the default limits and headers). */
 export function inspectWith(
   rule: Rule,
   entry: CorpusEntry,
-  headers: readonly string[] = [
-    'user-agent',
-    'referer',
-    'x-forwarded-for',
-    'x-forwarded-host',
-    'x-api-version',
-  ],
+  headers: readonly string[] = DEFAULT_HEADERS,
 ): Hit | undefined {
   const inputs = inputsOf(entry)
   if (inputs === undefined) return undefined
@@ -84,11 +87,14 @@ export function inspectWith(
   return hit
 }
 
-/** Detection rate of `rule` on the attack entries of `category`, with the misses, and its benign hits. */
-export function score(rule: Rule, category: string) {
+/**
+ * Detection rate of `rule` on the attack entries of `category`, with the misses, and its benign hits;
+ * `headers` are the headers inspected besides the path, query, cookies and body.
+ */
+export function score(rule: Rule, category: string, headers: readonly string[] = DEFAULT_HEADERS) {
   const attacks = corpus('attacks').filter((e) => e.category === category && e.raw !== true)
-  const misses = attacks.filter((e) => inspectWith(rule, e) === undefined)
-  const falsePositives = corpus('benign').filter((e) => inspectWith(rule, e) !== undefined)
+  const misses = attacks.filter((e) => inspectWith(rule, e, headers) === undefined)
+  const falsePositives = corpus('benign').filter((e) => inspectWith(rule, e, headers) !== undefined)
   const otherAttacks = corpus('attacks').filter((e) => e.category !== category)
   return {
     total: attacks.length,
@@ -97,6 +103,6 @@ export function score(rule: Rule, category: string) {
     misses,
     falsePositives,
     /** Entries of other classes this rule also flags (fine when the payload really is both). */
-    crossHits: otherAttacks.filter((e) => inspectWith(rule, e) !== undefined).length,
+    crossHits: otherAttacks.filter((e) => inspectWith(rule, e, headers) !== undefined).length,
   }
 }
