@@ -177,7 +177,7 @@ describe('rules: responses', () => {
     assert.equal(e.stats().blockedRequests, 6)
   })
 
-  it('delays a source, and never blocks it', () => {
+  it('delays a source; past MAX_DELAYED requests held at once, it answers 429 instead', () => {
     const rule = {
       ...stuffingBlock,
       response: { ...stuffingBlock.response!, action: 'delay' as const, delayMs: 1500 },
@@ -185,6 +185,14 @@ describe('rules: responses', () => {
     const { e } = engine([rule], { mode: 'protect' })
     for (let i = 0; i < 10; i++) e.observe(fail(`u${i}`))
     assert.deepEqual(e.gate('203.0.113.9'), { action: 'delay', delayMs: 1500, rule: rule.id })
+    for (let i = 1; i < MAX_DELAYED; i++) assert.equal(e.gate('203.0.113.9')?.action, 'delay')
+    assert.deepEqual(e.gate('203.0.113.9'), {
+      action: 'block',
+      status: 429,
+      retryAfterSeconds: 2,
+      rule: rule.id,
+    })
+    assert.equal(e.stats().delayedRequests, MAX_DELAYED)
   })
 
   it('calls the hook once per firing; a hook that throws or hangs is reported, never thrown', async () => {
