@@ -527,7 +527,7 @@ for (const framework of frameworks) {
   const tallies = new Map(
     variants
       .filter((v) => WATCHPOST.includes(v))
-      .map((v) => [v, { requests: {}, events: {}, total: 0, stats: undefined }]),
+      .map((v) => [v, { requests: {}, events: {}, total: 0, stats: undefined, startupFallbacks: 0 }]),
   )
   /** Loads a server; for Watchpost's, adds the window's events (and flags drops, blocks, store trouble). */
   async function measure(server, traffic, connections, seconds) {
@@ -555,7 +555,7 @@ for (const framework of frameworks) {
     })
     if (!servers.has('bare')) throw new Error(`${framework}/bare did not start`)
     for (const [variant, server] of servers)
-      if (tallies.has(variant)) server.atStart = (await ask(server, 'stats', 'stats')).emitted
+      if (tallies.has(variant)) server.atStart = await ask(server, 'stats', 'stats')
     if (WARMUP > 0)
       for (const [variant, server] of servers)
         for (const traffic of trafficNames) {
@@ -582,7 +582,8 @@ for (const framework of frameworks) {
       const tally = tallies.get(variant)
       if (tally === undefined) continue
       const stats = await ask(server, 'close', 'closed')
-      tally.total += stats.emitted - server.atStart
+      tally.total += stats.emitted - server.atStart.emitted
+      tally.startupFallbacks += server.atStart.store.fallbacks
       tally.stats = tally.stats === undefined ? stats : addStats(tally.stats, stats)
     }
     for (const server of servers.values()) {
@@ -648,6 +649,7 @@ for (const framework of frameworks) {
       requests: tally.requests,
       events: tally.events,
       stats: tally.stats,
+      startupFallbacks: tally.startupFallbacks,
     }
     serverTotals.push(total)
     writeJson(total)
@@ -800,7 +802,8 @@ for (const framework of frameworks) {
     const eventful = trafficNames.filter((t) => EVENTFUL.includes(t))
     const requests = eventful.reduce((sum, t) => sum + (total.requests[t] ?? 0), 0)
     const { rules, store } = total.stats
-    const trouble = rules.blockedRequests + rules.delayedRequests + rules.storeErrors + store.fallbacks > 0
+    const fallbacks = store.fallbacks - total.startupFallbacks
+    const trouble = rules.blockedRequests + rules.delayedRequests + rules.storeErrors + fallbacks > 0
     console.log(
       `\nWatchpost's events per 1,000 requests${total.variant === 'watchpost' ? '' : ` (${LABELS[total.variant]})`}, during the windows of each traffic: ${during.join(', ')}.`,
     )
@@ -814,7 +817,11 @@ for (const framework of frameworks) {
           ? ` ⚠ build errors ${total.stats.buildErrors}, detector errors ${total.stats.detectorErrors}`
           : '') +
         ` Rules: ${int(rules.firings)} firings, ${int(rules.blockedRequests)} requests blocked, ${int(rules.delayedRequests)} delayed;` +
-        ` state store: ${int(rules.storeErrors)} errors, ${int(store.fallbacks)} calls answered from local memory.${trouble ? ' ⚠' : ''}`,
+        ` state store: ${int(rules.storeErrors)} errors, ${int(fallbacks)} calls answered from local memory` +
+        (total.startupFallbacks > 0
+          ? ` (and ${int(total.startupFallbacks)} at start-up, before the server was ready)`
+          : '') +
+        `.${trouble ? ' ⚠' : ''}`,
     )
   }
 }
