@@ -20,6 +20,24 @@ const TRUST_PROXY = 'loopback'
 const mixWatchpostOptions = { ...watchpostOptions, trustProxy: TRUST_PROXY }
 const mixFastifyOptions = { trustProxy: TRUST_PROXY }
 
+// The wall-clock servers' Watchpost variants, to price the rules on the request path. `watchpost`
+// runs the shipped rules in monitor mode (the default). In protect mode a rule that blocks sources
+// makes the adapters check every request against the blocks in force (their gate); credential
+// stuffing is given that block, and the traffic never makes it fire (the mix fails logins over five
+// user names, `login` over one), so the gate is measured on the request path, never a block. The
+// store (memory, or Redis for `watchpost-redis`) is given by server.cjs.
+const PROTECT_OPTIONS = {
+  ...mixWatchpostOptions,
+  mode: 'protect',
+  rules: [{ id: 'watchpost.credential-stuffing', response: { action: 'block', durationSeconds: 900 } }],
+}
+const variantWatchpostOptions = {
+  'watchpost-norules': { ...mixWatchpostOptions, defaultRules: false },
+  watchpost: mixWatchpostOptions,
+  'watchpost-protect': PROTECT_OPTIONS,
+  'watchpost-redis': PROTECT_OPTIONS,
+}
+
 // HS256 key of GET /api/me; traffic.mjs signs its tokens with it.
 const JWT_SECRET = 'watchpost-bench-hs256-key-0123456789abcdef'
 const JWT_OPTIONS = { algorithms: ['HS256'], key: new TextEncoder().encode(JWT_SECRET) }
@@ -112,6 +130,7 @@ module.exports = {
   watchpostOptions,
   mixWatchpostOptions,
   mixFastifyOptions,
+  variantWatchpostOptions,
   JWT_SECRET,
   jwtVerifier,
   addRoutes,

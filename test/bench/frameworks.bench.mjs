@@ -3,9 +3,14 @@
 //   npm run bench                      full run: fastify, express × hello, json, mix × 1, 8, 50
 //                                      connections; bare, watchpost, bare2 at every level, the peers at 50
 //                                      only; 6 rounds × 4 s, fresh servers every 2 rounds (≈ 32 min)
-//   npm run bench -- --smoke           CI: one 0.5-s round of everything at 8 connections (≈ 40 s); it
-//                                      only proves the bench runs, its figures are noise
+//   npm run bench -- --smoke           CI: one 0.5-s round of everything (every variant but
+//                                      watchpost-redis) at 8 connections (≈ 45 s); it only proves the
+//                                      bench runs, its figures are noise
 //   npm run bench -- --frameworks fastify --variants bare,watchpost,bare2 --rounds 2 --seconds 2 --connections 8,50
+//   npm run bench -- --frameworks fastify,express --traffic hello,json,mix --connections 50 \
+//     --variants bare,watchpost-norules,watchpost,watchpost-protect,watchpost-redis,bare2
+//                                      the rules' cost on the request path (variants below; not in the
+//                                      default run, which they would make about twice as long)
 //
 // Options: a flag, else its environment variable, else the default (--smoke ignores the variables).
 //   --rounds N            BENCH_ROUNDS            rounds (6)
@@ -17,16 +22,24 @@
 //   --peer-connections X  BENCH_PEER_CONNECTIONS  where aikido and datadog run: `max` (the largest
 //                                                 connection count; default), `all`, or a list
 //   --frameworks LIST     BENCH_FRAMEWORKS        (fastify,express)
-//   --variants LIST       BENCH_VARIANTS          (bare,watchpost,bare2,aikido,datadog); bare always runs
+//   --variants LIST       BENCH_VARIANTS          (bare,watchpost,bare2,aikido,datadog); bare always runs;
+//                                                 also watchpost-norules, watchpost-protect, watchpost-redis
 //   --traffic LIST        BENCH_TRAFFIC           (hello,json,mix; `login` too: an event per request)
 //   --json PATH           BENCH_JSON              also write every window's raw figures as JSON lines
-//   --smoke                                       1 round × 0.5 s, 0.25 s warm-up, 8 connections
+//   --smoke                                       1 round × 0.5 s, 0.25 s warm-up, 8 connections, every
+//                                                 variant but watchpost-redis (add it with --variants)
 //                         BENCH_SETTLE=0          skip the V8 settling step of every server (server.cjs)
 //
 // Variants: `bare` (the app without security tooling), `watchpost` (`app.register(watchpost, opts)` /
 // `app.use(watchpost(opts))`: every default detector, events through the pipeline into a file sink on
 // /dev/null), `bare2` (a second bare process: the A/A control; bare2/bare is the noise), and the
 // peers `aikido` (Aikido Zen, blocking mode) and `datadog` (Datadog AppSec), both offline (server.cjs).
+// The rules' cost, on request: `watchpost-norules` (`defaultRules: false`), against which `watchpost`
+// (the shipped rules, monitor mode, memory store) prices the rules; `watchpost-protect` (protect
+// mode, credential stuffing given a block response: the adapters' gate checks every request) and
+// `watchpost-redis` (the same with the rules' state in Redis, @watchpost/redis over ioredis, on a
+// redis-server this script starts on loopback, pinned to CPU 0 with the load generator, emptied for
+// every generation of servers and stopped at the end).
 // The app, its routes and options are test/bench/bench-app.cjs; the traffic is test/bench/traffic.mjs.
 //
 // Method. Every variant's server is a long-lived process per framework, all started together and each
@@ -38,20 +51,24 @@
 // percent of CPU per request, which alternating rounds within one process cannot average out and
 // several generations of processes can. Only one server is loaded at a time; the others idle.
 // Within a round every traffic × connection cell runs each variant once, back to back, in the order
-// bare, watchpost, bare2, aikido, datadog, and the next round reverses it (ABBA), so that drift on the
-// machine hits all variants alike. Servers run on CPU 1 (`taskset -c 1`), this process — the load
-// generator, autocannon, on loopback — on CPU 0 (`taskset -a -p`: all its threads); without taskset or
-// a second CPU both share the cores, and the output says so. Per window: req/s (responses / elapsed
-// time), the server process's CPU (utime and stime from /proc/<pid>/stat, all its threads, in clock
-// ticks of `getconf CLK_TCK`: ±1 tick, 10 ms at 100 Hz, per window) divided by the responses, p50/p99
-// latency of every response (autocannon's own histogram rounds to whole milliseconds), and every
-// response's status against what its request should get (traffic.mjs): a window with another status
-// or a connection error is flagged in the output. For Watchpost, the events it recorded (`stats()`
-// over the server's IPC channel). Ratios are per round (the variant's window against bare's in the
-// same round and cell); the table gives their median and range. Figures are printed, never asserted.
+// of VARIANTS below (bare, watchpost, bare2, aikido, datadog in the default run), and the next round
+// reverses it (ABBA), so that drift on the machine hits all variants alike. Servers run on CPU 1
+// (`taskset -c 1`), this process — the load generator, autocannon, on loopback — on CPU 0
+// (`taskset -a -p`: all its threads); without taskset or a second CPU both share the cores, and the
+// output says so. Per window: req/s (responses / elapsed time), the server process's CPU (utime and
+// stime from /proc/<pid>/stat, all its threads, in clock ticks of `getconf CLK_TCK`: ±1 tick, 10 ms
+// at 100 Hz, per window) divided by the responses, p50/p99 latency of every response (autocannon's
+// own histogram rounds to whole milliseconds), and every response's status against what its request
+// should get (traffic.mjs): a window with another status or a connection error is flagged in the
+// output. For Watchpost, the events it recorded (`stats()` over the server's IPC channel); a window
+// in which it dropped events, its rules blocked or delayed requests, or its state store failed or
+// answered from local memory is flagged too. Ratios are per round (the variant's window against
+// bare's in the same round and cell); the table gives their median and range. Figures are printed,
+// never asserted.
 import { spawn, spawnSync } from 'node:child_process'
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { createConnection, createServer } from 'node:net'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -60,11 +77,26 @@ import autocannon from 'autocannon'
 import { median } from './median.mjs'
 import { DEFAULT_TRAFFIC, requestsFor, TRAFFIC } from './traffic.mjs'
 
-const VARIANTS = ['bare', 'watchpost', 'bare2', 'aikido', 'datadog']
+// Every variant, in the order of a round; the default run measures DEFAULT_VARIANTS.
+const VARIANTS = [
+  'bare',
+  'watchpost-norules',
+  'watchpost',
+  'watchpost-protect',
+  'watchpost-redis',
+  'bare2',
+  'aikido',
+  'datadog',
+]
+const DEFAULT_VARIANTS = ['bare', 'watchpost', 'bare2', 'aikido', 'datadog']
+const WATCHPOST = ['watchpost-norules', 'watchpost', 'watchpost-protect', 'watchpost-redis']
 const PEERS = ['aikido', 'datadog']
 const LABELS = {
   bare: 'bare',
+  'watchpost-norules': 'Watchpost, no rules',
   watchpost: 'Watchpost',
+  'watchpost-protect': 'Watchpost, protect',
+  'watchpost-redis': 'Watchpost, protect, Redis',
   bare2: 'bare2 (A/A)',
   aikido: 'Aikido Zen',
   datadog: 'Datadog AppSec',
@@ -89,7 +121,18 @@ const { values } = parseArgs({
   },
 })
 const smoke = values.smoke
-const SMOKE = { rounds: '1', seconds: '0.5', warmup: '0.25', connections: '8', 'restart-every': '0' }
+// The smoke run checks every variant runs but watchpost-redis. Measured on the 2-core box (busy):
+// ≈ 32 s with the default variants, watchpost-norules and watchpost-protect add ≈ 13 s, and
+// watchpost-redis ≈ 8 s more (its windows and Redis's start-up: the store's first probe, ≤ 1 s per
+// framework), which would make the rules' variants add over 20 s to CI's run.
+const SMOKE = {
+  rounds: '1',
+  seconds: '0.5',
+  warmup: '0.25',
+  connections: '8',
+  'restart-every': '0',
+  variants: VARIANTS.filter((v) => v !== 'watchpost-redis').join(','),
+}
 const DEFAULTS = {
   rounds: '6',
   seconds: '4',
@@ -97,7 +140,7 @@ const DEFAULTS = {
   connections: '1,8,50',
   'peer-connections': 'max',
   frameworks: FRAMEWORKS.join(','),
-  variants: VARIANTS.join(','),
+  variants: DEFAULT_VARIANTS.join(','),
   traffic: DEFAULT_TRAFFIC.join(','),
   json: '',
   'restart-every': '2',
@@ -190,6 +233,7 @@ const started = new Date()
 /** Starts a server and resolves once it listens: `{ framework, variant, child, pid, port }`. */
 function start(framework, variant) {
   const argv = [process.execPath, '--expose-gc', SERVER, framework, variant]
+  if (variant === 'watchpost-redis') argv.push(String(redis.port))
   const [command, ...args] = pinned ? ['taskset', '-c', '1', ...argv] : argv
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
@@ -255,6 +299,96 @@ function cpuTicks({ child, pid }) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return { user: Number(fields[11]), sys: Number(fields[12]) }
+}
+
+// --- Redis, for watchpost-redis -------------------------------------------------------------------
+
+/** A TCP port free on loopback now. */
+function freePort() {
+  const server = createServer()
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Starts the bench's own redis-server: loopback, a free port, nothing persisted, in a temporary
+ * directory; pinned to CPU 0, with the load generator, so that CPU 1 stays the measured server's.
+ * Resolves once it accepts connections: `{ port, version, stop() }`. Killed if the bench exits first.
+ */
+async function startRedis() {
+  const port = await freePort()
+  const dir = mkdtempSync(join(os.tmpdir(), 'watchpost-bench-redis-'))
+  const argv = ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '']
+  argv.push('--appendonly', 'no', '--dir', dir)
+  const [command, ...args] = pinned ? ['taskset', '-c', '0', ...argv] : argv
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const kill = () => {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  process.on('exit', kill)
+  let output = ''
+  const ready = new Promise((resolve, reject) => {
+    const fail = (why) => {
+      clearTimeout(timer)
+      kill()
+      reject(new Error(`redis-server ${why} (apt-get install redis-server, or leave watchpost-redis out)`))
+    }
+    const timer = setTimeout(() => fail(`did not accept connections within 10 s:\n${output}`), 10_000)
+    const onOutput = (data) => {
+      output += data
+      if (!output.includes('Ready to accept connections')) return
+      clearTimeout(timer)
+      child.stdout.off('data', onOutput).resume()
+      child.off('exit', onExit)
+      resolve()
+    }
+    const onExit = (code) => fail(`exited (${code}) before it accepted connections:\n${output}`)
+    child.on('error', (err) => fail(`did not start: ${err.message}`))
+    child.on('exit', onExit)
+    child.stdout.on('data', onOutput)
+    child.stderr.on('data', (data) => {
+      output += data
+    })
+  })
+  await ready
+  const version = /v=(\S+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1]
+  return {
+    port,
+    version: version ?? 'unknown',
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+      process.off('exit', kill)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Empties the bench's Redis: each generation of servers starts with no rule state, as with the memory store. */
+function flushRedis() {
+  return new Promise((resolve, reject) => {
+    let reply = ''
+    const socket = createConnection({ host: '127.0.0.1', port: redis.port }, () =>
+      socket.write('FLUSHALL\r\nQUIT\r\n'),
+    )
+    socket.setEncoding('utf8')
+    socket.on('data', (data) => {
+      reply += data
+    })
+    socket.on('error', reject)
+    socket.on('close', () =>
+      reply.startsWith('+OK')
+        ? resolve()
+        : reject(new Error(`Redis FLUSHALL: ${reply.trim() || 'no answer'}`)),
+    )
+  })
 }
 
 // --- One window -----------------------------------------------------------------------------------
@@ -343,13 +477,20 @@ const generations = RESTART_EVERY > 0 ? Math.ceil(ROUNDS / RESTART_EVERY) : 1
 const warmupCount = generations * frameworks.length * variants.length * trafficNames.length
 const estimate =
   windowCount * (SECONDS + 0.15) + warmupCount * (WARMUP + 0.15) + generations * frameworks.length * 5
+const redis = variants.includes('watchpost-redis') ? await startRedis() : undefined
+if (redis !== undefined)
+  pinning += pinned
+    ? `; redis-server (watchpost-redis's store, 127.0.0.1:${redis.port}) on CPU 0 with the load generator (taskset -c 0)`
+    : "; redis-server (watchpost-redis's store) shares the cores too"
 const header = {
   machine: `${cpuModel}, ${cores} cores`,
   node: process.version,
   versions: Object.fromEntries(
     [...frameworks, ...(variants.includes('aikido') ? ['@aikidosec/firewall'] : [])]
       .concat(variants.includes('datadog') ? ['dd-trace'] : [])
-      .map((name) => [name, versionOf(name)]),
+      .concat(redis ? ['ioredis'] : [])
+      .map((name) => [name, versionOf(name)])
+      .concat(redis ? [['redis-server', redis.version]] : []),
   ),
   date: started.toISOString(),
   commit,
@@ -384,23 +525,24 @@ const EVENTFUL = ['mix', 'login']
 
 for (const framework of frameworks) {
   let servers = new Map()
-  let watchpost
-  // Watchpost's servers: requests they answered and events they recorded during them, per traffic;
-  // events over every generation of servers (each counted from its start to its close()).
-  const tally = { requests: {}, events: {}, total: 0, stats: undefined }
-  let atStart = 0
-  /** Loads a server; for Watchpost's, adds the window's events (and flags new drops). */
+  // Per Watchpost variant: requests its servers answered and events they recorded during them, per
+  // traffic; events over every generation of servers (each counted from its start to its close()).
+  const tallies = new Map(
+    variants
+      .filter((v) => WATCHPOST.includes(v))
+      .map((v) => [v, { requests: {}, events: {}, total: 0, stats: undefined, startupFallbacks: 0 }]),
+  )
+  /** Loads a server; for Watchpost's, adds the window's events (and flags drops, blocks, store trouble). */
   async function measure(server, traffic, connections, seconds) {
-    const before = server === watchpost ? await ask(server, 'stats', 'stats') : undefined
+    const tally = tallies.get(server.variant)
+    const before = tally === undefined ? undefined : await ask(server, 'stats', 'stats')
     const w = await load(server, traffic, connections, seconds)
     if (before === undefined) return w
     const after = await ask(server, 'stats', 'stats')
     w.events = after.emitted - before.emitted
     tally.requests[traffic] = (tally.requests[traffic] ?? 0) + w.requests
     tally.events[traffic] = (tally.events[traffic] ?? 0) + w.events
-    const dropped = (stats) => Object.values(stats.dropped).reduce((a, b) => a + b, 0)
-    if (dropped(after) > dropped(before))
-      w.flags.push(`Watchpost dropped events: ${JSON.stringify(after.dropped)}`)
+    w.flags.push(...watchpostFlags(before, after))
     return w
   }
 
@@ -415,8 +557,8 @@ for (const framework of frameworks) {
       } else console.error(`skipped ${framework}/${variants[i]}: ${s.reason.message}`)
     })
     if (!servers.has('bare')) throw new Error(`${framework}/bare did not start`)
-    watchpost = servers.get('watchpost')
-    atStart = watchpost ? (await ask(watchpost, 'stats', 'stats')).emitted : 0
+    for (const [variant, server] of servers)
+      if (tallies.has(variant)) server.atStart = await ask(server, 'stats', 'stats')
     if (WARMUP > 0)
       for (const [variant, server] of servers)
         for (const traffic of trafficNames) {
@@ -439,9 +581,12 @@ for (const framework of frameworks) {
 
   /** Closes Watchpost (its detectors report their open windows: every aggregate is counted) and stops every server. */
   async function retire() {
-    if (servers.has('watchpost')) {
-      const stats = await ask(watchpost, 'close', 'closed')
-      tally.total += stats.emitted - atStart
+    for (const [variant, server] of servers) {
+      const tally = tallies.get(variant)
+      if (tally === undefined) continue
+      const stats = await ask(server, 'close', 'closed')
+      tally.total += stats.emitted - server.atStart.emitted
+      tally.startupFallbacks += server.atStart.store.fallbacks
       tally.stats = tally.stats === undefined ? stats : addStats(tally.stats, stats)
     }
     for (const server of servers.values()) {
@@ -454,6 +599,7 @@ for (const framework of frameworks) {
   for (let r = 0; r < ROUNDS; r++) {
     if (r === 0 || (RESTART_EVERY > 0 && r % RESTART_EVERY === 0)) {
       if (r > 0) await retire()
+      if (redis !== undefined) await flushRedis()
       await launch(++generation)
     }
     for (const traffic of trafficNames)
@@ -496,28 +642,58 @@ for (const framework of frameworks) {
       }
   }
   await retire()
-  if (tally.stats !== undefined) {
+  for (const [variant, tally] of tallies) {
+    if (tally.stats === undefined) continue
     const total = {
       type: 'events',
       framework,
+      variant,
       total: tally.total,
       requests: tally.requests,
       events: tally.events,
       stats: tally.stats,
+      startupFallbacks: tally.startupFallbacks,
     }
     serverTotals.push(total)
     writeJson(total)
   }
 }
+await redis?.stop()
 
 /** Watchpost's counters of two server generations, added (the counts the report reads). */
 function addStats(a, b) {
+  const rules = Object.fromEntries(Object.entries(b.rules).map(([k, n]) => [k, a.rules[k] + n]))
   return {
     ...b,
     emitted: a.emitted + b.emitted,
     buildErrors: a.buildErrors + b.buildErrors,
     detectorErrors: a.detectorErrors + b.detectorErrors,
+    rules,
+    store: { ...b.store, fallbacks: a.store.fallbacks + b.store.fallbacks },
   }
+}
+
+/**
+ * What went wrong in a Watchpost server between two of its stats(): dropped events; requests its
+ * rules blocked or delayed (the bench's traffic should never make them fire); a state store that
+ * failed or answered from local memory (for Redis: unreachable, or slower than its 100-ms timeout).
+ */
+function watchpostFlags(before, after) {
+  const flags = []
+  const more = (f) => f(after) - f(before)
+  const dropped = more((stats) => Object.values(stats.dropped).reduce((a, b) => a + b, 0))
+  if (dropped > 0) flags.push(`Watchpost dropped events: ${JSON.stringify(after.dropped)}`)
+  const blocked = more((stats) => stats.rules.blockedRequests)
+  const delayed = more((stats) => stats.rules.delayedRequests)
+  if (blocked + delayed > 0) flags.push(`the rules blocked ${blocked} and delayed ${delayed} requests`)
+  const storeErrors = more((stats) => stats.rules.storeErrors)
+  if (storeErrors > 0) flags.push(`${storeErrors} state store errors`)
+  const fallbacks = more((stats) => stats.store.fallbacks)
+  if (fallbacks > 0)
+    flags.push(
+      `the state store answered ${fallbacks} calls from local memory (${after.store.state === 'ok' ? 'Redis again by the end of the window' : `still: ${after.store.lastError}`})`,
+    )
+  return flags
 }
 
 // --- The tables -----------------------------------------------------------------------------------
@@ -623,14 +799,16 @@ for (const framework of frameworks) {
             `${framework} ${TRAFFIC[traffic].label} ×${connections} round ${w.round} ${w.variant}: ${flag}`,
           )
     }
-  const total = serverTotals.find((t) => t.framework === framework)
-  if (total) {
+  for (const total of serverTotals.filter((t) => t.framework === framework)) {
     const perK = (events, requests) => (requests > 0 ? ((1000 * events) / requests).toFixed(1) : '—')
     const during = trafficNames.map((t) => `${TRAFFIC[t].label} ${perK(total.events[t], total.requests[t])}`)
     const eventful = trafficNames.filter((t) => EVENTFUL.includes(t))
     const requests = eventful.reduce((sum, t) => sum + (total.requests[t] ?? 0), 0)
+    const { rules, store } = total.stats
+    const fallbacks = store.fallbacks - total.startupFallbacks
+    const trouble = rules.blockedRequests + rules.delayedRequests + rules.storeErrors + fallbacks > 0
     console.log(
-      `\nWatchpost's events per 1,000 requests, during the windows of each traffic: ${during.join(', ')}.`,
+      `\nWatchpost's events per 1,000 requests${total.variant === 'watchpost' ? '' : ` (${LABELS[total.variant]})`}, during the windows of each traffic: ${during.join(', ')}.`,
     )
     console.log(
       `Over the whole run (warm-up included, the detectors' open windows closed at the end): ${int(total.total)} events` +
@@ -640,7 +818,13 @@ for (const framework of frameworks) {
         '.' +
         (total.stats.buildErrors + total.stats.detectorErrors > 0
           ? ` ⚠ build errors ${total.stats.buildErrors}, detector errors ${total.stats.detectorErrors}`
-          : ''),
+          : '') +
+        ` Rules: ${int(rules.firings)} firings, ${int(rules.blockedRequests)} requests blocked, ${int(rules.delayedRequests)} delayed;` +
+        ` state store: ${int(rules.storeErrors)} errors, ${int(fallbacks)} calls answered from local memory` +
+        (total.startupFallbacks > 0
+          ? ` (and ${int(total.startupFallbacks)} at start-up, before the server was ready)`
+          : '') +
+        `.${trouble ? ' ⚠' : ''}`,
     )
   }
 }
@@ -652,7 +836,13 @@ const legend = [
   'CPU µs/req: medians; in brackets the median per-round change of user+sys. p99: median over rounds.',
   trafficNames.includes('mix') &&
     'Attack mix: test/bench/traffic.mjs (50 sources via X-Forwarded-For, a trusted loopback proxy).',
-  variants.includes('watchpost') &&
+  variants.some((v) => WATCHPOST.includes(v) && v !== 'watchpost') &&
+    'The rules: Watchpost, no rules has `defaultRules: false`; Watchpost runs the shipped rules (monitor mode,' +
+      ' memory store: the defaults); Watchpost, protect runs them in protect mode with credential stuffing given a' +
+      " block response, so the adapters' gate checks every request (the traffic never makes that rule fire: nothing" +
+      ' is blocked), memory store; Watchpost, protect, Redis is the same with the state in Redis (@watchpost/redis' +
+      " over ioredis) on loopback, whose server runs beside the load generator: its CPU is not in the server's.",
+  variants.some((v) => WATCHPOST.includes(v)) &&
     "Events: Watchpost's stats().emitted; an aggregate is reported when its detector window (60 s) closes, so it" +
       ' may land in a window of another traffic.',
 ]

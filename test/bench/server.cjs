@@ -1,12 +1,16 @@
-// One server of the wall-clock bench per process: `node server.cjs <fastify|express> <variant>`, the
-// variant being bare, bare2 (a second bare process: the A/A control), watchpost, aikido or datadog.
-// Started by frameworks.bench.mjs with an IPC channel: it sends `{ ready: <port> }` once it listens,
-// answers 'stats' with `{ stats }` (Watchpost's counters, null in the other variants) so the bench can
-// check what was recorded, 'close' with `{ closed }` (the counters after Watchpost's close()), and
-// exits when the channel closes. CommonJS on purpose: Aikido Zen and
-// dd-trace patch modules through require hooks and must load first; each variant gets its own process.
+// One server of the wall-clock bench per process:
+//   node server.cjs <fastify|express> <variant> [redis port]
+// the variant being bare, bare2 (a second bare process: the A/A control), one of Watchpost's —
+// watchpost-norules, watchpost, watchpost-protect, watchpost-redis (options: bench-app.cjs; the last
+// with its rules' state in the Redis on 127.0.0.1:<redis port>, which the bench started) — aikido or
+// datadog. Started by frameworks.bench.mjs with an IPC channel: it sends `{ ready: <port> }` once it
+// listens, answers 'stats' with `{ stats }` (Watchpost's counters with its rules' figures and its
+// store's health, null in the other variants) so the bench can check what was recorded, 'close' with
+// `{ closed }` (the same after Watchpost's close(), which also closes the store), and exits when the
+// channel closes. CommonJS on purpose: Aikido Zen and dd-trace patch modules through require hooks
+// and must load first; each variant gets its own process.
 'use strict'
-const [framework, variant] = process.argv.slice(2)
+const [framework, variant, redisPort] = process.argv.slice(2)
 
 if (variant === 'aikido') {
   process.env.AIKIDO_BLOCK = 'true'
@@ -19,12 +23,30 @@ if (variant === 'datadog') {
 }
 
 const bench = require('./bench-app.cjs')
-const record = variant === 'watchpost'
+const options = bench.variantWatchpostOptions[variant]
+const record = options !== undefined
+let redis
+
+/** The rules' state: the memory store (undefined: Watchpost's default), or Redis for watchpost-redis. */
+async function stateStore() {
+  if (variant !== 'watchpost-redis') return undefined
+  if (redisPort === undefined) throw new Error('watchpost-redis needs the port of a Redis server')
+  const { Redis } = require('ioredis')
+  redis = new Redis({ host: '127.0.0.1', port: Number(redisPort), lazyConnect: true })
+  await redis.connect()
+  return require('@watchpost/redis').createRedisStateStore({ client: redis })
+}
 
 async function fastifyApp() {
   const app = require('fastify')(bench.mixFastifyOptions)
   if (variant === 'aikido') require('@aikidosec/firewall').addFastifyHook(app)
-  if (record) await app.register(require('@watchpost/fastify').default, bench.mixWatchpostOptions)
+  if (record) {
+    const state = await stateStore()
+    await app.register(
+      require('@watchpost/fastify').default,
+      state ? { ...options, runtime: { state } } : options,
+    )
+  }
   const instance = record ? app.watchpost : undefined
   bench.addRoutes(app, record)
   bench.addMixRoutes(app, bench.jwtVerifier(instance))
@@ -34,7 +56,10 @@ async function fastifyApp() {
 }
 
 async function expressApp() {
-  const wp = record ? require('@watchpost/express').default(bench.mixWatchpostOptions) : undefined
+  const state = record ? await stateStore() : undefined
+  const wp = record
+    ? require('@watchpost/express').default(options, state ? { state } : undefined)
+    : undefined
   const app = bench.expressApp(require('express'), wp, { verify: bench.jwtVerifier(wp?.instance) })
   if (variant === 'aikido') require('@aikidosec/firewall').addExpressMiddleware(app)
   await settle()
@@ -66,14 +91,36 @@ async function settle() {
 }
 
 ;(framework === 'fastify' ? fastifyApp() : expressApp()).then(({ port, instance }) => {
+  // Watchpost's counters, its rules' (firings, blocked and delayed requests, store errors) and its
+  // store's health (a Redis store that fell back to local memory says so).
+  const stats = () =>
+    instance ? { ...instance.stats(), rules: instance.rules.stats(), store: instance.rules.health() } : null
   process.on('message', async (message) => {
-    if (message === 'stats') process.send({ stats: instance ? instance.stats() : null })
-    // close() reports the detectors' open windows as events, then flushes: the run's final count.
+    if (message === 'stats') process.send({ stats: stats() })
+    // close() reports the detectors' open windows as events, then flushes and closes the store: the
+    // run's final count. The Redis client is the app's own, quit after.
     if (message === 'close') {
       await instance?.close()
-      process.send({ closed: instance ? instance.stats() : null })
+      await redis?.quit()
+      process.send({ closed: stats() })
     }
   })
   process.on('disconnect', () => process.exit(0))
-  process.send({ ready: port })
+  storeSettled(instance).then(() => process.send({ ready: port }))
 })
+
+/**
+ * Resolves once the rules' Redis store answers from Redis (at once without Redis), or after 10 s.
+ * The rules' first store call (listing the blocks in force) is made while the process is still busy
+ * starting (loading code and, unless BENCH_SETTLE=0, `settle`'s full GC): it often outlasts the
+ * store's 100-ms timeout, which fires once the event loop runs timers again — after `listen` — and
+ * the store answers from local memory until its next probe (≤ 1 s). So: past that timeout first,
+ * then while degraded. The bench measures a server once ready; its stats() still count that call.
+ */
+async function storeSettled(instance) {
+  if (redis === undefined) return
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  await sleep(150)
+  const deadline = Date.now() + 10_000
+  while (instance.rules.health().state === 'degraded' && Date.now() < deadline) await sleep(50)
+}
