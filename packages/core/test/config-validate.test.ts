@@ -375,7 +375,7 @@ describe('rule event names', () => {
     assert.deepEqual(issues, [
       {
         path: 'rules[0].events[0]',
-        message: `expected one of ${EVENTS_BY_NAME.size} names (event names, see docs/events.md), got "authn_login_failed"; did you mean "authn_login_fail"?`,
+        message: `rule r: expected one of ${EVENTS_BY_NAME.size} names (event names, see docs/events.md), got "authn_login_failed"; did you mean "authn_login_fail"?`,
       },
     ])
   })

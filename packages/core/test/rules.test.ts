@@ -289,8 +289,12 @@ describe('rules: configuration', () => {
     windowSeconds: 0
 `)
     assert.deepEqual(
-      seen.map((p) => p.split(':')[0]),
-      ['4 rules[0].groupBy[1]', '5 rules[0].threshold', '6 rules[0].windowSeconds'],
+      seen.map((p) => p.split(': ').slice(0, 2).join(': ')),
+      [
+        '4 rules[0].groupBy[1]: rule app.window',
+        '5 rules[0].threshold: rule app.window',
+        '6 rules[0].windowSeconds: rule app.window',
+      ],
     )
   })
 

@@ -158,6 +158,22 @@ function validateMerged(merged: unknown): { config?: Omit<ResolvedConfig, 'sourc
     checkSemantics(value, issues)
     if (typeof trust === 'function') value.trustProxy = trust
   }
-  if (issues.length > 0) return { issues }
+  if (issues.length > 0) return { issues: namingRules(issues, input) }
   return { config: value as Omit<ResolvedConfig, 'source'>, issues }
+}
+
+/**
+ * A problem inside `rules[N]` names the rule by its id too (`rule app.burst: …`), as the rules'
+ * own checks do: a rule is known by its id, its index moves as the list changes.
+ */
+function namingRules(issues: ConfigIssue[], input: unknown): ConfigIssue[] {
+  const rules = isPlainObject(input) && Array.isArray(input.rules) ? input.rules : undefined
+  if (rules === undefined) return issues
+  return issues.map((issue) => {
+    const index = /^rules\[(\d+)\]/.exec(issue.path)?.[1]
+    const rule = index === undefined ? undefined : rules[Number(index)]
+    const id = isPlainObject(rule) && typeof rule.id === 'string' ? rule.id : undefined
+    if (id === undefined || issue.message.startsWith('rule ')) return issue
+    return { ...issue, message: `rule ${JSON.stringify(id.slice(0, 64)).slice(1, -1)}: ${issue.message}` }
+  })
 }
