@@ -156,7 +156,9 @@ describe('rules: responses', () => {
   it('protect mode blocks the source until the block ends; the refusals are recorded once, then per minute', async () => {
     const { e, recorded, advance } = engine([stuffingBlock], { mode: 'protect' })
     assert.equal(e.gates, true)
+    assert.equal(e.quiet(), true, 'nothing blocked yet')
     for (let i = 0; i < 10; i++) e.observe(fail(`u${i}`))
+    assert.equal(e.quiet(), false)
     assert.equal(e.gate('198.51.100.1'), undefined, 'another source goes on')
     const gate = e.gate('203.0.113.9')
     assert.deepEqual(gate, {

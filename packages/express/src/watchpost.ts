@@ -127,7 +127,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     // Outside open's try: an error thrown downstream belongs to Express, not to us.
     if (ctx === undefined) return next()
     const go = asyncContext ? () => core.runInContext(ctx, next) : next
-    if (!rules.gates) return go()
+    if (!rules.gates || rules.quiet()) return go()
     const gate = gateOf(ctx)
     if (gate === undefined) return go()
     if (gate.action === 'delay') {

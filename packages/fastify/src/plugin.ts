@@ -151,6 +151,7 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
     // (its 429 is Watchpost's answer, not the app's rate limiter's).
     const refusedScope = detection.compileRouteOptions({ ignore: true }, 'a request a rule refused')
     fastify.addHook('onRequest', (request, reply, next) => {
+      if (rules.quiet()) return next()
       let gate: ReturnType<typeof rules.gate>
       const ctx = contextOf(request)
       try {

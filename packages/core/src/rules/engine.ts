@@ -75,6 +75,11 @@ export interface RuleEngine {
   gate(clientIp: string): Gate | undefined
   /** Whether `gate` can ever answer (protect mode, a rule that blocks or delays sources): adapters install their check only then. */
   readonly gates: boolean
+  /**
+   * Nothing is blocked or delayed now: `gate` would let every request through. Adapters ask first,
+   * so that while nothing is blocked a request costs no context and no client-address lookup.
+   */
+  quiet(): boolean
   /** The block in force on a source or a user (its value as the app knows it), if any. */
   blocked(target: { readonly source?: string; readonly user?: string }): Block | undefined
   stats(): RuleStats
@@ -376,6 +381,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       deps.rules.some(
         (r) => r.response !== undefined && r.response.action !== 'hook' && r.response.target === 'source',
       ),
+    quiet: () => blocks.size === 0 && delays.size === 0,
     gate(clientIp) {
       if ((blocks.size === 0 && delays.size === 0) || clientIp === '') return undefined
       const value = deps.eventIp(clientIp)
