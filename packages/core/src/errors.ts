@@ -184,6 +184,14 @@ export const ERRORS = {
       'An entry of a detector list (`scannerProbe.extraPaths` / `ignorePaths`, `attackTool.extra` / `ignore`) is not in the list syntax: the configuration file is checked against it first, so this is reached from code that builds options by hand.',
     fix: 'Use printable ASCII; a path starts with `/`, `^/`, `^/*` or `*`, with `*` only first or last and `$` only last (docs/detectors.md).',
   },
+  ERR_WATCHPOST_REDIS_USAGE_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/redis',
+    message: (detail: string) => prefixed('@watchpost/redis', detail),
+    cause:
+      '`createRedisStateStore()` was given a client of neither kind (ioredis, node-redis) or an option out of range, or a store call was given arguments outside the StateStore contract (a weight that is not a positive integer, a window or cap below 1, a block without a kind or value).',
+    fix: 'Pass the app’s connected ioredis or node-redis client and the options of packages/redis/README.md; a store call’s arguments come from Watchpost’s rules, so a custom caller must keep to the contract.',
+  },
   ERR_WATCHPOST_RULE_HOOK_MISSING: {
     class: 'WatchpostTypeError',
     package: '@watchpost/core',

@@ -1,8 +1,9 @@
 /**
- * Misuse (an option or argument outside the contract) is a TypeError naming the package, the only
- * rejection a store call makes. Core's error registry has no code for this package yet, so these
- * are plain TypeErrors, not coded WatchpostTypeErrors.
+ * Misuse (an option or argument outside the contract) is a coded TypeError naming the package
+ * (`ERR_WATCHPOST_REDIS_USAGE_INVALID`, docs/errors.md), the only rejection a store call makes.
  */
+import { WatchpostTypeError } from '@watchpost/core'
+
 export function misuse(detail: string): TypeError {
-  return new TypeError(`@watchpost/redis: ${detail}`)
+  return new WatchpostTypeError('ERR_WATCHPOST_REDIS_USAGE_INVALID', detail)
 }
