@@ -28,7 +28,11 @@ describe('three instances sharing one Redis', () => {
   /** Three stores on one fresh prefix, one per client; closed after the test. */
   function instances(t: { after(fn: () => Promise<void>): void }): RedisStateStore[] {
     const prefix = `shared${++round}:`
-    const stores = clients.map(({ client }) => createRedisStateStore({ client, prefix }))
+    // What these tests check is atomicity across instances, not the deadline: a generous one keeps
+    // a busy machine's slow answers (300 adds at once) from being taken for an outage.
+    const stores = clients.map(({ client }) =>
+      createRedisStateStore({ client, prefix, commandTimeoutMs: 5000 }),
+    )
     t.after(async () => {
       for (const store of stores) await store.close()
     })
