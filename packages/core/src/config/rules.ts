@@ -12,10 +12,11 @@ import type { DeepReadonly, RuleConfig } from './types.js'
 /** A rule as the resolved configuration holds it. */
 export type Rule = DeepReadonly<RuleConfig>
 
-type Required<T, K extends keyof T> = T & { readonly [P in K]-?: NonNullable<T[P]> }
+/** `T` with the keys `K` present (not the built-in `Required`, which makes every key present). */
+type WithKeys<T, K extends keyof T> = T & { readonly [P in K]-?: NonNullable<T[P]> }
 
 /** A rule with everything it needs to run. */
-export type ResolvedRule = Required<Rule, 'events' | 'groupBy' | 'threshold' | 'windowSeconds'>
+export type ResolvedRule = WithKeys<Rule, 'events' | 'groupBy' | 'threshold' | 'windowSeconds'>
 
 const NEEDED = ['events', 'groupBy', 'threshold', 'windowSeconds'] as const
 

@@ -169,7 +169,6 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
         let found = 0 // one bit per rule that already matched in this request
         // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
         let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
-        const formBody = body !== undefined && isFormBody(ctx.headers['content-type'])
         const walked = walkDecoded(
           { url: ctx.url, headers: ctx.headers, body },
           headers,
@@ -177,7 +176,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
           (kind, text, anomalies, raw, name) => {
             let matched = false
             if (!anomalyReported) {
-              const reason = anomalyReason(anomalies, text, kind, formBody)
+              const reason = anomalyReason(anomalies, text, kind, ctx)
               if (reason !== undefined) {
                 matched = true
                 anomalyReported = true
@@ -261,7 +260,7 @@ function anomalyReason(
   anomalies: number,
   text: string,
   kind: InputKind,
-  formBody: boolean,
+  ctx: RequestContext,
 ): AnomalyReason | undefined {
   if (anomalies !== 0) {
     // A body value may be several lines of text; there a line break counts only before a header.
@@ -276,7 +275,8 @@ function anomalyReason(
     // a form value kept valid escapes beside it (its decoding failed: the client sent them broken).
     if (
       (anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 &&
-      (!isBody(kind) || (formBody && (anomalies & ANOMALY_MIXED_ESCAPES) !== 0))
+      (!isBody(kind) ||
+        ((anomalies & ANOMALY_MIXED_ESCAPES) !== 0 && isFormBody(ctx.headers['content-type'])))
     )
       return 'broken_escape'
     // Encoded twice: in a value, when it hides a character that matters (a user may well search for

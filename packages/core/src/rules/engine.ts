@@ -197,11 +197,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     const key = `${blockKey(block)}@${block.until}`
     if (!announced.has(key)) {
       announced.add(key)
-      deps.record(
-        'access_blocked',
-        { rule: block.rule, until: new Date(block.until).toISOString(), srcIp: block.value },
-        { statusCode: statusOf.get(block.rule) ?? 429 },
-      )
+      recordRefusals(block, {})
       return
     }
     const entry = refused.get(key)
@@ -211,17 +207,21 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       entry.last = at
     }
   }
+  /** One `access_blocked`: a block's first refusal, or (`count`…) the rest of a minute's. */
+  function recordRefusals(block: Block, window: EventOptions): void {
+    deps.record(
+      'access_blocked',
+      { rule: block.rule, until: new Date(block.until).toISOString(), srcIp: block.value },
+      { ...window, statusCode: statusOf.get(block.rule) ?? 429 },
+    )
+  }
   function everyMinute(): void {
     flushRefusals()
     relist()
   }
   function flushRefusals(): void {
     for (const { count, first, last, block } of refused.values())
-      deps.record(
-        'access_blocked',
-        { rule: block.rule, until: new Date(block.until).toISOString(), srcIp: block.value },
-        { count, startTime: first, endTime: last, statusCode: statusOf.get(block.rule) ?? 429 },
-      )
+      recordRefusals(block, { count, startTime: first, endTime: last })
     refused.clear()
     const t = now()
     for (const [key, block] of blocks) if (block.until <= t) blocks.delete(key)
