@@ -46,7 +46,7 @@ module.exports = {
       name: 'adapters-and-sinks-use-public-entries',
       comment: 'Other packages import @watchpost/core, @watchpost/core/sdk or /testing, never its files.',
       severity: 'error',
-      from: { path: '^packages/(fastify|express|sentinel|emulator|redis)/src/' },
+      from: { path: '^packages/(fastify|express|sentinel|emulator|redis|cli)/src/' },
       to: { path: '^packages/core/' },
     },
   ],

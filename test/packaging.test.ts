@@ -3,7 +3,7 @@
  * builds it), each tarball's contents are checked against its package.json, and the tarballs are
  * installed into a fresh app next to fastify and express from the registry (the npm cache first).
  * There a Fastify app and an Express app record an event into a file sink, every main entry is
- * imported, @watchpost/core is required from CommonJS, and the emulator's bin answers `--help`.
+ * imported, @watchpost/core is required from CommonJS, and the emulator's and the CLI's bins answer `--help`.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -17,7 +17,7 @@ import { type PackageManifest, relativeSpecifiers, tarballProblems } from './sup
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
-const PACKAGES = ['core', 'fastify', 'express', 'sentinel', 'emulator', 'redis'] as const
+const PACKAGES = ['core', 'fastify', 'express', 'sentinel', 'emulator', 'redis', 'cli'] as const
 
 interface Manifest extends PackageManifest {
   readonly version: string
@@ -233,6 +233,11 @@ describe('packed and installed packages', { timeout: 300_000 }, () => {
     const { stdout } = await sh('npx', ['--no-install', 'watchpost-emulator', '--help'], app)
     assert.match(stdout, /^Usage: watchpost-emulator/)
     assert.match(stdout, /--port <n>/)
+  })
+
+  test('the watchpost bin runs through npx from the app', async () => {
+    const { stdout } = await sh('npx', ['--no-install', 'watchpost', '--help'], app)
+    assert.match(stdout, /^Usage: watchpost /)
   })
 })
 

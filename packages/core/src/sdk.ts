@@ -2,6 +2,10 @@
 // An app needs only `@watchpost/core`. Explicit re-exports, each value with its types;
 // test/package-exports.test.ts pins the names.
 
+// Content generators (Sentinel analytics rules, deployment templates): the rule model and the
+// event catalogue's schema of each event.
+export { DEFAULT_RULES } from './config/default-rules.js'
+export { type ResolvedRule, type Rule, resolveRules } from './config/rules.js'
 // Adapters: the contract given at creation, the signals, the context and shared helpers.
 export {
   type ContextStore,
