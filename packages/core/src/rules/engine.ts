@@ -13,6 +13,7 @@ import { derivedSchema, type ResolvedRule } from '../config/rules.js'
 import type { EventOptions } from '../events/build.js'
 import type { EventName } from '../events/catalogue/index.js'
 import { EVENTS_BY_NAME } from '../events/catalogue/index.js'
+import { BoundedMemo } from '../memo.js'
 import type { SecurityEvent } from '../schema/fields.js'
 import { blockKey } from '../state/memory.js'
 import type { Block, BlockTarget, MaybePromise, StateStore } from '../state/types.js'
@@ -192,6 +193,9 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
 
   // Refused requests: the first of each block recorded at once, the rest counted per minute.
   const refused = new Map<string, { count: number; first: number; last: number; block: Block }>()
+  // The gate's client addresses as events carry them: with `hashIps` each is an HMAC, and while a
+  // block is in force every request asks, mostly from the same few addresses.
+  const redacted = new BoundedMemo<string, string>(4096)
   const announced = new Set<string>()
   function noteRefusal(block: Block, at: number): void {
     const key = `${blockKey(block)}@${block.until}`
@@ -384,7 +388,11 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     quiet: () => blocks.size === 0 && delays.size === 0,
     gate(clientIp) {
       if ((blocks.size === 0 && delays.size === 0) || clientIp === '') return undefined
-      const value = deps.eventIp(clientIp)
+      let value = redacted.get(clientIp)
+      if (value === undefined) {
+        value = deps.eventIp(clientIp)
+        redacted.set(clientIp, value)
+      }
       const t = now()
       const block = blocks.get(`source:${value}`)
       if (block !== undefined) {
