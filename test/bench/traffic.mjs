@@ -86,7 +86,7 @@ const TOKENS = {
   unsigned: jwt({ sub: 'admin', iat: now, exp: now + 86_400 }),
 }
 
-const ORDER = orderJson(JSON_BODY_BYTES)
+export const ORDER = orderJson(JSON_BODY_BYTES)
 const JSON_HEADERS = { 'content-type': 'application/json' }
 const bearer = (token) => ({ authorization: `Bearer ${token}` })
 const get = (path, expect = [200], headers = {}) => ({ method: 'GET', path, headers, expect })

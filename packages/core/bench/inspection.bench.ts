@@ -3,7 +3,9 @@
  * corpus's requests (test/corpus/, benign and attack) inspected the way the injection detector does
  * (every input walked, decoded and shown to every rule), against libddwaf's libinjection operators
  * (`is_sqli`, `is_xss`, through `@datadog/native-appsec`, the binary Datadog's tracer ships) over
- * the same request's query, body, cookies, headers and target. Figures are printed, never asserted.
+ * the same request's query, body, cookies, headers and target; and the frameworks benchmark's 4 KB
+ * JSON order inspected with and without the memory of values the prefilter passed over (as the
+ * detector keeps it, across requests). Figures are printed, never asserted.
  *
  *   node --import tsx packages/core/bench/inspection.bench.ts
  *
@@ -13,20 +15,31 @@
  * benchmark only), its rows are skipped.
  */
 import { createRequire } from 'node:module'
+// @ts-expect-error: the frameworks benchmark's traffic is plain JavaScript, without declarations
+import { ORDER } from '../../../test/bench/traffic.mjs'
 import { walkDecoded } from '../src/inspection/decoded.js'
 import { DEFAULT_LIMITS, type RequestInputs } from '../src/inspection/inputs.js'
 import { RULES } from '../src/inspection/rules/index.js'
+import { BoundedMemo } from '../src/memo.js'
 import { type CorpusEntry, corpus, inputsOf } from '../test/support/corpus.js'
 
 const ROUNDS = 30
 const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version']
 
-function inspect(input: RequestInputs): number {
+/** As the injection detector inspects; `passedOver` its memory of short values the prefilter passed over. */
+function inspect(input: RequestInputs, passedOver?: BoundedMemo<string, true>): number {
   let found = 0
-  walkDecoded(input, HEADERS, DEFAULT_LIMITS, (kind, text, anomalies) => {
-    for (const rule of RULES) if (rule.match(text, kind, anomalies) !== undefined) found++
-    return false
-  })
+  walkDecoded(
+    input,
+    HEADERS,
+    DEFAULT_LIMITS,
+    (kind, text, anomalies) => {
+      for (const rule of RULES) if (rule.match(text, kind, anomalies) !== undefined) found++
+      return false
+    },
+    undefined,
+    passedOver,
+  )
   return found
 }
 
@@ -118,8 +131,19 @@ const sets: Array<[string, RequestInputs[]]> = (['benign', 'attacks'] as const).
     .map((e: CorpusEntry) => inputsOf(e))
     .filter((i): i is RequestInputs => i !== undefined),
 ])
+// The frameworks benchmark's POST: its ≈ 4 KB JSON order (312 keys and values), 200 times.
+const order: RequestInputs = {
+  url: '/json',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.parse(ORDER as string),
+}
+sets.push(['4 KB JSON order', Array.from({ length: 200 }, () => order)])
 const waf = loadWaf()
-const cases: Array<[string, (input: RequestInputs) => number]> = [['Watchpost rules (JS)', inspect]]
+const memo = new BoundedMemo<string, true>(4096)
+const cases: Array<[string, (input: RequestInputs) => number]> = [
+  ['Watchpost rules (JS)', (input) => inspect(input)],
+  ['Watchpost rules (JS), passed-over memory', (input) => inspect(input, memo)],
+]
 if (waf !== undefined) cases.push(['libddwaf is_sqli + is_xss', (input) => waf.run(input)])
 
 const times = new Map<string, number[]>()
