@@ -1,0 +1,87 @@
+/**
+ * Step 5: one test upload per stream the sink uses, with the real `LogsIngestionClient` over the
+ * sink's own transport and credential, retries off so a refusal is reported as it comes. A
+ * refusal that every stream would share (the token, the role, the network) stops the step; the
+ * others go on to the next stream, and a 404 that does not say "DCR" or "stream" is settled by the
+ * others: if any stream of the same DCR was answered, the DCR exists and the stream is what is
+ * missing.
+ */
+import type { TokenCredential } from '@azure/identity'
+import { isAggregateLogsUploadError, LogsIngestionClient } from '@azure/monitor-ingestion'
+import type { SecurityEvent } from '@watchpost/core'
+import type { Transport } from '@watchpost/sentinel'
+import { testUploads } from './test-event.js'
+import { failed, ok, type SinkTarget, type StepResult } from './types.js'
+import { classifyUpload, type UploadError } from './upload-failure.js'
+
+/** Failures that would repeat on every stream. */
+const SHARED = new Set(['token-rejected', 'role-missing', 'unreachable', 'upload-failed'])
+
+function asUploadError(err: unknown): UploadError {
+  const cause = isAggregateLogsUploadError(err) ? err.errors[0]?.cause : err
+  const e = (cause ?? {}) as { statusCode?: unknown; code?: unknown; message?: unknown }
+  return {
+    ...(typeof e.statusCode === 'number' ? { statusCode: e.statusCode } : {}),
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    message: typeof e.message === 'string' ? e.message : String(cause),
+  }
+}
+
+export async function checkUploads(
+  target: SinkTarget,
+  credential: TokenCredential,
+  transport: Transport,
+  event: SecurityEvent,
+  timeoutMs: number,
+): Promise<StepResult[]> {
+  const { config } = target
+  const client = new LogsIngestionClient(config.endpoint, credential, {
+    ...(transport.httpClient === undefined ? {} : { httpClient: transport.httpClient }),
+    ...(transport.tlsOptions === undefined ? {} : { tlsOptions: { ca: transport.tlsOptions.ca } }),
+    retryOptions: { maxRetries: 0 },
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+  })
+  const results: StepResult[] = []
+  let answered = false
+  const unsettled: number[] = []
+  for (const upload of testUploads(target, event)) {
+    const name = `upload ${upload.stream}`
+    try {
+      await client.upload(config.dcrImmutableId, upload.stream, [upload.row], {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      })
+      answered = true
+      results.push(
+        ok(
+          name,
+          `Accepted (204): one test event (sys_monitor_enabled, monitor watchpost-doctor) will appear in ${upload.table} within minutes (up to ~15 the first time a table receives data).`,
+        ),
+      )
+    } catch (err) {
+      const error = asUploadError(err)
+      if (error.statusCode !== undefined && error.statusCode !== 404) answered = true
+      const verdict = classifyUpload(error, config.dcrImmutableId, upload.stream)
+      if (verdict.cause === 'dcr-or-stream-not-found') unsettled.push(results.length)
+      results.push(failed(name, verdict.cause, verdict.detail, verdict.hint))
+      if (SHARED.has(verdict.cause)) break
+    }
+  }
+  for (const i of unsettled) {
+    const r = results[i]!
+    const stream = r.name.slice('upload '.length)
+    results[i] = answered
+      ? failed(
+          r.name,
+          'stream-not-found',
+          `The DCR ${config.dcrImmutableId} exists (other streams were answered) but does not take stream ${stream} (404).`,
+          'Fix the stream name in the sink’s `streams` (or remove it to use Watchpost’s names), or redeploy the DCR from `watchpost templates`.',
+        )
+      : failed(
+          r.name,
+          'dcr-not-found',
+          `Every stream was answered 404: most likely no DCR with immutable id ${config.dcrImmutableId} exists at this endpoint (or it declares none of Watchpost's streams).`,
+          "Use the DCR's `immutableId` (dcr-… on its JSON view), not its name or ARM id, with that DCR's own endpoint; or deploy the DCR from `watchpost templates`.",
+        )
+  }
+  return results
+}
