@@ -195,6 +195,29 @@ describe('watchpost doctor against the emulator', () => {
     assert.match(step.hint ?? '', /tls\.ca/)
   })
 
+  test('Entra unreachable (a closed loopback port as the authority): the token step says so', async () => {
+    const port = await closedPort()
+    const run = await doctor(
+      configWith(em, (s) => ({
+        ...s,
+        credential: { ...s.credential, authorityHost: `https://127.0.0.1:${port}` },
+      })),
+    )
+    const step = failure(run)
+    assert.deepEqual([step.name, step.cause], ['token', 'unreachable'])
+    assert.match(step.detail, /Microsoft Entra ID at 127\.0\.0\.1:\d+ is unreachable.*ECONNREFUSED/)
+  })
+
+  test('Entra not answering: the token step times out within --timeout, and the process does not linger', async () => {
+    await em.setFaults({ token: { mode: 'hang' } })
+    const started = Date.now()
+    const run = await doctor(configWith(em), ['--timeout', '1500'])
+    const step = failure(run)
+    assert.deepEqual([step.name, step.cause], ['token', 'timeout'])
+    // Bounded by --timeout (token, then the discovery probe), not by the HTTP client's 30-s default.
+    assert.ok(Date.now() - started < 25_000, `finished in ${Date.now() - started} ms`)
+  })
+
   test('endpoint unreachable (a closed loopback port): the endpoint step fails, nothing is uploaded', async () => {
     const port = await closedPort()
     const run = await doctor(configWith(em, (s) => ({ ...s, endpoint: `https://127.0.0.1:${port}` })))

@@ -9,7 +9,7 @@ export { sentinelSinkType } from './register.js'
 // the stream and row each event becomes, and the HTTP transport both pipelines share.
 export { createPrepare, type Prepare } from './route.js'
 export { classifyUploadError, createSentinelDestination, MAX_REQUEST_BYTES } from './sentinel-destination.js'
-export { createTransport, type Transport } from './transport.js'
+export { createTransport, type Transport, type TransportTimeouts } from './transport.js'
 export type {
   SentinelCredentialConfig,
   SentinelHttp,

@@ -96,7 +96,11 @@ function inspect(
   }
 }
 
-export function checkCredential(target: SinkTarget, env: NodeJS.ProcessEnv): CredentialOutcome {
+export function checkCredential(
+  target: SinkTarget,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): CredentialOutcome {
   const { kind, missing, notes } = inspect(target, env)
   if (missing.length > 0) {
     return {
@@ -110,7 +114,12 @@ export function checkCredential(target: SinkTarget, env: NodeJS.ProcessEnv): Cre
   }
   let transport: Transport | undefined
   try {
-    transport = createTransport(target.config)
+    // The sink's transport, its waits bounded by --timeout so that no request outlives the report.
+    transport = createTransport(target.config, {
+      connectTimeoutMs: timeoutMs,
+      headersTimeoutMs: timeoutMs,
+      bodyTimeoutMs: timeoutMs,
+    })
     const credential = createCredential(target.config.credential, env, transport)
     const extra = notes.length === 0 ? '' : ` Note: ${notes.join('; ')}.`
     return { step: ok(NAME, `Built: ${kind}.${extra}`), credential, transport }

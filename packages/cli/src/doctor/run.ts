@@ -56,7 +56,7 @@ async function checkSink(
 ): Promise<void> {
   const named = (step: StepResult): StepResult =>
     prefix === '' ? step : { ...step, name: `${prefix}${step.name}` }
-  const built = checkCredential(target, options.env)
+  const built = checkCredential(target, options.env, options.timeoutMs)
   if (!record(named(built.step)) || built.credential === undefined || built.transport === undefined) return
   try {
     if (!record(named(await checkToken(target, built.credential, options.env, options.timeoutMs)))) return

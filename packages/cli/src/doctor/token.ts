@@ -125,23 +125,37 @@ async function diagnoseUnreachable(
   const discovery = new URL(
     `${where.authority.origin}/${encodeURIComponent(where.tenant)}/v2.0/.well-known/openid-configuration`,
   )
+  let res: { status: number; body: Record<string, unknown> }
   try {
-    const res = await fetchJson(discovery, ca, timeoutMs)
-    const codes = Array.isArray(res.body.error_codes) ? (res.body.error_codes as number[]) : []
-    if (res.status >= 400 && (codes.includes(90002) || res.body.error === 'invalid_tenant')) {
-      const known = REFUSALS[90002]!
-      return failed(NAME, known.cause, `No token: ${known.detail} (tenant ${where.tenant})`, known.hint)
-    }
-    if (res.status >= 400)
-      return failed(
-        NAME,
-        'token-refused',
-        `No token: Entra's discovery document for tenant ${where.tenant} answers ${res.status} ${String(res.body.error ?? '')}.`,
-        'Check the tenant id and the authority host.',
-      )
-  } catch {
-    // The probe got through; whatever failed now is the credential's own message to report.
+    res = await fetchJson(discovery, ca, timeoutMs)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'ERROR'
+    return code === 'ETIMEDOUT'
+      ? failed(
+          NAME,
+          'timeout',
+          `No token: Microsoft Entra ID at ${where.authority.host} accepts connections but does not answer within ${timeoutMs} ms.`,
+          'Entra (or a proxy in front of it) does not answer: check outbound HTTPS to it, proxies, and --timeout.',
+        )
+      : failed(
+          NAME,
+          'unreachable',
+          `No token: Microsoft Entra ID at ${where.authority.host} drops the request (${code}).`,
+          'Check `credential.authorityHost` / AZURE_AUTHORITY_HOST and what stands between this machine and it.',
+        )
   }
+  const codes = Array.isArray(res.body.error_codes) ? (res.body.error_codes as number[]) : []
+  if (res.status >= 400 && (codes.includes(90002) || res.body.error === 'invalid_tenant')) {
+    const known = REFUSALS[90002]!
+    return failed(NAME, known.cause, `No token: ${known.detail} (tenant ${where.tenant})`, known.hint)
+  }
+  if (res.status >= 400)
+    return failed(
+      NAME,
+      'token-refused',
+      `No token: Entra's discovery document for tenant ${where.tenant} answers ${res.status} ${String(res.body.error ?? '')}.`,
+      'Check the tenant id and `credential.authorityHost`.',
+    )
   return generic
 }
 
@@ -206,14 +220,13 @@ export async function checkToken(
   }
   if (result === 'timeout') {
     const diagnosed = await diagnoseUnreachable(target, env, timeoutMs, `no answer within ${timeoutMs} ms`)
-    return diagnosed.cause === 'no-credential'
-      ? failed(
-          NAME,
-          'timeout',
-          `No token for ${scope} within ${timeoutMs} ms.`,
-          'Entra (or the managed identity endpoint) does not answer: check outbound HTTPS, proxies, and --timeout.',
-        )
-      : diagnosed
+    if (diagnosed.cause !== 'no-credential') return diagnosed
+    return failed(
+      NAME,
+      'timeout',
+      `No token for ${scope} within ${timeoutMs} ms.`,
+      'The identity provider (Entra, or the managed identity endpoint) does not answer: check outbound HTTPS, proxies, and --timeout.',
+    )
   }
   if (result === null)
     return failed(
