@@ -205,8 +205,8 @@ export async function checkToken(
       .find((r) => r !== undefined)
     if (known !== undefined)
       return failed(NAME, known.cause, `No token for ${scope}: ${known.detail}`, known.hint)
-    const code = /^([a-z_]+):/.exec(message)?.[1]
-    if (code === 'endpoints_resolution_error' || code === 'network_error')
+    // MSAL's codes for "could not ask": alone, or inside the default chain's list of attempts.
+    if (/\b(endpoints_resolution_error|network_error):/.test(message))
       return diagnoseUnreachable(target, env, timeoutMs, message)
     const aadsts = aadstsCodes(message)
     return failed(
