@@ -32,7 +32,7 @@ function managedIdentitySource(env: NodeJS.ProcessEnv): string {
   return 'the instance metadata service (IMDS) of an Azure VM, scale set or AKS node'
 }
 
-/** What `DefaultAzureCredential` will try first, from the environment (spec/azure/client-behaviour.md §6). */
+/** What `DefaultAzureCredential` will try first, from the environment (spec/azure/identity-token-acquisition.md fact 11). */
 function defaultChain(env: NodeJS.ProcessEnv): { kind: string; missing: string[] } {
   const has = (name: string) => (env[name] ?? '') !== ''
   const app = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID']

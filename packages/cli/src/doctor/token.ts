@@ -39,6 +39,11 @@ const REFUSALS: Readonly<Record<number, { cause: Cause; detail: string; hint: st
     detail: 'Entra does not know this tenant (AADSTS90002: tenant not found).',
     hint: 'Use the Directory (tenant) id shown on the app registration’s Overview page, and the authority host of the cloud it lives in (`credential.authorityHost`).',
   },
+  500011: {
+    cause: 'token-refused',
+    detail: 'Entra knows no resource by the audience asked for (AADSTS500011: resource principal not found).',
+    hint: 'Remove the sink’s `audience`, or set the one of your cloud (https://monitor.azure.com, https://monitor.azure.us, https://monitor.azure.cn).',
+  },
   70011: {
     cause: 'token-refused',
     detail: 'Entra refused the scope asked for (AADSTS70011).',
