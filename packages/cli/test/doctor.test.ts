@@ -142,6 +142,19 @@ describe('watchpost doctor against the emulator', () => {
     assert.equal(em.store.rows({ table: 'WatchpostSecurityEvents_CL' }).length, 1)
   })
 
+  test('managed identity (App Service endpoint from the environment): named in the credential step, all good', async () => {
+    const run = await doctor(
+      configWith(em, (s) => ({ ...s, credential: { type: 'managedIdentity' } })),
+      [],
+      {
+        IDENTITY_ENDPOINT: `${em.url}/msi/token`,
+        IDENTITY_HEADER: em.identityHeader,
+      },
+    )
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.report.steps[1]?.detail ?? '', /system-assigned managed identity through App Service/)
+  })
+
   test('wrong tenant: the token step names an unknown tenant', async () => {
     const run = await doctor(
       configWith(em, (s) => ({
