@@ -5,7 +5,7 @@
  * on Azure a `*.ingest.monitor.azure.*` host (spec/azure/logs-ingestion-api.md §1).
  */
 import { readCa } from '@watchpost/core/sdk'
-import { describeProbe, probeHttps } from './probe.js'
+import { describeProbe, probeHttps, TRUST_HINT } from './probe.js'
 import { failed, ok, type SinkTarget, type StepResult } from './types.js'
 
 const NAME = 'endpoint'
@@ -29,7 +29,7 @@ export async function checkEndpoint(target: SinkTarget, timeoutMs: number): Prom
     const { cause, detail } = describeProbe('The ingestion endpoint', url, probe)
     const hint =
       cause === 'tls-untrusted'
-        ? 'Trust the CA that signed it: set the sink’s `tls.ca` to its PEM file, or start the app with NODE_EXTRA_CA_CERTS=<ca.pem>. Never NODE_TLS_REJECT_UNAUTHORIZED=0.'
+        ? TRUST_HINT
         : "Check `endpoint` against the DCR's `endpoints.logsIngestion` (or the DCE's `logsIngestion.endpoint`), DNS (a private endpoint needs its private DNS zone), and that outbound HTTPS to it is allowed."
     return failed(NAME, cause, detail, hint)
   }

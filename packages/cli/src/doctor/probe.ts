@@ -34,11 +34,29 @@ function failure(stage: ProbeStage, err: unknown): ProbeResult {
   return { ok: false, stage, code: e.code ?? 'ERROR', message: e.message ?? String(err) }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+/** What to do about a certificate this process does not trust (the token and endpoint steps alike). */
+export const TRUST_HINT =
+  'Trust the CA that signed it: set the sink’s `tls.ca` to its PEM file, or start the app with NODE_EXTRA_CA_CERTS=<ca.pem> (read only at start-up). Never NODE_TLS_REJECT_UNAUTHORIZED=0.'
+
+/** `--timeout` ran out; `code` as Node's own timeouts have it, so callers classify both alike. */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError'
+  readonly code = 'ETIMEDOUT'
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`)
+  }
+}
+
+/** `promise`, or a `DeadlineError` after `ms` (calling `onTimeout` to release what it holds). */
+export function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => void = () => {},
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       onTimeout()
-      reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' }))
+      reject(new DeadlineError(ms))
     }, ms)
     promise.then(
       (value) => {
@@ -63,14 +81,14 @@ export async function probeHttps(url: URL, ca: string | undefined, timeoutMs: nu
   let address = host
   if (isIP(host) === 0) {
     try {
-      address = (await withTimeout(lookup(host), timeoutMs, () => {})).address
+      address = (await withDeadline(lookup(host), timeoutMs)).address
     } catch (err) {
       return failure('dns', err)
     }
   }
   let socket: Socket | undefined
   try {
-    socket = await withTimeout(
+    socket = await withDeadline(
       new Promise<Socket>((resolve, reject) => {
         const s = tcpConnect({ host: address, port })
         socket = s
@@ -85,7 +103,7 @@ export async function probeHttps(url: URL, ca: string | undefined, timeoutMs: nu
   }
   const tcp = socket
   try {
-    const tls = await withTimeout(
+    const tls = await withDeadline(
       new Promise<ReturnType<typeof tlsConnect>>((resolve, reject) => {
         const t = tlsConnect({
           socket: tcp,

@@ -9,7 +9,7 @@ import { request } from 'node:https'
 import { rootCertificates } from 'node:tls'
 import type { AccessToken, TokenCredential } from '@azure/identity'
 import { readCa } from '@watchpost/core/sdk'
-import { describeProbe, probeHttps } from './probe.js'
+import { DeadlineError, describeProbe, probeHttps, TRUST_HINT, withDeadline } from './probe.js'
 import { type Cause, failed, ok, type SinkTarget, type StepResult } from './types.js'
 
 const NAME = 'token'
@@ -74,14 +74,6 @@ function authorityOf(
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
 /** The claims that say who the token is for (read, not verified: for the user's eyes only). */
 function principalOf(token: string): string {
   try {
@@ -123,7 +115,7 @@ async function diagnoseUnreachable(
     const { cause, detail } = describeProbe('Microsoft Entra ID at', where.authority, probe)
     const hint =
       cause === 'tls-untrusted'
-        ? 'Trust the CA that signed it: set the sink’s `tls.ca` to its PEM file, or start the app with NODE_EXTRA_CA_CERTS=<ca.pem> (read only at start-up). Never NODE_TLS_REJECT_UNAUTHORIZED=0.'
+        ? TRUST_HINT
         : 'Check `credential.authorityHost` / AZURE_AUTHORITY_HOST, DNS, and that outbound HTTPS to it is allowed (a proxy: set http to "node" and HTTPS_PROXY).'
     return failed(NAME, cause, `No token: ${detail}`, hint)
   }
@@ -200,10 +192,20 @@ export async function checkToken(
 ): Promise<StepResult> {
   const audience = target.config.audience ?? DEFAULT_AUDIENCE
   const scope = `${audience}/.default`
-  let result: AccessToken | null | 'timeout'
+  let result: AccessToken | null
   try {
-    result = await withTimeout(credential.getToken(scope), timeoutMs)
+    result = await withDeadline(credential.getToken(scope), timeoutMs)
   } catch (err) {
+    if (err instanceof DeadlineError) {
+      const diagnosed = await diagnoseUnreachable(target, env, timeoutMs, err.message)
+      if (diagnosed.cause !== 'no-credential') return diagnosed
+      return failed(
+        NAME,
+        'timeout',
+        `No token for ${scope} within ${timeoutMs} ms.`,
+        'The identity provider (Entra, or the managed identity endpoint) does not answer: check outbound HTTPS, proxies, and --timeout.',
+      )
+    }
     const message = err instanceof Error ? err.message : String(err)
     const known = aadstsCodes(message)
       .map((code) => REFUSALS[code])
@@ -221,16 +223,6 @@ export async function checkToken(
       aadsts.length > 0
         ? `Look up AADSTS${aadsts[0]} (https://login.microsoftonline.com/error?code=${aadsts[0]}).`
         : 'Check the credential’s settings and the environment the app runs with.',
-    )
-  }
-  if (result === 'timeout') {
-    const diagnosed = await diagnoseUnreachable(target, env, timeoutMs, `no answer within ${timeoutMs} ms`)
-    if (diagnosed.cause !== 'no-credential') return diagnosed
-    return failed(
-      NAME,
-      'timeout',
-      `No token for ${scope} within ${timeoutMs} ms.`,
-      'The identity provider (Entra, or the managed identity endpoint) does not answer: check outbound HTTPS, proxies, and --timeout.',
     )
   }
   if (result === null)

@@ -23,6 +23,14 @@ export interface UploadVerdict {
 /** Monitoring Metrics Publisher (spec/azure/logs-ingestion-api.md §6). */
 const ROLE = 'Monitoring Metrics Publisher (3913510d-42f4-4e42-8a64-420c390055eb)'
 
+/** What to do about a stream the DCR does not declare. */
+export const STREAM_HINT =
+  'Fix the stream name in the sink’s `streams` (or remove it to use Watchpost’s names), or redeploy the DCR from `watchpost templates`.'
+
+/** What to do about a DCR id the endpoint does not know. */
+export const DCR_HINT =
+  "Use the DCR's `immutableId` (dcr-… on its JSON view), not its name or ARM id, with that DCR's own endpoint (or a DCE in its region); or deploy the DCR from `watchpost templates`."
+
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH'])
 
 export function classifyUpload(err: UploadError, dcr: string, stream: string): UploadVerdict {
@@ -51,13 +59,13 @@ export function classifyUpload(err: UploadError, dcr: string, stream: string): U
         return {
           cause: 'dcr-not-found',
           detail: `No data collection rule with immutable id ${dcr} at this endpoint (404 ${err.code}).`,
-          hint: "Use the DCR's `immutableId` (dcr-… on its JSON view), not its name or ARM id, and the endpoint of that same DCR (or a DCE in its region).",
+          hint: DCR_HINT,
         }
       if (err.code === 'StreamNotFound')
         return {
           cause: 'stream-not-found',
           detail: `The DCR exists but declares no stream ${stream} (404 ${err.code}). ${err.message}`,
-          hint: 'Fix the stream name in the sink’s `streams` (or remove it to use Watchpost’s names), or redeploy the DCR from `watchpost templates`.',
+          hint: STREAM_HINT,
         }
       return {
         cause: 'dcr-or-stream-not-found',

@@ -12,7 +12,7 @@ import type { SecurityEvent } from '@watchpost/core'
 import type { Transport } from '@watchpost/sentinel'
 import { testUploads } from './test-event.js'
 import { failed, ok, type SinkTarget, type StepResult } from './types.js'
-import { classifyUpload, type UploadError } from './upload-failure.js'
+import { classifyUpload, DCR_HINT, STREAM_HINT, type UploadError } from './upload-failure.js'
 
 /** Failures that would repeat on every stream. */
 const SHARED = new Set(['token-rejected', 'role-missing', 'unreachable', 'upload-failed'])
@@ -74,13 +74,13 @@ export async function checkUploads(
           r.name,
           'stream-not-found',
           `The DCR ${config.dcrImmutableId} exists (other streams were answered) but does not take stream ${stream} (404).`,
-          'Fix the stream name in the sink’s `streams` (or remove it to use Watchpost’s names), or redeploy the DCR from `watchpost templates`.',
+          STREAM_HINT,
         )
       : failed(
           r.name,
           'dcr-not-found',
           `Every stream was answered 404: most likely no DCR with immutable id ${config.dcrImmutableId} exists at this endpoint (or it declares none of Watchpost's streams).`,
-          "Use the DCR's `immutableId` (dcr-… on its JSON view), not its name or ARM id, with that DCR's own endpoint; or deploy the DCR from `watchpost templates`.",
+          DCR_HINT,
         )
   }
   return results
