@@ -21,6 +21,7 @@ import {
 } from '@watchpost/emulator'
 import type { StepResult } from '../src/doctor/types.js'
 import { classifyUpload } from '../src/doctor/upload-failure.js'
+import { settleNotFound } from '../src/doctor/uploads.js'
 
 const BIN = fileURLToPath(new URL('../bin/watchpost.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'watchpost-doctor-'))
@@ -367,5 +368,25 @@ describe('what an upload failure means (no emulator answer reaches these)', () =
         String(statusCode),
       )
     assert.equal(classifyUpload({ statusCode: 404, message: 'x' }, DCR, 's').cause, 'dcr-or-stream-not-found')
+  })
+
+  test('a 404 without a code: another stream reaching the DCR makes it the stream; all four, the DCR; one alone, undecided', () => {
+    const notFound = (stream: string) => {
+      const v = classifyUpload({ statusCode: 404, message: 'Not Found' }, DCR, stream)
+      return { name: `upload ${stream}`, ok: false, detail: v.detail, hint: v.hint, cause: v.cause }
+    }
+    const accepted = { name: 'upload B', ok: true, detail: '', hint: null }
+    assert.deepEqual(
+      settleNotFound([notFound('A'), accepted], DCR).map((r) => r.cause),
+      ['stream-not-found', undefined],
+    )
+    assert.deepEqual(
+      settleNotFound([notFound('A'), notFound('B')], DCR).map((r) => r.cause),
+      ['dcr-not-found', 'dcr-not-found'],
+    )
+    assert.deepEqual(
+      settleNotFound([notFound('A')], DCR).map((r) => r.cause),
+      ['dcr-or-stream-not-found'],
+    )
   })
 })

@@ -42,15 +42,12 @@ export async function checkUploads(
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   })
   const results: StepResult[] = []
-  let answered = false
-  const unsettled: number[] = []
   for (const upload of testUploads(target, event)) {
     const name = `upload ${upload.stream}`
     try {
       await client.upload(config.dcrImmutableId, upload.stream, [upload.row], {
         abortSignal: AbortSignal.timeout(timeoutMs),
       })
-      answered = true
       results.push(
         ok(
           name,
@@ -58,30 +55,42 @@ export async function checkUploads(
         ),
       )
     } catch (err) {
-      const error = asUploadError(err)
-      if (error.statusCode !== undefined && error.statusCode !== 404) answered = true
-      const verdict = classifyUpload(error, config.dcrImmutableId, upload.stream)
-      if (verdict.cause === 'dcr-or-stream-not-found') unsettled.push(results.length)
+      const verdict = classifyUpload(asUploadError(err), config.dcrImmutableId, upload.stream)
       results.push(failed(name, verdict.cause, verdict.detail, verdict.hint))
       if (SHARED.has(verdict.cause)) break
     }
   }
-  for (const i of unsettled) {
-    const r = results[i]!
+  return settleNotFound(results, config.dcrImmutableId)
+}
+
+/** Answers that need the DCR and the stream to exist: the row itself was judged. */
+const REACHED_STREAM = new Set([undefined, 'dcr-mismatch', 'too-large'])
+
+/**
+ * A 404 that does not say which is missing, settled by the other streams of the same DCR: one of
+ * them reached (accepted, or its row judged) → the DCR exists, the stream is missing; several
+ * streams and every one a 404 → the DCR id is what is wrong. One stream alone stays undecided.
+ */
+export function settleNotFound(results: readonly StepResult[], dcr: string): StepResult[] {
+  const exists = results.some((r) => REACHED_STREAM.has(r.cause))
+  const allMissing = results.length > 1 && results.every((r) => r.cause === 'dcr-or-stream-not-found')
+  return results.map((r) => {
+    if (r.cause !== 'dcr-or-stream-not-found') return r
     const stream = r.name.slice('upload '.length)
-    results[i] = answered
-      ? failed(
-          r.name,
-          'stream-not-found',
-          `The DCR ${config.dcrImmutableId} exists (other streams were answered) but does not take stream ${stream} (404).`,
-          STREAM_HINT,
-        )
-      : failed(
-          r.name,
-          'dcr-not-found',
-          `Every stream was answered 404: most likely no DCR with immutable id ${config.dcrImmutableId} exists at this endpoint (or it declares none of Watchpost's streams).`,
-          DCR_HINT,
-        )
-  }
-  return results
+    if (exists)
+      return failed(
+        r.name,
+        'stream-not-found',
+        `The DCR ${dcr} exists (another stream reached it) but does not take stream ${stream} (404).`,
+        STREAM_HINT,
+      )
+    if (allMissing)
+      return failed(
+        r.name,
+        'dcr-not-found',
+        `Every stream was answered 404: most likely no DCR with immutable id ${dcr} exists at this endpoint (or it declares none of Watchpost's streams).`,
+        DCR_HINT,
+      )
+    return r
+  })
 }
