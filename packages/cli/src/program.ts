@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { blocks } from './commands/blocks.js'
+import { registerBlocks } from './commands/blocks.js'
+import { registerDoctor } from './commands/doctor.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -13,7 +14,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** A sub-command module: adds its command (options, arguments, action) to the program. */
 export type Register = (program: Command) => void
 
-const COMMANDS: readonly Register[] = [blocks]
+const COMMANDS: readonly Register[] = [registerDoctor, registerBlocks]
 
 /** The `watchpost` program with every sub-command. */
 export function createProgram(): Command {

@@ -163,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
     issuer,
     fault: () => faults.tokenFault(),
+    secretExpired: () => faults.secretExpired(),
     hold(res) {
       held.add(res)
       res.on('close', () => held.delete(res))

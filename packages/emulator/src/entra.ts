@@ -27,6 +27,8 @@ export interface EntraConfig {
   readonly issuer: TokenIssuer
   /** How Entra's routes fail now (the `token` fault), if they do. */
   readonly fault: () => TokenFaultMode | undefined
+  /** Whether the client secret has passed its end date (the `secretExpired` fault). */
+  readonly secretExpired: () => boolean
   /** Keeps a response unanswered until the faults change (the `hang` fault). */
   readonly hold: (res: ServerResponse) => void
 }
@@ -235,6 +237,18 @@ export function createEntraHandler(config: EntraConfig) {
           'invalid_client',
           7000215,
           `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${config.clientId}'.`,
+        )
+        return true
+      }
+      if (!federated && config.secretExpired()) {
+        // Entra's answer to a secret past its end date: 401 invalid_client, AADSTS7000222
+        // (spec/azure/identity-token-acquisition.md).
+        sendAadError(
+          res,
+          401,
+          'invalid_client',
+          7000222,
+          `The provided client secret keys for app '${config.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
         )
         return true
       }

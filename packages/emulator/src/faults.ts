@@ -59,7 +59,18 @@ function seconds(value: number | undefined, name: string): number | undefined {
 export function checkFaults(faults: FaultConfig): void {
   if (typeof faults !== 'object' || faults === null)
     throw new WatchpostTypeError('ERR_WATCHPOST_EMULATOR_FAULTS_INVALID', 'faults must be an object')
-  const known = new Set(['seed', 'down', 'throttle', 'serverErrors', 'slow', 'reset', 'reject', 'token'])
+  const known = new Set([
+    'seed',
+    'down',
+    'throttle',
+    'serverErrors',
+    'slow',
+    'reset',
+    'reject',
+    'token',
+    'secretExpired',
+    'roleMissing',
+  ])
   for (const key of Object.keys(faults)) {
     if (!known.has(key))
       throw new WatchpostTypeError(
@@ -115,6 +126,16 @@ export function checkFaults(faults: FaultConfig): void {
         'faults.token.mode must be "reset", "hang" or "unavailable"',
       )
     seconds(faults.token.seconds, 'token')
+  }
+  for (const name of ['secretExpired', 'roleMissing'] as const) {
+    const fault = faults[name]
+    if (fault === undefined || fault === true) continue
+    if (typeof fault !== 'object' || fault === null)
+      throw new WatchpostTypeError(
+        'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
+        `faults.${name} must be true or { seconds }`,
+      )
+    seconds(fault.seconds, name)
   }
 }
 
@@ -178,6 +199,18 @@ export class FaultState {
     // Always draw, so the sequence does not depend on which faults happen to be in force.
     const draw = this.#random()
     return this.#active(fault) && draw < (fault?.share ?? 1)
+  }
+
+  /** Whether the app registration's secret counts as expired now (the `secretExpired` fault). */
+  secretExpired(): boolean {
+    const fault = this.#config.secretExpired
+    return this.#active(fault === true ? {} : fault)
+  }
+
+  /** Whether ingestion is refused for want of the role now (the `roleMissing` fault). */
+  roleMissing(): boolean {
+    const fault = this.#config.roleMissing
+    return this.#active(fault === true ? {} : fault)
   }
 
   /** How Entra's routes fail now, if they do. */

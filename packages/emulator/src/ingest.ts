@@ -1,7 +1,8 @@
 /**
  * `POST /dataCollectionRules/{id}/streams/{stream}?api-version=2023-01-01` (logs-ingestion-api.md §1,
  * §3, §8). Order of checks: faults, api-version, bearer token (401), DCR and stream (404), simulated
- * RBAC (403), per-DCR rate limits (429), size on the wire then decompressed (413), JSON and rows (400),
+ * RBAC (`allowedPrincipals`, the `roleMissing` fault: 403), per-DCR rate limits (429), size on the
+ * wire then decompressed (413), JSON and rows (400),
  * the `reject` fault (400), store, 204. The documents do not fix the order of the service's own
  * checks; authentication comes first so an anonymous caller learns nothing about DCRs.
  */
@@ -141,19 +142,18 @@ export function createIngestHandler(config: IngestConfig) {
       )
       return
     }
-    if (config.allowedPrincipals !== undefined) {
-      const allowed = [verdict.appId, verdict.objectId].some(
-        (id) => id !== undefined && config.allowedPrincipals?.has(id),
+    const allowed =
+      !config.faults.roleMissing() &&
+      (config.allowedPrincipals === undefined ||
+        [verdict.appId, verdict.objectId].some((id) => id !== undefined && config.allowedPrincipals?.has(id)))
+    if (!allowed) {
+      // The service's text (logs-ingestion-api.md §3), with the emulator's ids.
+      fail(
+        403,
+        'OperationFailed',
+        `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${dcrId}' PipelineAccessResult: AccessGranted: False, IsRbacPresent: False, IsDcrDceBindingValid: , DcrArmId: /emulator/dataCollectionRules/${dcrId}, Message: Required authorization action was not found for tenantId emulator objectId ${verdict.objectId ?? ''} on resourceId /emulator/dataCollectionRules/${dcrId} ConfigurationId: ${dcrId}..`,
       )
-      if (!allowed) {
-        // The service's text (logs-ingestion-api.md §3), with the emulator's ids.
-        fail(
-          403,
-          'OperationFailed',
-          `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${dcrId}' PipelineAccessResult: AccessGranted: False, IsRbacPresent: False, IsDcrDceBindingValid: , DcrArmId: /emulator/dataCollectionRules/${dcrId}, Message: Required authorization action was not found for tenantId emulator objectId ${verdict.objectId ?? ''} on resourceId /emulator/dataCollectionRules/${dcrId} ConfigurationId: ${dcrId}..`,
-        )
-        return
-      }
+      return
     }
 
     const now = Date.now()

@@ -75,6 +75,18 @@ export interface FaultConfig {
    * answers 503 `temporarily_unavailable`. Not drawn by `share`: every token request fails.
    */
   readonly token?: { readonly mode: TokenFaultMode; readonly seconds?: number }
+  /**
+   * The app registration's client secret has passed its end date: a token request with the right
+   * secret gets 401 `invalid_client` AADSTS7000222, as Entra answers an expired secret. A wrong
+   * secret still gets AADSTS7000215; federated assertions and managed identity are not affected.
+   */
+  readonly secretExpired?: true | { readonly seconds?: number }
+  /**
+   * The principal holds no Monitoring Metrics Publisher role on the DCR (never assigned, removed, or
+   * assigned less than ~30 minutes ago): every ingestion request with a valid token, for an existing
+   * DCR and stream, gets 403 `OperationFailed`, as `allowedPrincipals` does for principals it omits.
+   */
+  readonly roleMissing?: true | { readonly seconds?: number }
 }
 
 export type TokenFaultMode = 'reset' | 'hang' | 'unavailable'

@@ -189,7 +189,13 @@ describe('faults with the real client', () => {
   })
 
   test('invalid faults are refused with a TypeError', async () => {
-    for (const bad of [{ throttle: { share: 2 } }, { nope: true }, { token: { mode: 'slow' } }]) {
+    for (const bad of [
+      { throttle: { share: 2 } },
+      { nope: true },
+      { token: { mode: 'slow' } },
+      { secretExpired: { seconds: -1 } },
+      { roleMissing: 'yes' },
+    ]) {
       await assert.rejects(em.setFaults(bad as never), {
         name: 'WatchpostTypeError',
         code: 'ERR_WATCHPOST_EMULATOR_FAULTS_INVALID',
@@ -198,6 +204,14 @@ describe('faults with the real client', () => {
   })
 
   const MONITOR = 'https://monitor.azure.com/.default'
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+  const tokenForm = (secret: string) =>
+    new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: em.clientId,
+      client_secret: secret,
+      scope: MONITOR,
+    }).toString()
   /** Without the credential pipeline's own retries: one token request per `getToken`. */
   const once = () => credential(em, { retryOptions: { maxRetries: 0 } })
 
@@ -220,6 +234,39 @@ describe('faults with the real client', () => {
     const discovery = raw(em, 'GET', `/${em.tenantId}/v2.0/.well-known/openid-configuration`)
     await assert.rejects(discovery, /ECONNRESET|socket hang up/)
     await assert.rejects(once().getToken(MONITOR))
+  })
+
+  test('secretExpired: the right secret gets 401 invalid_client AADSTS7000222, a wrong one still AADSTS7000215', async () => {
+    await em.setFaults({ secretExpired: true })
+    const token = await raw(em, 'POST', `/${em.tenantId}/oauth2/v2.0/token`, tokenForm(em.clientSecret), FORM)
+    assert.equal(token.status, 401)
+    assert.equal(token.json.error, 'invalid_client')
+    assert.deepEqual(token.json.error_codes, [7000222])
+    // MSAL puts the OAuth error first and the AADSTS codes after "Error(s): " (identity-token-acquisition.md).
+    await assert.rejects(once().getToken(MONITOR), {
+      name: 'AuthenticationRequiredError',
+      message: /^invalid_client: Error\(s\): 7000222 /,
+    })
+    await assert.rejects(credential(em, { retryOptions: { maxRetries: 0 } }, 'wrong').getToken(MONITOR), {
+      message: /^invalid_client: Error\(s\): 7000215 /,
+    })
+    await em.clearFaults()
+    assert.ok((await once().getToken(MONITOR)).token.length > 0, 'the secret works again once cleared')
+  })
+
+  test('roleMissing: 403 OperationFailed for a valid token, as for a principal outside allowedPrincipals', async () => {
+    const client = await warmClient()
+    await em.setFaults({ roleMissing: true })
+    const { cause } = await uploadFailure(client.upload(em.dcrImmutableId, WEB, [webRow('no-role')]))
+    assert.equal(cause.statusCode, 403)
+    assert.equal(cause.code, 'OperationFailed')
+    assert.match(String(cause.message), /does not have access to ingest data/)
+    assert.equal(em.store.rows({ eventUid: 'no-role' }).length, 0)
+    // An unknown stream is still a 404: the role is checked on an existing DCR and stream.
+    assert.equal((await postRows(em, 'Custom-Nope', [webRow('x')])).status, 404)
+    await em.clearFaults()
+    await client.upload(em.dcrImmutableId, WEB, [webRow('no-role')])
+    assert.equal(em.store.rows({ eventUid: 'no-role' }).length, 1)
   })
 
   test('token hang: no answer until the faults change, then the connection is reset', async () => {
@@ -259,6 +306,31 @@ describe('admin API', () => {
     )
     assert.equal((await raw(em, 'DELETE', '/admin/faults')).status, 204)
     assert.equal((await postRows(em, WEB, [webRow('a')])).status, 204)
+  })
+
+  test('POST /admin/faults roleMissing and secretExpired: 403 OperationFailed, 401 AADSTS7000222', async () => {
+    const set = await raw(
+      em,
+      'POST',
+      '/admin/faults',
+      JSON.stringify({ roleMissing: true, secretExpired: true }),
+    )
+    assert.equal(set.status, 200)
+    const ingest = await postRows(em, WEB, [webRow('admin-role')])
+    assert.equal(ingest.status, 403)
+    assert.equal(ingest.headers['x-ms-error-code'], 'OperationFailed')
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: em.clientId,
+      client_secret: em.clientSecret,
+      scope: 'https://monitor.azure.com/.default',
+    })
+    const token = await raw(em, 'POST', `/${em.tenantId}/oauth2/v2.0/token`, form.toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    })
+    assert.deepEqual([token.status, token.json.error_codes], [401, [7000222]])
+    assert.equal((await raw(em, 'DELETE', '/admin/faults')).status, 204)
+    assert.equal((await postRows(em, WEB, [webRow('admin-role')])).status, 204)
   })
 
   test('POST /admin/faults down for N seconds answers, goes down, comes back', async () => {

@@ -7,7 +7,7 @@
 import { rootCertificates } from 'node:tls'
 import type { HttpClient } from '@azure/core-rest-pipeline'
 import { readCa } from '@watchpost/core/sdk'
-import type { SentinelSinkConfig } from './types.js'
+import type { SentinelSinkConfig, UndiciHttpClientOptions } from './types.js'
 import { createUndiciHttpClient } from './undici-http-client.js'
 
 /**
@@ -22,7 +22,20 @@ export interface Transport {
   close(): Promise<void>
 }
 
-export function createTransport(config: Pick<SentinelSinkConfig, 'http' | 'tls'>): Transport {
+/** Timeouts of the undici client (ignored with `http: node`, whose client sets none). */
+export type TransportTimeouts = Pick<
+  UndiciHttpClientOptions,
+  'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs'
+>
+
+/**
+ * The transport the sink's `http` and `tls` describe. `timeouts` replace the undici client's
+ * defaults, for a caller that must not wait longer than it promised (`watchpost doctor --timeout`).
+ */
+export function createTransport(
+  config: Pick<SentinelSinkConfig, 'http' | 'tls'>,
+  timeouts: TransportTimeouts = {},
+): Transport {
   const http = config.http ?? DEFAULT_HTTP
   const ca = config.tls?.ca === undefined ? undefined : readCa(config.tls.ca, '@watchpost/sentinel')
   if (http === 'node') {
@@ -33,6 +46,6 @@ export function createTransport(config: Pick<SentinelSinkConfig, 'http' | 'tls'>
       async close() {},
     }
   }
-  const httpClient = createUndiciHttpClient(ca === undefined ? {} : { ca })
+  const httpClient = createUndiciHttpClient({ ...timeouts, ...(ca === undefined ? {} : { ca }) })
   return { httpClient, close: () => httpClient.close() }
 }

@@ -115,7 +115,7 @@ function seconds(value: string): number {
   return n
 }
 
-export function blocks(program: Command): void {
+export function registerBlocks(program: Command): void {
   const group = program
     .command('blocks')
     .description('list, add and lift the blocks app instances share through Redis')
