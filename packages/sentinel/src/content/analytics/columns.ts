@@ -5,7 +5,8 @@
  * projection put it there), or nowhere (the projection drops it). core's ASIM_PROJECTIONS is the
  * one source of these facts; the query follows it rather than assumptions.
  */
-import { ASIM_PROJECTIONS, type AsimSchema, CUSTOM_COLUMNS, CUSTOM_TABLE, type FieldName } from '@watchpost/core/sdk'
+import type { FieldName } from '@watchpost/core'
+import { ASIM_PROJECTIONS, type AsimSchema, CUSTOM_COLUMNS, CUSTOM_TABLE } from '@watchpost/core/sdk'
 
 export type FieldSource =
   | { readonly kind: 'column'; readonly expression: string }
@@ -38,7 +39,7 @@ export function fieldSource(field: string, schema: AsimSchema | 'custom'): Field
     case 'additional':
       // AdditionalFields is dynamic: its keys come back as dynamic values, compared as strings.
       return { kind: 'column', expression: `tostring(AdditionalFields.${field})` }
-    case 'drop':
+    default:
       return {
         kind: 'missing',
         reason: `${projection.table} does not keep ${field} (the ASIM projection drops it, as the table implies it)`,

@@ -15,6 +15,5 @@ export function kqlList(values: readonly string[]): string {
 
 /** Text for a `//` comment: one line, no control characters. */
 export function commentText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }

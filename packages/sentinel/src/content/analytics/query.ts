@@ -13,9 +13,10 @@
  * per group: the window with the highest count.
  */
 import type { AsimSchema, ResolvedRule } from '@watchpost/core/sdk'
-import { fieldSource, tableOf } from './columns.js'
+import { tableOf } from './columns.js'
 import { EVENT_FACTS } from './events.js'
 import { commentText, kqlList, kqlString } from './kql.js'
+import { watchpostRows } from './rows.js'
 import { type Schedule, scheduleFor } from './schedule.js'
 import type { TableMode } from './types.js'
 
@@ -45,45 +46,19 @@ export type QueryResult =
   | { readonly ok: false; readonly reason: string }
 
 /** Days as KQL's dayofweek counts them (days since Sunday). */
-const DAY_NUMBER: Readonly<Record<string, number>> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 }
+const DAY_NUMBER: Readonly<Record<string, number>> = {
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+}
 /** Host names kept per alert, and distinct values shown as a sample. */
 const SAMPLE = 10
 
 const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5))
-
-/** The rows of one table the rule counts, each needed field projected under its Watchpost name. */
-function source(
-  schema: AsimSchema | 'custom',
-  events: readonly string[],
-  fields: readonly string[],
-): { ok: true; text: string } | { ok: false; reason: string } {
-  const projected: string[] = []
-  const expressions = new Map<string, string>()
-  for (const field of ['EventProduct', 'EventOriginalType', ...fields]) {
-    const from = fieldSource(field, schema)
-    if (from.kind === 'missing') return { ok: false, reason: from.reason }
-    expressions.set(field, from.expression)
-    if (field !== 'EventProduct')
-      projected.push(from.expression === field ? field : `${field} = ${from.expression}`)
-  }
-  return {
-    ok: true,
-    text: [
-      tableOf(schema),
-      '| where TimeGenerated > ago(window + frequency)',
-      // Watchpost's rows only: the ASIM tables hold every product's.
-      `| where ${expressions.get('EventProduct')} == 'Watchpost' and ${expressions.get('EventOriginalType')} in ${kqlList(events)}`,
-      `| project ${projected.join(', ')}`,
-    ].join('\n'),
-  }
-}
-
-function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((line) => by + line)
-    .join('\n')
-}
 
 /** The rule as a KQL query over `tables`, or why it has none. */
 export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult {
@@ -95,6 +70,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
   const fields = [
     ...new Set([
       'TimeGenerated',
+      'EventOriginalType',
       'EventCount',
       'DvcHostname',
       ...groupBy,
@@ -110,16 +86,9 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     const schema = tables === 'custom' ? 'custom' : (EVENT_FACTS.get(name)?.schema as AsimSchema)
     bySchema.set(schema, [...(bySchema.get(schema) ?? []), name])
   }
-  const parts: string[] = []
-  for (const [schema, events] of bySchema) {
-    const part = source(schema, events, fields)
-    if (!part.ok) return { ok: false, reason: part.reason }
-    parts.push(part.text)
-  }
-  const counted =
-    parts.length === 1
-      ? (parts[0] as string)
-      : `union\n${parts.map((p) => indent(`(${p})`, '    ')).join(',\n')}`
+  const rows = watchpostRows(bySchema, fields, 'window + frequency')
+  if (!rows.ok) return { ok: false, reason: rows.reason }
+  const counted = rows.text
 
   const filters: string[] = []
   for (const w of where) filters.push(`| where ${w.field} in ${kqlList(w.in)}`)
@@ -132,7 +101,10 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     const from = minutesOf(hours.from)
     const to = minutesOf(hours.to)
     const days = hours.days.map((d) => DAY_NUMBER[d] as number).join(', ')
-    const inside = from < to ? `LocalMinute >= ${from} and LocalMinute < ${to}` : `(LocalMinute >= ${from} or LocalMinute < ${to})`
+    const inside =
+      from < to
+        ? `LocalMinute >= ${from} and LocalMinute < ${to}`
+        : `(LocalMinute >= ${from} or LocalMinute < ${to})`
     filters.push(
       `| extend LocalTime = datetime_utc_to_local(TimeGenerated, ${kqlString(hours.timezone)})`,
       `| extend LocalDay = toint(dayofweek(LocalTime) / 1d), LocalMinute = hourofday(LocalTime) * 60 + datetime_part('minute', LocalTime)`,
@@ -149,7 +121,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
   const sample = distinct === undefined ? '' : `, ${C.distinctValues} = make_set(${distinct}, ${SAMPLE})`
   const what =
     distinct === undefined
-      ? `at least ${rule.threshold} events`
+      ? `at least ${rule.threshold} event${rule.threshold === 1 ? '' : 's'}`
       : `at least ${rule.threshold} distinct ${distinct} values`
 
   const query = [
