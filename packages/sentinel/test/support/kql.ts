@@ -38,7 +38,9 @@ interface KustoLanguage {
     ParseAndAnalyze(text: string, globals: KustoGlobalState): { GetDiagnostics(): KustoList<KustoDiagnostic> }
   }
   readonly Symbols: {
-    readonly TableSymbol: { $ctor7: new (name: string, schema: string, description: string | null) => unknown }
+    readonly TableSymbol: {
+      $ctor7: new (name: string, schema: string, description: string | null) => unknown
+    }
     readonly DatabaseSymbol: { $ctor1: new (name: string, members: unknown[], isOpen: boolean) => unknown }
     readonly ClusterSymbol: { ctor: new (name: string, databases: unknown[], isOpen: boolean) => unknown }
   }
