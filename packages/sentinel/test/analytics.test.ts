@@ -164,6 +164,11 @@ describe('generated content meets the published constraints', () => {
   })
 })
 
+/** A rule of the app's own, built in code: 3 events in 5 minutes. */
+function ownRule(id: string, events: ResolvedRule['events'], groupBy: ResolvedRule['groupBy']): ResolvedRule {
+  return { id, enabled: true, events, groupBy, threshold: 3, windowSeconds: 300 }
+}
+
 function pick(rule: AnalyticsRule) {
   return { queryFrequency: rule.queryFrequency, queryPeriod: rule.queryPeriod, query: rule.query }
 }
@@ -268,14 +273,7 @@ describe('the query counts what the in-process engine counts', () => {
   })
 
   test('a rule counting events of two ASIM tables reads both through a union', () => {
-    const rule: ResolvedRule = {
-      id: 'accounts.changes',
-      enabled: true,
-      events: ['authz_admin', 'user_created'],
-      groupBy: ['ActorUsername'],
-      threshold: 3,
-      windowSeconds: 600,
-    }
+    const rule = ownRule('accounts.changes', ['authz_admin', 'user_created'], ['ActorUsername'])
     const result = compileAnalyticsRule(rule, 'asim')
     assert.ok(result.ok)
     assert.match(
@@ -287,14 +285,7 @@ describe('the query counts what the in-process engine counts', () => {
 
   test('a field the ASIM table has no column for is read from AdditionalFields', () => {
     // TargetUsername has no column in ASimWebSessionLogs; HttpRoute has none in any ASIM table.
-    const rule: ResolvedRule = {
-      id: 'app.sqli-per-user-route',
-      enabled: true,
-      events: ['malicious_sqli'],
-      groupBy: ['TargetUsername', 'HttpRoute'],
-      threshold: 3,
-      windowSeconds: 300,
-    }
+    const rule = ownRule('app.sqli-per-user-route', ['malicious_sqli'], ['TargetUsername', 'HttpRoute'])
     const asim = compileAnalyticsRule(rule, 'asim')
     assert.ok(asim.ok)
     assert.match(
