@@ -320,6 +320,24 @@ describe('the query counts what the in-process engine counts', () => {
   })
 })
 
+describe('events the engine never counts', () => {
+  test('its own firings and refusals are left out of the query; a rule of nothing else has no counterpart', () => {
+    const mixed = compileAnalyticsRule(
+      ownRule('app.blocked-and-cors', ['access_blocked', 'malicious_cors'], ['SrcIpAddr']),
+      'asim',
+    )
+    assert.ok(mixed.ok)
+    assert.match(mixed.rule.analytics.query, /EventOriginalType in \('malicious_cors'\)/)
+    assert.doesNotMatch(mixed.rule.analytics.query, /access_blocked/)
+    const only = compileAnalyticsRule(
+      ownRule('app.on-firings', ['rule_threshold_web'], ['SrcIpAddr']),
+      'custom',
+    )
+    assert.ok(!only.ok)
+    assert.match(only.problem.reason, /rule_threshold_web, which the app's rules engine never counts/)
+  })
+})
+
 describe('KQL validation with the Kusto language service', () => {
   for (const mode of MODES)
     test(`${mode}: every analytics rule and hunting query binds with no error`, () => {

@@ -45,6 +45,14 @@ export type QueryResult =
   | ({ readonly ok: true } & CompiledQuery)
   | { readonly ok: false; readonly reason: string }
 
+/** Events the engine records itself and skips when they come back (core rules/engine.ts). */
+const ENGINE_OWN_EVENTS = new Set([
+  'rule_threshold_authn',
+  'rule_threshold_web',
+  'rule_threshold_audit',
+  'access_blocked',
+])
+
 /** Days as KQL's dayofweek counts them (days since Sunday). */
 const DAY_NUMBER: Readonly<Record<string, number>> = {
   sun: 0,
@@ -64,6 +72,13 @@ const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clo
 export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult {
   const unknown = rule.events.filter((e) => !EVENT_FACTS.has(e))
   if (unknown.length > 0) return { ok: false, reason: `counts unknown events: ${unknown.join(', ')}` }
+  // The engine never counts its own firings and refusals (no rule feeds on another's output).
+  const counted = rule.events.filter((e) => !ENGINE_OWN_EVENTS.has(e))
+  if (counted.length === 0)
+    return {
+      ok: false,
+      reason: `counts only ${rule.events.join(', ')}, which the app's rules engine never counts (its own firings and refusals)`,
+    }
   const schedule = scheduleFor(rule.windowSeconds)
   const groupBy = [...rule.groupBy]
   const where = rule.where ?? []
@@ -82,13 +97,12 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
   // The tables of the counted events: one per ASIM schema (a rule may count audit and
   // user-management events, which land in two tables), or the custom table.
   const bySchema = new Map<AsimSchema | 'custom', string[]>()
-  for (const name of rule.events) {
+  for (const name of counted) {
     const schema = tables === 'custom' ? 'custom' : (EVENT_FACTS.get(name)?.schema as AsimSchema)
     bySchema.set(schema, [...(bySchema.get(schema) ?? []), name])
   }
   const rows = watchpostRows(bySchema, fields, 'window + frequency')
   if (!rows.ok) return { ok: false, reason: rows.reason }
-  const counted = rows.text
 
   const filters: string[] = []
   for (const w of where) filters.push(`| where ${w.field} in ${kqlList(w.in)}`)
@@ -129,7 +143,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     `let window = ${rule.windowSeconds}s;`,
     `let frequency = ${schedule.frequencyMinutes}m;`,
     `let threshold = ${rule.threshold};`,
-    `let counted = ${counted}`,
+    `let counted = ${rows.text}`,
     ...filters.map((f, i) => (i === filters.length - 1 ? `${f};` : f)),
     '// Groups that reach the threshold over the whole period: only they need the exact window count.',
     'let candidates = counted',
