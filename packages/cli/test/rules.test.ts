@@ -107,7 +107,7 @@ describe('watchpost rules', () => {
         queryFrequency: stuffing.queryFrequency,
         queryPeriod: stuffing.queryPeriod,
       },
-      { severity: 'High', queryFrequency: '5m', queryPeriod: '10m' },
+      { severity: 'High', queryFrequency: '5m', queryPeriod: '20m' },
     )
     const query = parse(readFileSync(stuffing.file, 'utf8')).query
     assert.match(query, /^let counted = WatchpostSecurityEvents_CL$/m)
@@ -154,7 +154,7 @@ describe('watchpost rules', () => {
     assert.match(own.query, /^let threshold = 3;$/m)
     assert.match(own.query, /EventOriginalType in \('authz_admin'\)/)
     assert.equal(own.queryFrequency, '5m')
-    assert.equal(own.queryPeriod, '7m')
+    assert.equal(own.queryPeriod, '17m')
 
     // --config names the file; --tables overrides the sink's mode.
     const other = scratch('elsewhere')

@@ -11,6 +11,7 @@ import { CATALOGUE } from '@watchpost/core'
 import { DEFAULT_RULES, type ResolvedRule, type Rule, resolveRules } from '@watchpost/core/sdk'
 import { parse } from 'yaml'
 import { uuidV5 } from '../src/content/analytics/content-id.js'
+import { DELAY_MINUTES } from '../src/content/analytics/schedule.js'
 import {
   type AnalyticsRule,
   analyticsRuleYaml,
@@ -158,8 +159,9 @@ describe('generated content meets the published constraints', () => {
       const { analytics } = result.rule
       assert.deepEqual(checkAnalyticsRule({ ...base, ...pick(analytics) }), [], `window ${windowSeconds}s`)
       const { frequencyMinutes, periodMinutes } = scheduleFor(windowSeconds)
-      // The period holds a whole window before every window end the run looks at.
-      assert.ok(periodMinutes * 60 >= windowSeconds + frequencyMinutes * 60)
+      // The period holds a whole window before every window end the run looks at, delivered up to
+      // the delay late.
+      assert.ok(periodMinutes * 60 >= windowSeconds + (frequencyMinutes + DELAY_MINUTES) * 60)
     }
   })
 })
@@ -225,8 +227,12 @@ describe('the query counts what the in-process engine counts', () => {
       assert.match(rule.query, /TimeGenerated > WindowEnd - window and TimeGenerated <= WindowEnd/)
       assert.match(rule.query, /where Count >= threshold/)
       assert.match(rule.query, /by TargetUsername/)
+      // Window ends: the events that arrived since the last run, whenever they happened.
+      assert.match(rule.query, /IngestionTime = ingestion_time\(\)/)
+      assert.match(rule.query, /where IngestionTime > ago\(frequency\)/)
       assert.equal(rule.queryFrequency, '10m')
-      assert.equal(rule.queryPeriod, '20m')
+      // 10 minutes of window, 10 of run interval, 10 of delivery delay.
+      assert.equal(rule.queryPeriod, '30m')
       assert.equal(rule.triggerOperator, 'gt')
       assert.equal(rule.triggerThreshold, 0)
     })
@@ -469,7 +475,7 @@ describe('YAML and ARM forms', () => {
     }
     const brute = alertRules.find((r) => r.name === ruleOf('asim', 'watchpost.brute-force').id)
     assert.deepEqual(brute?.properties.subTechniques, ['T1110.001'])
-    assert.equal(brute?.properties.queryPeriod, 'PT20M')
+    assert.equal(brute?.properties.queryPeriod, 'PT30M')
     const searches = template.resources.filter(
       (r) => r.type === 'Microsoft.OperationalInsights/workspaces/savedSearches',
     )

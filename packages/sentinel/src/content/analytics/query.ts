@@ -8,16 +8,16 @@
  * Shape: `counted` (the rows the rule counts, each field under its Watchpost name, whichever
  * column or AdditionalFields key the table keeps it in); `candidates` (groups that reach the
  * threshold over the whole period: cheap, and it leaves only the few groups worth the exact
- * count); then, for each counted event of the last `frequency` of a candidate group, the events
- * of the `window` before it (schedule.ts explains why this is the app's sliding window). One row
+ * count); then, for each counted event of a candidate group that reached the workspace during the
+ * last `frequency`, the events of the `window` before it (schedule.ts explains why this is the app's sliding window). One row
  * per group: the window with the highest count.
  */
 import type { AsimSchema, ResolvedRule } from '@watchpost/core/sdk'
 import { tableOf } from './columns.js'
 import { EVENT_FACTS } from './events.js'
 import { commentText, kqlList, kqlString } from './kql.js'
-import { watchpostRows } from './rows.js'
-import { type Schedule, scheduleFor } from './schedule.js'
+import { INGESTION_TIME, watchpostRows } from './rows.js'
+import { DELAY_MINUTES, type Schedule, scheduleFor } from './schedule.js'
 import type { TableMode } from './types.js'
 
 /** Columns every compiled query returns besides the group's. */
@@ -85,6 +85,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
   const fields = [
     ...new Set([
       'TimeGenerated',
+      INGESTION_TIME,
       'EventOriginalType',
       'EventCount',
       'DvcHostname',
@@ -101,7 +102,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     const schema = tables === 'custom' ? 'custom' : (EVENT_FACTS.get(name)?.schema as AsimSchema)
     bySchema.set(schema, [...(bySchema.get(schema) ?? []), name])
   }
-  const rows = watchpostRows(bySchema, fields, 'window + frequency')
+  const rows = watchpostRows(bySchema, fields, 'window + frequency + delay')
   if (!rows.ok) return { ok: false, reason: rows.reason }
 
   const filters: string[] = []
@@ -142,6 +143,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     `// Watchpost rule ${rule.id}${rule.title === undefined ? '' : ` (${commentText(rule.title)})`}: ${what} within ${rule.windowSeconds} s per ${groupBy.join(', ')}.`,
     `let window = ${rule.windowSeconds}s;`,
     `let frequency = ${schedule.frequencyMinutes}m;`,
+    `let delay = ${DELAY_MINUTES}m;`,
     `let threshold = ${rule.threshold};`,
     `let counted = ${rows.text}`,
     ...filters.map((f, i) => (i === filters.length - 1 ? `${f};` : f)),
@@ -151,9 +153,9 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     '| where Total >= threshold',
     `| project ${keys};`,
     `let rows = materialize(counted | join kind=leftsemi candidates on ${keys});`,
-    '// Each counted event of the last run interval ends a window; count the window before it.',
+    '// Each counted event that arrived since the last run ends a window; count the window before it.',
     'rows',
-    '| where TimeGenerated > ago(frequency)',
+    `| where ${INGESTION_TIME} > ago(frequency)`,
     `| summarize by ${keys}, ${C.windowEnd} = TimeGenerated`,
     `| join kind=inner rows on ${keys}`,
     `| where TimeGenerated > ${C.windowEnd} - window and TimeGenerated <= ${C.windowEnd}`,

@@ -14,15 +14,19 @@ export type Rows =
 /** What to read from a table: its event types (`undefined`: every Watchpost event). */
 export type TableSelection = ReadonlyMap<AsimSchema | 'custom', readonly string[] | undefined>
 
+/** A pseudo-field: when the row reached the workspace (`ingestion_time()`, read before any projection). */
+export const INGESTION_TIME = 'IngestionTime'
+
 function tableRows(
   schema: AsimSchema | 'custom',
   events: readonly string[] | undefined,
   fields: readonly string[],
   since: string,
 ): Rows {
-  const projected: string[] = []
+  const projected: string[] = fields.includes(INGESTION_TIME) ? [`${INGESTION_TIME} = ingestion_time()`] : []
   const expressions = new Map<string, string>()
   for (const field of new Set(['EventProduct', 'EventOriginalType', ...fields])) {
+    if (field === INGESTION_TIME) continue
     const from = fieldSource(field, schema)
     if (from.kind === 'missing') return { ok: false, reason: from.reason }
     expressions.set(field, from.expression)
