@@ -16,6 +16,7 @@ import {
   type AnalyticsRule,
   analyticsRuleYaml,
   analyticsTemplate,
+  CONTENT_NAMESPACE,
   checkAnalyticsRule,
   checkContent,
   compileAnalyticsRule,
@@ -176,7 +177,8 @@ function pick(rule: AnalyticsRule) {
 }
 
 describe('ids', () => {
-  test('are UUIDs v5 (RFC 9562 test vector)', () => {
+  test("are UUIDs v5 of the rule id under Watchpost's namespace (RFC 9562 test vector)", () => {
+    assert.equal(ruleOf('asim', 'watchpost.scanning').id, uuidV5('watchpost.scanning', CONTENT_NAMESPACE))
     assert.equal(
       uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'),
       '2ed6657d-e927-568b-95e1-2665a8aea6a2',

@@ -21,8 +21,8 @@ export function uuidV5(name: string, namespace: string = CONTENT_NAMESPACE): str
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/** The id of the analytics rule compiled from the Watchpost rule `ruleId`. */
-export const analyticsRuleId = (ruleId: string) => uuidV5(`analytics-rule:${ruleId}`)
+/** The id of the analytics rule compiled from the Watchpost rule `ruleId`: the UUID v5 of the id. */
+export const analyticsRuleId = (ruleId: string) => uuidV5(ruleId)
 
-/** The id of a hunting query. */
+/** The id of a hunting query: `:` is not allowed in a rule id, so it never names a rule's. */
 export const huntingQueryId = (slug: string) => uuidV5(`hunting-query:${slug}`)
