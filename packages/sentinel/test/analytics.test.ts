@@ -95,7 +95,11 @@ describe('generated content meets the published constraints', () => {
         { entityType: 'Account', fieldMappings: [{ identifier: 'Name', columnName: 'Target Username' }] },
       ],
       customDetails: { ThisKeyIsFarTooLongForSentinel: 'Count', '9lives': 'Count' },
-      alertDetailsOverride: { alertDisplayNameFormat: '{{A}} {{B}} {{C}} {{D}}' },
+      requiredDataConnectors: [{ connectorId: '', dataTypes: [] }],
+      alertDetailsOverride: {
+        alertDisplayNameFormat: '{{A}} {{B}} {{C}} {{D}}',
+        alertSeverityColumnName: 'a b',
+      },
       eventGroupingSettings: { aggregationKind: 'PerGroup' as never },
       version: '1',
     }
@@ -115,6 +119,8 @@ describe('generated content meets the published constraints', () => {
       'customDetails.ThisKeyIsFarTooLongForSentinel',
       'customDetails.9lives',
       'alertDetailsOverride.alertDisplayNameFormat',
+      'alertDetailsOverride.alertSeverityColumnName',
+      'requiredDataConnectors[0]',
       'eventGroupingSettings.aggregationKind',
       'version',
     ])

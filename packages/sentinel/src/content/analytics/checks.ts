@@ -120,6 +120,11 @@ function details(report: Report, rule: AnalyticsRule): void {
     if (!COLUMN.test(column)) report(`customDetails.${key}`, `${JSON.stringify(column)} is not a column name`)
   }
   const override = rule.alertDetailsOverride
+  for (const field of ['alertSeverityColumnName', 'alertTacticsColumnName'] as const) {
+    const column = override[field]
+    if (column !== undefined && !COLUMN.test(column))
+      report(`alertDetailsOverride.${field}`, `${JSON.stringify(column)} is not a column name`)
+  }
   for (const [field, max] of [
     ['alertDisplayNameFormat', 256],
     ['alertDescriptionFormat', 5000],
@@ -144,6 +149,11 @@ export function checkAnalyticsRule(rule: AnalyticsRule): ContentProblem[] {
   length(report, 'description', rule.description, 1, 5000)
   if (!SEVERITIES.has(rule.severity)) report('severity', `${rule.severity} is not a severity`)
   if (!Array.isArray(rule.requiredDataConnectors)) report('requiredDataConnectors', 'is not a list')
+  else
+    rule.requiredDataConnectors.forEach((c, i) => {
+      if (typeof c.connectorId !== 'string' || c.connectorId === '' || !Array.isArray(c.dataTypes))
+        report(`requiredDataConnectors[${i}]`, 'is not {connectorId, dataTypes}')
+    })
   schedule(report, rule)
   if (!OPERATORS.has(rule.triggerOperator))
     report('triggerOperator', `${rule.triggerOperator} is not gt, lt, eq or ne`)
