@@ -231,6 +231,14 @@ describe('the query counts what the in-process engine counts', () => {
       // An aggregated event counts as its EventCount.
       assert.match(rule.query, /Weight = iff\(EventCount > 1, toint\(EventCount\), 1\)/)
       assert.match(rule.query, /Count = sum\(Weight\)/)
+      // A re-sent event (same EventUid) counts once, as in the app.
+      assert.match(rule.query, /\| summarize arg_min\(IngestionTime, \*\) by EventUid$/m)
+      assert.match(
+        rule.query,
+        mode === 'asim'
+          ? /EventUid = EventOriginalUid/
+          : /project IngestionTime = ingestion_time\(\), .*\bEventUid\b/,
+      )
       // The sliding window: every event of the run's interval ends a window of `window` before it.
       assert.match(rule.query, /TimeGenerated > WindowEnd - window and TimeGenerated <= WindowEnd/)
       assert.match(rule.query, /where Count >= threshold/)

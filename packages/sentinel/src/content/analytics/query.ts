@@ -86,6 +86,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
     ...new Set([
       'TimeGenerated',
       INGESTION_TIME,
+      'EventUid',
       'EventOriginalType',
       'EventCount',
       'DvcHostname',
@@ -126,6 +127,10 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
       `| where not(LocalDay in (${days}) and ${inside})`,
     )
   }
+  // Delivery is at least once: a re-sent event is a second row with the same EventUid (the ASIM
+  // tables' EventOriginalUid), which the engine, keyed by EventUid, counted once. Its first
+  // arrival is kept, so it ends a window in one run only.
+  filters.push(`| summarize arg_min(${INGESTION_TIME}, *) by EventUid`)
   const distinct = rule.distinct
   // An aggregated event stands for EventCount events (the engine's weight); a distinct count
   // counts each value once, exactly (count_distinct: dcount is an estimate; spec/azure/sentinel-rules.md §3).
