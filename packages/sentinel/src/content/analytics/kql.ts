@@ -1,4 +1,4 @@
-/** Small helpers for writing KQL text. */
+/** KQL text: string literals, lists, comments. */
 
 /** A KQL string literal: single-quoted, with backslash, quote and line breaks escaped. */
 export function kqlString(value: string): string {
