@@ -170,6 +170,34 @@ describe('watchpost rules', () => {
     )
   })
 
+  test('a rule with no Sentinel counterpart is reported, with exit 1, and the others are written', async () => {
+    const cwd = scratch('not-compilable')
+    // Valid configuration, but the app's rules engine never counts its own refusals.
+    writeFileSync(
+      join(cwd, 'watchpost.config.yaml'),
+      'rules:\n  - id: ops.blocked-again\n    events: [access_blocked]\n    groupBy: [SrcIpAddr]\n    threshold: 5\n    windowSeconds: 600\n',
+    )
+    const run = await watchpost(['rules', '--out', 'out'], cwd)
+    assert.equal(run.code, 1)
+    assert.match(
+      run.stderr,
+      /Rules with no Sentinel counterpart:\n {2}ops\.blocked-again: counts only access_blocked/,
+    )
+    assert.deepEqual(
+      readdirSync(join(cwd, 'out', 'analytics')).sort(),
+      SHIPPED_ON.map((id) => `${id}.yaml`).sort(),
+    )
+    const json = await watchpost(['--json', 'rules', '--out', 'out'], cwd)
+    assert.equal(json.code, 1)
+    const result = JSON.parse(json.stdout)
+    assert.equal(result.ok, false)
+    assert.deepEqual(
+      result.notCompilable.map((n: { ruleId: string }) => n.ruleId),
+      ['ops.blocked-again'],
+    )
+    assert.equal(result.rules.length, SHIPPED_ON.length)
+  })
+
   test('an invalid configuration: exit 1 with the path and the reason, nothing written', async () => {
     const cwd = scratch('bad-config')
     writeFileSync(join(cwd, 'watchpost.config.yaml'), 'rules:\n  - id: Not-Valid\n')
