@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerBlocks } from './commands/blocks.js'
 import { registerDoctor } from './commands/doctor.js'
+import { registerRules } from './commands/rules.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -14,7 +15,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** A sub-command module: adds its command (options, arguments, action) to the program. */
 export type Register = (program: Command) => void
 
-const COMMANDS: readonly Register[] = [registerDoctor, registerBlocks]
+const COMMANDS: readonly Register[] = [registerRules, registerDoctor, registerBlocks]
 
 /** The `watchpost` program with every sub-command. */
 export function createProgram(): Command {
