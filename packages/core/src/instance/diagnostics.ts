@@ -49,7 +49,7 @@ interface Window {
   until: number
   suppressed: number
   /** The last line counted, written with the count when the window ends. */
-  last: { fields: Record<string, unknown>; message: string } | undefined
+  last: { fields: Record<string, unknown>; message: () => string } | undefined
   timer: NodeJS.Timeout | undefined
 }
 
@@ -84,11 +84,12 @@ export function createDiagnostics(options: DiagnosticsOptions): Diagnostics {
   const now = options.now ?? Date.now
   const windows = new Map<string, Window>()
 
-  function write(fields: Record<string, unknown>, message: string): void {
+  function write(fields: Record<string, unknown>, message: () => string): void {
     try {
-      logger?.warn(fields, message)
+      logger?.warn(fields, message())
     } catch {
-      // The app's logger failing must not fail what reported the problem.
+      // The app's logger failing (or a message that cannot be formatted) must not fail what
+      // reported the problem, nor the timer that writes the count.
     }
   }
 
@@ -100,10 +101,11 @@ export function createDiagnostics(options: DiagnosticsOptions): Diagnostics {
     window.suppressed = 0
     window.last = undefined
     window.until = now() + intervalMs
-    write({ ...last.fields, suppressed: n }, `${last.message} (${n} like this since the last line)`)
+    write({ ...last.fields, suppressed: n }, () => `${last.message()} (${n} like this since the last line)`)
   }
 
-  function log(fields: Record<string, unknown>, message: string): void {
+  /** `message` is formatted only for a line written: a storm of occurrences costs a map lookup each. */
+  function log(fields: Record<string, unknown>, message: () => string): void {
     const key = `${fields.code}\0${fields.sink ?? ''}\0${fields.reason ?? ''}`
     const t = now()
     const window = windows.get(key)
@@ -128,7 +130,7 @@ export function createDiagnostics(options: DiagnosticsOptions): Diagnostics {
       try {
         const spec = WARNINGS[code] as { readonly log?: { fields(arg: unknown): object } }
         if (spec.log === undefined) return
-        log({ code, ...spec.log.fields(arg) }, warningMessage(code, arg))
+        log({ code, ...spec.log.fields(arg) }, () => warningMessage(code, arg))
       } catch {
         // A message template that cannot format its argument loses the line, nothing else.
       }
