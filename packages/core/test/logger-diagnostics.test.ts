@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createWatchpost, type SecurityEvent, type Sink } from '../src/index.js'
+import { createWatchpost } from '../src/index.js'
 import { createDiagnostics } from '../src/instance/diagnostics.js'
 import { createWarningScope } from '../src/warnings.js'
+import { failingSink, memorySink } from './support/sinks.js'
 import { until } from './support/until.js'
 
 interface Line {
@@ -82,16 +83,9 @@ describe('logger diagnostics', () => {
 
   test('an instance logs its failing sink, its drops with their reason and an unknown event; no event content', async () => {
     const logger = capturingLogger()
-    const broken: Sink = {
-      name: 'broken',
-      async send() {
-        throw new Error('disk full')
-      },
-      async close() {},
-    }
     const wp = createWatchpost(
       { config: false, sinks: [], queue: { maxEvents: 5 } },
-      { sinks: [broken], logger, logIntervalMs: 100 },
+      { sinks: [failingSink('broken', 'disk full')], logger, logIntervalMs: 100 },
     )
     for (let i = 0; i < 20; i++)
       wp.record('authn_login_fail', { userId: 'alice@example.com', reason: 'bad_password' })
@@ -127,26 +121,15 @@ describe('logger diagnostics', () => {
         throw new Error('logger down')
       },
     }
-    const events: SecurityEvent[] = []
-    const memory: Sink = {
-      name: 'memory',
-      async send(batch) {
-        events.push(...batch)
-      },
-      async close() {},
-    }
-    const broken: Sink = {
-      name: 'broken',
-      async send() {
-        throw new Error('refused')
-      },
-      async close() {},
-    }
-    const wp = createWatchpost({ config: false, sinks: [] }, { sinks: [broken, memory], logger })
+    const memory = memorySink()
+    const wp = createWatchpost(
+      { config: false, sinks: [] },
+      { sinks: [failingSink('broken', 'refused'), memory], logger },
+    )
     for (let i = 0; i < 3; i++) assert.ok(wp.record('authz_fail', { userId: `u${i}`, resource: '/admin' }))
     await wp.flush()
     await wp.close()
-    assert.equal(events.filter((e) => e.EventOriginalType === 'authz_fail').length, 3)
+    assert.equal(memory.events.filter((e) => e.EventOriginalType === 'authz_fail').length, 3)
     assert.ok(calls >= 1, 'the logger was called')
   })
 

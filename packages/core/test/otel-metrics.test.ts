@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { mock, test } from 'node:test'
 import { createNoopMeter, type Meter, metrics } from '@opentelemetry/api'
-import { createWatchpost, type SecurityEvent, type Sink } from '../src/index.js'
+import { createWatchpost } from '../src/index.js'
+import { memorySink } from './support/sinks.js'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
 
@@ -64,14 +65,7 @@ test('without an SDK: no-op instruments, nothing throws, no instrument work per 
   )
   const counting = countingMeter()
   const getMeter = mock.method(metrics, 'getMeter', () => counting.meter)
-  const events: SecurityEvent[] = []
-  const memory: Sink = {
-    name: 'memory',
-    async send(batch) {
-      events.push(...batch)
-    },
-    async close() {},
-  }
+  const memory = memorySink()
   try {
     const wp = createWatchpost({ config: false, sinks: [] }, { sinks: [memory] })
     assert.deepEqual(getMeter.mock.calls[0]?.arguments, ['@watchpost/core', version])
@@ -82,7 +76,7 @@ test('without an SDK: no-op instruments, nothing throws, no instrument work per 
 
     for (let i = 0; i < 500; i++) wp.record('authz_fail', { userId: `u${i}`, resource: '/admin' })
     await wp.flush()
-    assert.equal(events.filter((e) => e.EventOriginalType === 'authz_fail').length, 500)
+    assert.equal(memory.events.filter((e) => e.EventOriginalType === 'authz_fail').length, 500)
     assert.deepEqual(counting.calls, atStart, 'no meter or instrument call while recording and delivering')
     assert.equal(counting.callbacks(), 0, 'the figures were never read')
     assert.ok(wp.metrics().includes('watchpost_events_emitted_total 500'), 'the Prometheus text is unchanged')

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, test } from 'node:test'
 import rateLimit from '@fastify/rate-limit'
+import type { CreateRuntime } from '@watchpost/core'
 import fastify5, { type FastifyInstance } from 'fastify'
 import fastify4 from 'fastify4'
 import rateLimit4 from 'fastify4-rate-limit'
@@ -40,19 +41,25 @@ for (const [name, fastify, rateLimitPlugin] of [
   ['fastify 5', fastify5, rateLimit],
   ['fastify 4', fastify4 as unknown as typeof fastify5, rateLimit4 as unknown as typeof rateLimit],
 ] as const) {
+  /** An app logging to `log`, whose limiter (one request a minute) calls an `onExceeded` of the app's that throws. */
+  async function limitedApp(log: ReturnType<typeof capture>, runtime: Omit<CreateRuntime, 'sinks'>) {
+    const app = fastify({ logger: { level: 'info', stream: log.stream } })
+    await app.register(watchpost, { config: false, sinks: [], runtime })
+    app.register(async (scoped: FastifyInstance) => {
+      await scoped.register(
+        rateLimitPlugin,
+        app.watchpost.rateLimitHooks({ max: 1, timeWindow: '1 minute', onExceeded: THROWS }),
+      )
+      scoped.get('/limited', async () => 'ok')
+    })
+    await app.ready()
+    return app
+  }
+
   describe(`@watchpost/fastify on ${name}: diagnostics to the app's logger`, () => {
     test('fastify.log gets a throwing onExceeded hook once per interval, with its code and the count', async () => {
       const log = capture()
-      const app = fastify({ logger: { level: 'info', stream: log.stream } })
-      await app.register(watchpost, { config: false, sinks: [], runtime: { logIntervalMs: 300 } })
-      app.register(async (scoped: FastifyInstance) => {
-        await scoped.register(
-          rateLimitPlugin,
-          app.watchpost.rateLimitHooks({ max: 1, timeWindow: '1 minute', onExceeded: THROWS }),
-        )
-        scoped.get('/limited', async () => 'ok')
-      })
-      await app.ready()
+      const app = await limitedApp(log, { logIntervalMs: 300 })
       const statuses: number[] = []
       for (let i = 0; i < 4; i++) statuses.push((await app.inject({ url: '/limited' })).statusCode)
       assert.deepEqual(statuses, [200, 429, 429, 429], 'the limiter answers as it would without the hook')
@@ -84,16 +91,7 @@ for (const [name, fastify, rateLimitPlugin] of [
           own.push(fields)
         },
       }
-      const app = fastify({ logger: { level: 'info', stream: log.stream } })
-      await app.register(watchpost, { config: false, sinks: [], runtime: { logger } })
-      app.register(async (scoped: FastifyInstance) => {
-        await scoped.register(
-          rateLimitPlugin,
-          app.watchpost.rateLimitHooks({ max: 1, timeWindow: '1 minute', onExceeded: THROWS }),
-        )
-        scoped.get('/limited', async () => 'ok')
-      })
-      await app.ready()
+      const app = await limitedApp(log, { logger })
       assert.equal((await app.inject({ url: '/limited' })).statusCode, 200)
       // The hook throws, then the logger throws on its line: the refusal still goes out.
       assert.equal((await app.inject({ url: '/limited' })).statusCode, 429)

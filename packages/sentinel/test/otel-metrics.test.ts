@@ -18,8 +18,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics'
 import { createWatchpost, type SecurityEvent, type Watchpost } from '@watchpost/core'
-import type { Emulator } from '@watchpost/emulator'
-import { sentinelConfig, start } from './support/helpers.js'
+import { emulatorPerSuite, sentinelConfig, until } from './support/helpers.js'
 import { type TempDelivery, tempDelivery } from './support/options.js'
 
 const coreVersion = (createRequire(import.meta.url)('@watchpost/core/package.json') as { version: string })
@@ -55,15 +54,6 @@ function value(rm: ResourceMetrics, name: string, attributes: Attributes): numbe
   return point === undefined ? 0 : (point.value as number)
 }
 
-async function until(check: () => boolean, ms = 10_000, state?: () => unknown): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end)
-      throw new Error(`timed out${state === undefined ? '' : `: ${JSON.stringify(state())}`}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 interface Line {
   readonly fields: Record<string, unknown>
   readonly message: string
@@ -81,25 +71,17 @@ function capturingLogger() {
 }
 
 describe('delivery metrics through OpenTelemetry', () => {
-  let em: Emulator
+  // The app's SDK comes first: Watchpost takes its meter when it is created.
+  before(() => metrics.setGlobalMeterProvider(provider))
+  after(() => provider.shutdown())
+  const emulator = emulatorPerSuite()
   let tmp: TempDelivery
-  before(async () => {
-    metrics.setGlobalMeterProvider(provider)
-    em = await start()
-  })
-  after(async () => {
-    await em.close()
-    await provider.shutdown()
-  })
-  beforeEach(async () => {
-    await em.clearFaults()
-    em.store.clear()
-    em.clearRequests()
+  beforeEach(() => {
     tmp = tempDelivery()
   })
   afterEach(() => tmp.remove())
 
-  const landed = (e: SecurityEvent) => em.store.rows({ eventUid: e.EventUid }).length
+  const landed = (e: SecurityEvent) => emulator().store.rows({ eventUid: e.EventUid }).length
 
   function record(wp: Watchpost, userId: string): SecurityEvent {
     const event = wp.record('authz_fail', { userId, resource: '/admin' })
@@ -108,7 +90,7 @@ describe('delivery metrics through OpenTelemetry', () => {
   }
 
   test('sent goes up by the events the emulator stored; units, sink and state as documented', async () => {
-    const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] })
+    const wp = createWatchpost({ config: false, app, ...tmp.options, sinks: [sentinelConfig(emulator())] })
     const sink = wp.health().sinks[0]!.sink
     const before = await collect()
     assert.equal(value(before, 'watchpost.events.sent', { sink }), 0)
@@ -133,13 +115,13 @@ describe('delivery metrics through OpenTelemetry', () => {
   test('throttling (429 + Retry-After) shows as retries and a degraded state; the logger gets W111', async () => {
     const logger = capturingLogger()
     const wp = createWatchpost(
-      { config: false, app, ...tmp.options, sinks: [sentinelConfig(em)] },
+      { config: false, app, ...tmp.options, sinks: [sentinelConfig(emulator())] },
       { logger, logIntervalMs: 100 },
     )
     const sink = wp.health().sinks[0]!.sink
     record(wp, 'warm-up')
     await wp.flush()
-    await em.setFaults({ throttle: { retryAfterSeconds: 1, seconds: 2 } })
+    await emulator().setFaults({ throttle: { retryAfterSeconds: 1, seconds: 2 } })
     const events = Array.from({ length: 5 }, (_, i) => record(wp, `user-${i}`))
     await until(
       () => (wp.health().sinks[0]?.retried ?? 0) >= 1,
@@ -173,12 +155,12 @@ describe('delivery metrics through OpenTelemetry', () => {
         app,
         ...tmp.options,
         delivery: { ...tmp.options.delivery, deadLetter: { path: false } },
-        sinks: [sentinelConfig(em)],
+        sinks: [sentinelConfig(emulator())],
       },
       { logger, logIntervalMs: 100 },
     )
     const sink = wp.health().sinks[0]!.sink
-    await em.setFaults({ reject: { column: 'TargetUsername', equals: 'mallory' } })
+    await emulator().setFaults({ reject: { column: 'TargetUsername', equals: 'mallory' } })
     const login = (userId: string) => {
       const event = wp.record('authn_login_fail', { userId, reason: 'bad_password' })
       assert.ok(event !== undefined)
