@@ -250,6 +250,16 @@ export const WARNINGS = {
       }),
     },
   },
+  WATCHPOST_W114: {
+    package: '@watchpost/core',
+    once: 'once',
+    message: (a: { cause: unknown }) =>
+      `the trustProxy function threw; the request's socket peer was taken as its client address: ${reason(a.cause)}`,
+    cause:
+      'A `trustProxy` function of the app’s threw. For that request nothing was trusted: the client address is the socket peer, as if `trustProxy` were `false`.',
+    fix: 'Make the function return `true` or `false` for every address and hop.',
+    log: { only: true, fields: errorField },
+  },
   WATCHPOST_W201: {
     package: '@watchpost/fastify',
     once: 'once',

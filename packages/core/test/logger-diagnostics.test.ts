@@ -4,6 +4,8 @@
  * content; a logger that throws breaks nothing. Process warnings stay as they were.
  */
 import assert from 'node:assert/strict'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { createWatchpost } from '../src/index.js'
 import { createDiagnostics } from '../src/instance/diagnostics.js'
@@ -131,6 +133,38 @@ describe('logger diagnostics', () => {
     await wp.close()
     assert.equal(memory.events.filter((e) => e.EventOriginalType === 'authz_fail').length, 3)
     assert.ok(calls >= 1, 'the logger was called')
+  })
+
+  test('a trustProxy function that throws: the socket peer is the client, and the logger hears of it', async () => {
+    const logger = capturingLogger()
+    const wp = createWatchpost(
+      {
+        config: false,
+        sinks: [],
+        trustProxy: () => {
+          throw new Error('proxy list unavailable')
+        },
+      },
+      { logger },
+    )
+    const server = http.createServer((req, res) => {
+      res.end(wp.context(req, res).clientIp)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-forwarded-for': '203.0.113.9' } })
+      assert.equal(await res.text(), '127.0.0.1')
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+    assert.deepEqual(
+      logger.lines.map((l) => l.fields),
+      [{ code: 'WATCHPOST_W114', error: 'proxy list unavailable' }],
+    )
+    assert.ok(!logger.lines[0]!.message.includes('203.0.113.9'), 'no address is logged')
+    await wp.close()
   })
 
   test('misuse at start-up: a logger without warn(), an interval that is not a positive number', () => {

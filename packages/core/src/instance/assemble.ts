@@ -147,6 +147,9 @@ export function assemble(
     maxLength: config.correlation.maxLength,
     store: adapter.contextStore,
     routeOf: adapter.routeOf,
+    ...(logging.logger === undefined
+      ? {}
+      : { onTrustError: (err) => warn('WATCHPOST_W114', { cause: err }) }),
   })
   const asyncContext = config.correlation.asyncContext ? createAsyncContext() : undefined
   const build = createBuilder({ identity: config.app, redactor, productVersion: VERSION })
