@@ -220,6 +220,14 @@ export const ERRORS = {
       '`runtime.state` lacks a method of the StateStore interface (add, claim, setBlock, liftBlock, listBlocks, watchBlocks, health, close).',
     fix: 'Pass a store made by `createRedisStateStore()` (`@watchpost/redis`) or `new MemoryStateStore()`, or leave it out.',
   },
+  ERR_WATCHPOST_LOGGER_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/core',
+    message: (detail: string) => prefixed('@watchpost/core', detail),
+    cause:
+      '`runtime.logger` is not a pino-style logger (it has no `warn` method), or `runtime.logIntervalMs` is not a positive number of milliseconds.',
+    fix: 'Pass the app’s logger (pino, `fastify.log`, or any object with `warn(fields, message)`) and an interval such as `60000`, or leave them out.',
+  },
   ERR_WATCHPOST_CORRELATION_INVALID: {
     class: 'WatchpostTypeError',
     package: '@watchpost/core',

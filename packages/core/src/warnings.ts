@@ -1,8 +1,9 @@
 /**
- * Every process warning Watchpost emits, in one registry: its code, its message, whether it is
- * emitted once or once per key, and, for `docs/errors.md`, its cause and its fix. Codes are never
- * reused: a retired warning keeps its number and the next one takes a new number. Emitted as
- * `process.emitWarning(message, 'WatchpostWarning', code)`.
+ * Every warning Watchpost emits, in one registry: its code, its message, whether it is emitted once
+ * or once per key, whether it also goes to the app's logger (`log`), and, for `docs/errors.md`, its
+ * cause and its fix. Codes are never reused: a retired warning keeps its number and the next one
+ * takes a new number. Emitted as `process.emitWarning(message, 'WatchpostWarning', code)`, except
+ * the logger-only diagnostics (`log.only`).
  *
  * The shape is process-warning's (fastify's `lib/warnings.js`), but not the package: its warnings
  * are emitted once per process or every time, while several of these are once per key (per sink,
@@ -23,11 +24,26 @@ interface WarningSpec {
   readonly key?: (arg: any) => string
   readonly cause: string
   readonly fix: string
+  /**
+   * A runtime diagnostic also goes to the app's logger (`runtime.logger`, Fastify's `fastify.log`),
+   * as `logger.warn({ code, ...fields(arg) }, message)`, at most once per interval and code
+   * (instance/diagnostics.ts). `only`: the logger alone, never a process warning (process warnings
+   * stay as they were: the configuration's, and the runtime ones they always had). The fields are
+   * names, counts and error messages: never an event's content.
+   */
+  readonly log?: {
+    readonly only?: true
+    // biome-ignore lint/suspicious/noExplicitAny: as `message`
+    readonly fields: (arg: any) => Readonly<Record<string, unknown>>
+  }
 }
 
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
+
+const errorField = (a: { cause: unknown }) => ({ error: reason(a.cause) })
+const sinkText = { fields: (a: { sink: string; text: string }) => ({ sink: a.sink }) }
 
 export const WARNINGS = {
   WATCHPOST_W001: {
@@ -76,6 +92,13 @@ export const WARNINGS = {
       `sink ${a.sink} failed to deliver ${a.events} event(s): ${reason(a.cause)}. Further failures are counted in stats().sinks, not reported again.`,
     cause: 'A sink failed to deliver events (once per sink); later failures are counted in `stats().sinks`.',
     fix: 'Follow the reason in the message (a full disk, an unwritable path, a closed stream).',
+    log: {
+      fields: (a: { sink: string; events: number; cause: unknown }) => ({
+        sink: a.sink,
+        events: a.events,
+        error: reason(a.cause),
+      }),
+    },
   },
   WATCHPOST_W102: {
     package: '@watchpost/core',
@@ -85,6 +108,7 @@ export const WARNINGS = {
     cause:
       'An event could not be built (e.g. a parameter’s getter threw); once per event name, counted in `stats().buildErrors`.',
     fix: 'Pass plain values as the event’s parameters.',
+    log: { fields: (a: { event: string; cause: unknown }) => ({ event: a.event, error: reason(a.cause) }) },
   },
   WATCHPOST_W103: {
     package: '@watchpost/core',
@@ -93,6 +117,7 @@ export const WARNINGS = {
     message: (a: { event: string }) => `unknown event ${JSON.stringify(a.event)}`,
     cause: '`record()` was given a name that is not in the catalogue (once per name).',
     fix: 'Use a name of the catalogue ([events.md](events.md)), or the typed `events` API.',
+    log: { fields: (a: { event: string }) => ({ event: a.event }) },
   },
   WATCHPOST_W104: {
     package: '@watchpost/core',
@@ -102,42 +127,47 @@ export const WARNINGS = {
     cause:
       'A detector threw while handling a signal; counted in `stats().detectorErrors`, the request goes on.',
     fix: 'Report it with the message: a detector must not throw.',
+    log: { fields: errorField },
   },
   WATCHPOST_W105: {
     package: '@watchpost/core',
     once: 'key',
-    key: (a: { text: string }) => a.text.slice(0, 64),
-    message: (a: { text: string }) => a.text,
+    key: (a: { sink: string; text: string }) => a.text.slice(0, 64),
+    message: (a: { sink: string; text: string }) => a.text,
     cause:
       'A remote sink’s credentials were refused (401/403, or Entra refused the credential); events are kept and retried.',
     fix: 'Fix the credential or grant its identity the Monitoring Metrics Publisher role on the DCR.',
+    log: sinkText,
   },
   WATCHPOST_W106: {
     package: '@watchpost/core',
     once: 'key',
-    key: (a: { text: string }) => a.text.slice(0, 64),
-    message: (a: { text: string }) => a.text,
+    key: (a: { sink: string; text: string }) => a.text.slice(0, 64),
+    message: (a: { sink: string; text: string }) => a.text,
     cause:
       'A remote sink’s target does not exist (404: endpoint, DCR or stream); events are kept and retried.',
     fix: 'Check the endpoint, the DCR immutable id and the stream names against the deployed DCR.',
+    log: sinkText,
   },
   WATCHPOST_W107: {
     package: '@watchpost/core',
     once: 'key',
-    key: (a: { text: string }) => a.text.slice(0, 64),
-    message: (a: { text: string }) => a.text,
+    key: (a: { sink: string; text: string }) => a.text.slice(0, 64),
+    message: (a: { sink: string; text: string }) => a.text,
     cause:
       'A record was refused for good (a 400 isolated to it, or too large even trimmed) and set aside in the dead-letter file.',
     fix: 'Read the record in the dead-letter file; the message says why it was refused.',
+    log: sinkText,
   },
   WATCHPOST_W108: {
     package: '@watchpost/core',
     once: 'key',
-    key: (a: { text: string }) => a.text.slice(0, 64),
-    message: (a: { text: string }) => a.text,
+    key: (a: { sink: string; text: string }) => a.text.slice(0, 64),
+    message: (a: { sink: string; text: string }) => a.text,
     cause:
       'The spool cannot write to disk (full, read-only); events wait in memory, then are dropped and counted as `unwritable`.',
     fix: 'Free space or make `spool.directory` writable (or point it elsewhere).',
+    log: sinkText,
   },
   WATCHPOST_W109: {
     package: '@watchpost/core',
@@ -148,6 +178,13 @@ export const WARNINGS = {
     cause:
       'A hook a rule calls (`runtime.hooks`) threw, rejected, or did not settle within 5 s. The firing is recorded; the requests go on.',
     fix: 'Make the hook settle quickly and handle its own errors.',
+    log: {
+      fields: (a: { hook: string; rule: string; cause: unknown }) => ({
+        hook: a.hook,
+        rule: a.rule,
+        error: reason(a.cause),
+      }),
+    },
   },
   WATCHPOST_W110: {
     package: '@watchpost/core',
@@ -157,6 +194,71 @@ export const WARNINGS = {
     cause:
       'The state store (`runtime.state`) failed a call instead of answering from memory: a rule missed a count, a firing or a block. Requests go on.',
     fix: 'Check the store (a shared store should fall back to memory by itself: see its health()).',
+    log: { fields: errorField },
+  },
+  WATCHPOST_W111: {
+    package: '@watchpost/core',
+    once: 'key',
+    key: (a: { sink: string }) => a.sink,
+    message: (a: { sink: string; lastError: string | undefined }) =>
+      `delivery to ${a.sink} is degraded${a.lastError === undefined ? '' : `: ${a.lastError}`}; events are kept and retried`,
+    cause:
+      'A remote sink turned `degraded`: its requests fail and are retried (throttling, 5xx, network, token endpoint), its spool cannot write, or a record was set aside in the last minute. Events are kept.',
+    fix: 'Follow `lastError` (in the line and in `health()`); it clears by itself once a request succeeds.',
+    log: {
+      only: true,
+      fields: (a: { sink: string; lastError: string | undefined }) => ({
+        sink: a.sink,
+        state: 'degraded',
+        lastError: a.lastError,
+      }),
+    },
+  },
+  WATCHPOST_W112: {
+    package: '@watchpost/core',
+    once: 'key',
+    key: (a: { sink: string }) => a.sink,
+    message: (a: { sink: string; lastError: string | undefined }) =>
+      `delivery to ${a.sink} is failing${a.lastError === undefined ? '' : `: ${a.lastError}`}; events are kept in the spool up to its size and age`,
+    cause:
+      'A remote sink turned `failing`: its credentials or target were refused (401/403/404), or no request has succeeded for `delivery.failingAfterMs`. `sys_monitor_disabled` is recorded.',
+    fix: 'Follow `lastError`; for refused credentials or an unknown target see WATCHPOST_W105 and WATCHPOST_W106.',
+    log: {
+      only: true,
+      fields: (a: { sink: string; lastError: string | undefined }) => ({
+        sink: a.sink,
+        state: 'failing',
+        lastError: a.lastError,
+      }),
+    },
+  },
+  WATCHPOST_W113: {
+    package: '@watchpost/core',
+    once: 'key',
+    key: (a: { sink: string; reason: string }) => `${a.sink}\0${a.reason}`,
+    message: (a: { sink: string; reason: string; dropped: number }) =>
+      `${a.dropped} event(s) dropped by ${a.sink} (${a.reason})`,
+    cause:
+      'Events were let go without delivery (the count since the last line, by sink and reason: `queue_full`, `overflow`, `expired`, `unwritable`, …). Counted in `health()` and `metrics()`; reported as `sys_monitor_events_dropped` once delivery works.',
+    fix: 'The reason says which bound was reached: raise `queue`/`spool` limits, or fix the delivery problem that made the backlog grow.',
+    log: {
+      only: true,
+      fields: (a: { sink: string; reason: string; dropped: number }) => ({
+        sink: a.sink,
+        reason: a.reason,
+        dropped: a.dropped,
+      }),
+    },
+  },
+  WATCHPOST_W114: {
+    package: '@watchpost/core',
+    once: 'once',
+    message: (a: { cause: unknown }) =>
+      `the trustProxy function threw; the request's socket peer was taken as its client address: ${reason(a.cause)}`,
+    cause:
+      'A `trustProxy` function of the app’s threw. For that request nothing was trusted: the client address is the socket peer, as if `trustProxy` were `false`.',
+    fix: 'Make the function return `true` or `false` for every address and hop.',
+    log: { only: true, fields: errorField },
   },
   WATCHPOST_W201: {
     package: '@watchpost/fastify',
@@ -165,6 +267,20 @@ export const WARNINGS = {
       `the corsDelegator() origin function threw; the origin was refused: ${reason(a.cause)}`,
     cause: 'The origin function given to `fastify.watchpost.corsDelegator()` threw; the origin was refused.',
     fix: 'Make the origin function return `true` or `false` for every origin.',
+    log: { fields: errorField },
+  },
+  WATCHPOST_W202: {
+    package: '@watchpost/fastify',
+    once: 'once',
+    message: (a: { hook: string; cause: unknown }) =>
+      `the app's ${a.hook} hook given to rateLimitHooks() threw; the refusal was recorded and the limiter's answer sent: ${reason(a.cause)}`,
+    cause:
+      'An `onExceeded` or `onBanReach` hook given to `fastify.watchpost.rateLimitHooks()` threw. Watchpost calls it after recording and keeps its error from the limiter.',
+    fix: 'Make the hook handle its own errors.',
+    log: {
+      only: true,
+      fields: (a: { hook: string; cause: unknown }) => ({ hook: a.hook, error: reason(a.cause) }),
+    },
   },
   WATCHPOST_W301: {
     package: '@watchpost/express',
@@ -173,6 +289,7 @@ export const WARNINGS = {
     cause:
       'The Express adapter failed while opening or observing a request, or recording an error or a CORS refusal; the request went on unchanged.',
     fix: 'Report it with the message: the adapter must not fail.',
+    log: { fields: (a: { what: string; cause: unknown }) => ({ what: a.what, error: reason(a.cause) }) },
   },
   WATCHPOST_W302: {
     package: '@watchpost/express',
@@ -181,6 +298,7 @@ export const WARNINGS = {
       `the wp.cors() origin function threw; the origin was refused: ${reason(a.cause)}`,
     cause: 'The `wp.cors()` origin function threw; the origin was refused.',
     fix: 'Make the origin function return `true` or `false` for every origin.',
+    log: { fields: errorField },
   },
   WATCHPOST_W303: {
     package: '@watchpost/express',
@@ -188,6 +306,7 @@ export const WARNINGS = {
     message: (a: { cause: unknown }) => `recording a rate-limit refusal failed: ${reason(a.cause)}`,
     cause: 'Recording a rate-limit refusal failed; the limiter’s answer was sent anyway.',
     fix: 'Report it with the message: recording must not fail.',
+    log: { fields: errorField },
   },
 } as const satisfies Record<`WATCHPOST_W${number}`, WarningSpec>
 
@@ -217,7 +336,7 @@ export function warningMessage<C extends WarningCode>(code: C, arg: WarningArg<C
 }
 
 /**
- * Emits `code` unless it (or, for a per-key warning, its key) was already emitted in `scope`.
+ * Emits `code` unless it is a logger-only diagnostic (`log.only`), or it (or, for a per-key warning, its key) was already emitted in `scope`.
  * Returns whether it emitted. Never throws: a warning must not fail the code that reports it.
  */
 export function warnOnce<C extends WarningCode>(
@@ -227,6 +346,7 @@ export function warnOnce<C extends WarningCode>(
 ): boolean {
   try {
     const spec: WarningSpec = WARNINGS[code]
+    if (spec.log?.only === true) return false
     const id = spec.once === 'key' && spec.key !== undefined ? `${code}\0${spec.key(arg)}` : code
     if (scope.emitted.has(id)) return false
     scope.emitted.add(id)

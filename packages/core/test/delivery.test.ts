@@ -285,7 +285,7 @@ describe('delivery loop', () => {
         d.destination,
         new MemoryStore({ maxBytes: 1 << 20 }),
         { ...fast, deadLetter },
-        { onProblem: (code) => problems.push(code) },
+        { onProblem: (code, _message, { first }) => first && problems.push(code) },
       )
       await sink.send(events)
       await sink.flush()
@@ -332,9 +332,13 @@ describe('delivery loop', () => {
       refuse ? new DeliveryError('auth', 'HTTP 401 InvalidToken', { status: 401 }) : undefined,
     )
     const problems: string[] = []
+    const occurrences: string[] = []
     const states: string[] = []
     const sink = createDeliverySink(d.destination, new MemoryStore({ maxBytes: 1 << 20 }), fast, {
-      onProblem: (code) => problems.push(code),
+      onProblem: (code, _message, { sink, first }) => {
+        occurrences.push(`${sink} ${code}`)
+        if (first) problems.push(code)
+      },
       onStateChange: (_h, _f, to) => states.push(to),
     })
     await sink.send([event(1), event(2), event(3)])
@@ -345,7 +349,10 @@ describe('delivery loop', () => {
     refuse = false
     await until(() => d.delivered.size === 3)
     await until(() => sink.health().state === 'healthy')
-    assert.deepEqual(problems, ['auth'])
+    assert.deepEqual(problems, ['auth'], 'first of its kind once')
+    // Every refused request is an occurrence (for the app's logger, rate-limited there).
+    assert.ok(occurrences.length >= 3, `${occurrences.length} occurrences`)
+    assert.ok(occurrences.every((o) => o === `${d.destination.name} auth`))
     assert.deepEqual(states, ['failing', 'healthy'])
     await sink.close()
   })

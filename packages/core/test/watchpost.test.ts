@@ -7,27 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import {
-  ConfigError,
-  createWatchpost,
-  type RequestContext,
-  type SecurityEvent,
-  type Sink,
-} from '../src/index.js'
+import { ConfigError, createWatchpost, type RequestContext } from '../src/index.js'
 import { type ContextStore, createAdapterCore, kContext } from '../src/sdk.js'
-
-/** An in-memory sink, the way a test or a custom destination plugs in. */
-function memorySink(): Sink & { events: SecurityEvent[] } {
-  const events: SecurityEvent[] = []
-  return {
-    name: 'memory',
-    events,
-    async send(batch) {
-      events.push(...batch)
-    },
-    async close() {},
-  }
-}
+import { memorySink } from './support/sinks.js'
 
 async function withServer(handler: http.RequestListener, fn: (url: string) => Promise<void>): Promise<void> {
   const server = http.createServer(handler)

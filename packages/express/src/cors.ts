@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { WatchpostTypeError } from '@watchpost/core'
-import { type AdapterCore, type AllowedOrigins, compileOriginCheck, warnOnce } from '@watchpost/core/sdk'
+import { type AdapterCore, type AllowedOrigins, compileOriginCheck } from '@watchpost/core/sdk'
 import type { CorsDelegate } from './types.js'
 
 /**
@@ -21,9 +21,7 @@ export function createCorsDelegate<O extends object>(
   allowed: AllowedOrigins,
   corsOptions: O | undefined,
 ): CorsDelegate<O> {
-  const isAllowed = compileOriginCheck(allowed, (err) =>
-    warnOnce('WATCHPOST_W302', { cause: err }, core.warnings),
-  )
+  const isAllowed = compileOriginCheck(allowed, (err) => core.warn('WATCHPOST_W302', { cause: err }))
   if (corsOptions !== undefined && (corsOptions === null || typeof corsOptions !== 'object'))
     throw new WatchpostTypeError(
       'ERR_WATCHPOST_EXPRESS_CORS_OPTIONS_INVALID',
@@ -53,6 +51,6 @@ function reportRefusal(core: AdapterCore, req: IncomingMessage, origin: string):
   try {
     core.requestApi(core.open(req)).reportCorsRefusal(origin)
   } catch (err) {
-    warnOnce('WATCHPOST_W301', { what: 'recording a CORS refusal failed', cause: err }, core.warnings)
+    core.warn('WATCHPOST_W301', { what: 'recording a CORS refusal failed', cause: err })
   }
 }

@@ -4,7 +4,7 @@
  * one, would: the response does not change.
  */
 import { type RequestApi, WatchpostTypeError } from '@watchpost/core'
-import { type AdapterCore, warnOnce } from '@watchpost/core/sdk'
+import type { AdapterCore } from '@watchpost/core/sdk'
 import type { NextFunction, Request, Response } from 'express'
 import type { RateLimitHandler, RateLimitOptionsLike } from './types.js'
 
@@ -27,7 +27,7 @@ export function createRateLimitHandler<O extends RateLimitOptionsLike>(
       void ctx.route
       core.requestApi(ctx).reportRateLimit(rateLimitInfo(req, options))
     } catch (err) {
-      warnOnce('WATCHPOST_W303', { cause: err }, core.warnings)
+      core.warn('WATCHPOST_W303', { cause: err })
     }
     if (handler !== undefined) {
       await handler(req, res, next, options)

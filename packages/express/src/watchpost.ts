@@ -18,7 +18,7 @@
 import type { Server } from 'node:http'
 import type { CreateRuntime, RequestContext, RouteOptions, WatchpostOptions } from '@watchpost/core'
 import { WatchpostTypeError } from '@watchpost/core'
-import { createAdapterCore, observeClientErrors, warnOnce } from '@watchpost/core/sdk'
+import { createAdapterCore, observeClientErrors } from '@watchpost/core/sdk'
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express'
 import { createCorsDelegate } from './cors.js'
 import { createRateLimitHandler } from './rate-limit.js'
@@ -35,8 +35,7 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   })
   const instance = core.watchpost
   const detection = core.signals
-  const warnings = core.warnings
-  const failed = (what: string, cause: unknown) => warnOnce('WATCHPOST_W301', { what, cause }, warnings)
+  const failed = (what: string, cause: unknown) => core.warn('WATCHPOST_W301', { what, cause })
   const observed = new WeakSet<Server>()
 
   function observe(server: Server): void {

@@ -12,7 +12,6 @@ import {
   createAdapterCore,
   observeClientErrors,
   type RouteScope,
-  warnOnce,
 } from '@watchpost/core/sdk'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { rawStore } from './store.js'
@@ -40,7 +39,9 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   } = options as WatchpostFastifyOptions & Record<string, unknown>
   let core: AdapterCore
   try {
-    core = createAdapterCore(watchpostOptions, runtime, {
+    // Runtime diagnostics go to the app's own log unless the app names another logger.
+    const withLogger = { ...runtime, logger: runtime?.logger ?? fastify.log }
+    core = createAdapterCore(watchpostOptions, withLogger, {
       name: '@watchpost/fastify',
       contextStore: rawStore,
       routeOf,
@@ -93,18 +94,16 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
         ...limiterOptions,
         onExceeded(request: Pick<FastifyRequest, 'raw'>, key: string) {
           detection.rateLimitHit(contextOf(request), limits)
-          callSafely(own?.onExceeded, request, key)
+          callSafely(core, 'onExceeded', own?.onExceeded, request, key)
         },
         onBanReach(request: Pick<FastifyRequest, 'raw'>, key: string) {
           detection.rateLimitHit(contextOf(request), { ...limits, banned: true })
-          callSafely(own?.onBanReach, request, key)
+          callSafely(core, 'onBanReach', own?.onBanReach, request, key)
         },
       } as never
     },
     corsDelegator(allowed, corsOptions = {}) {
-      const check = compileOriginCheck(allowed, (err) =>
-        warnOnce('WATCHPOST_W201', { cause: err }, core.warnings),
-      )
+      const check = compileOriginCheck(allowed, (err) => core.warn('WATCHPOST_W201', { cause: err }))
       return (request, callback) => {
         const origin = request.raw.headers.origin
         const ok = origin === undefined || check(origin)
@@ -243,8 +242,13 @@ function limitsOf(options: object | undefined): { max?: number; windowSeconds?: 
   return out
 }
 
-/** The app's own limiter hook, called after ours; its failure is the app's, but never breaks the limiter. */
+/**
+ * The app's own limiter hook, called after ours; its failure is the app's, but never breaks the
+ * limiter: it is reported (`WATCHPOST_W202`, to the app's logger) and goes no further.
+ */
 function callSafely(
+  core: AdapterCore,
+  name: 'onExceeded' | 'onBanReach',
   hook: ((request: unknown, key: string) => void) | undefined,
   request: unknown,
   key: string,
@@ -252,7 +256,9 @@ function callSafely(
   if (typeof hook !== 'function') return
   try {
     hook(request, key)
-  } catch {}
+  } catch (err) {
+    core.warn('WATCHPOST_W202', { hook: name, cause: err })
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { createWatchpost, type SecurityEvent, type Watchpost } from '@watchpost/core'
 import type { Emulator } from '@watchpost/emulator'
-import { sentinelConfig, start } from './support/helpers.js'
+import { sentinelConfig, start, until } from './support/helpers.js'
 import { type TempDelivery, tempDelivery } from './support/options.js'
 
 const app = { name: 'shop', version: '1.0.0', environment: 'test', host: 'web-01' }
@@ -17,15 +17,6 @@ function record(wp: Watchpost, name: Parameters<Watchpost['record']>[0], params:
   const event = wp.record(name, params)
   assert.ok(event !== undefined)
   return event
-}
-
-async function until(check: () => boolean, ms = 10_000, state?: () => unknown): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end)
-      throw new Error(`timed out${state === undefined ? '' : `: ${JSON.stringify(state())}`}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 describe('sentinel sink failures', () => {

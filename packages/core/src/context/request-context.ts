@@ -29,6 +29,11 @@ export interface ContextFactoryOptions {
    * `undefined`): given the request and the owner the adapter opened the context with.
    */
   readonly routeOf?: RouteReader | undefined
+  /**
+   * Told when a `trustProxy` function of the app's throws (the socket peer is then the client, as
+   * if nothing were trusted). Must not throw.
+   */
+  readonly onTrustError?: ((err: unknown) => void) | undefined
 }
 
 /** How an adapter names a request's matched route (`/users/:id`); `undefined` before one matched. */
@@ -242,7 +247,10 @@ interface Shared {
  * @throws WatchpostTypeError `ERR_WATCHPOST_TRUST_PROXY_INVALID` / `ERR_WATCHPOST_CORRELATION_INVALID` for an invalid `trustProxy`, header name or `maxLength`.
  */
 export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
-  const shared: Shared = { trust: compileTrustProxy(options.trustProxy), routeOf: options.routeOf }
+  const shared: Shared = {
+    trust: compileTrustProxy(reportingThrows(options.trustProxy, options.onTrustError)),
+    routeOf: options.routeOf,
+  }
   const useTraceparent = options.traceparent === true
 
   const maxLength = options.maxLength
@@ -339,5 +347,24 @@ function echo(res: ServerResponse, name: string, value: string): void {
     res.setHeader(name, value)
   } catch {
     // The response is the app's: losing the echo header is better than failing its request.
+  }
+}
+
+/**
+ * The app's `trustProxy` function, reporting what it throws before the throw goes on to
+ * `resolveClient` (which then takes the socket peer). Other settings are returned as they are.
+ */
+function reportingThrows(
+  setting: TrustProxySetting,
+  onError: ((err: unknown) => void) | undefined,
+): TrustProxySetting {
+  if (typeof setting !== 'function' || onError === undefined) return setting
+  return (addr, hop) => {
+    try {
+      return setting(addr, hop)
+    } catch (err) {
+      onError(err)
+      throw err
+    }
   }
 }

@@ -61,8 +61,16 @@ export interface DeliveryOptions {
 export interface DeliveryHooks {
   /** The state changed (e.g. to `failing`: the app reports `sys_monitor_disabled`). Must not throw. */
   readonly onStateChange?: (health: DeliveryHealth, from: DeliveryState, to: DeliveryState) => void
-  /** Something an operator must fix (refused credentials, unknown DCR, records set aside). */
-  readonly onProblem?: (code: 'auth' | 'not_found' | 'set_aside' | 'store', message: string) => void
+  /**
+   * Something an operator must fix (refused credentials, unknown DCR, records set aside, a spool
+   * that cannot write): called at each occurrence, `first` for the sink's first of that kind (the
+   * one a once-only report takes), with the sink's name. Must not throw.
+   */
+  readonly onProblem?: (
+    code: 'auth' | 'not_found' | 'set_aside' | 'store',
+    message: string,
+    occurrence: { readonly sink: string; readonly first: boolean },
+  ) => void
 }
 
 export interface DeliverySink extends Sink {
@@ -140,10 +148,10 @@ export function createDeliverySink(
   const reported = new Set<string>()
 
   function problem(code: 'auth' | 'not_found' | 'set_aside' | 'store', text: string): void {
-    if (reported.has(code)) return
+    const first = !reported.has(code)
     reported.add(code)
     try {
-      hooks.onProblem?.(code, text)
+      hooks.onProblem?.(code, text, { sink: destination.name, first })
     } catch {}
   }
 

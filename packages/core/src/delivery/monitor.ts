@@ -2,7 +2,9 @@
  * The delivery monitor: watches every remote sink and turns what it sees into `sys_monitor_*`
  * events and operator warnings — a sink that starts failing (`sys_monitor_disabled`), recovers
  * (`sys_monitor_enabled`), or drops events (`sys_monitor_events_dropped`, the count since the last
- * report, once delivery works again, every minute while it does, and at close).
+ * report, once delivery works again, every minute while it does, and at close). For the app's
+ * logger it also reports each change of state and, every `dropCheckMs`, each drop counter that grew —
+ * whatever the state, since a log line, unlike an event, does not need delivery to work.
  */
 import type { EventName } from '../events/catalogue/index.js'
 import type { PipelineStats } from '../pipeline/pipeline.js'
@@ -19,10 +21,22 @@ export type DeliveryProblem = Parameters<NonNullable<DeliveryHooks['onProblem']>
 export interface DeliveryMonitorDeps {
   /** Records an event about Watchpost itself. */
   readonly report: (name: EventName, params: Readonly<Record<string, unknown>>) => void
-  /** Warns the operator about something to fix; called for each problem, deduplicated by the caller. */
-  readonly warn: (problem: DeliveryProblem, message: string) => void
+  /**
+   * Warns the operator about something to fix; called at each occurrence (`first`: the sink's first
+   * of that kind), rate-limited or deduplicated by the caller.
+   */
+  readonly warn: (
+    problem: DeliveryProblem,
+    message: string,
+    occurrence: { readonly sink: string; readonly first: boolean },
+  ) => void
   /** The front queue's counters (its drops are reported too). */
   readonly pipelineStats: () => PipelineStats
+  /** A sink's state changed (for the app's logger). Must not throw. */
+  readonly onState?: (health: DeliveryHealth, to: DeliveryState) => void
+  /** Drops since the last check, by source (`pipeline` or a sink) and reason; checked every `dropCheckMs`. */
+  readonly onDrops?: (source: string, reason: string, dropped: number) => void
+  readonly dropCheckMs?: number
 }
 
 export interface DeliveryMonitor {
@@ -41,24 +55,39 @@ export function createDeliveryMonitor(deps: DeliveryMonitorDeps): DeliveryMonito
   const disabled = new Set<string>()
   const reported = new Map<string, number>()
 
-  function reportDrops(): void {
-    const report = (source: string, reason: string, total: number) => {
+  /** Calls `report` with each drop counter that grew since `seen` last saw it. */
+  function dropsSince(
+    seen: Map<string, number>,
+    report: (source: string, reason: string, dropped: number) => void,
+  ): void {
+    const check = (source: string, reason: string, total: number) => {
       const key = `${source}\0${reason}`
-      const before = reported.get(key) ?? 0
+      const before = seen.get(key) ?? 0
       if (total <= before) return
-      reported.set(key, total)
-      deps.report('sys_monitor_events_dropped', { monitor: source, reason, dropped: total - before })
+      seen.set(key, total)
+      report(source, reason, total - before)
     }
-    for (const [reason, n] of Object.entries(deps.pipelineStats().dropped)) report('pipeline', reason, n)
+    for (const [reason, n] of Object.entries(deps.pipelineStats().dropped)) check('pipeline', reason, n)
     for (const sink of sinks) {
       const health = sink.health()
-      for (const [reason, n] of Object.entries(health.dropped)) report(health.sink, reason, n)
+      for (const [reason, n] of Object.entries(health.dropped)) check(health.sink, reason, n)
     }
   }
 
+  function reportDrops(): void {
+    dropsSince(reported, (monitor, reason, dropped) =>
+      deps.report('sys_monitor_events_dropped', { monitor, reason, dropped }),
+    )
+  }
+
+  const onDrops = deps.onDrops
+  const logged = new Map<string, number>()
+  const logDrops = onDrops === undefined ? () => {} : () => dropsSince(logged, onDrops)
+
   const hooks: DeliveryHooks = {
-    onProblem: (problem, message) => deps.warn(problem, message),
+    onProblem: (problem, message, occurrence) => deps.warn(problem, message, occurrence),
     onStateChange(health, _from, to) {
+      deps.onState?.(health, to)
       if (to === 'failing' && !disabled.has(health.sink)) {
         disabled.add(health.sink)
         deps.report('sys_monitor_disabled', {
@@ -76,6 +105,9 @@ export function createDeliveryMonitor(deps: DeliveryMonitorDeps): DeliveryMonito
     if (sinks.every((sink) => sink.health().state !== 'failing')) reportDrops()
   }, DROP_REPORT_INTERVAL_MS)
   timer.unref()
+  const logTimer =
+    onDrops === undefined ? undefined : setInterval(logDrops, deps.dropCheckMs ?? DROP_REPORT_INTERVAL_MS)
+  logTimer?.unref()
 
   return {
     hooks,
@@ -90,7 +122,9 @@ export function createDeliveryMonitor(deps: DeliveryMonitorDeps): DeliveryMonito
     },
     close() {
       clearInterval(timer)
+      clearInterval(logTimer)
       reportDrops()
+      logDrops()
     },
   }
 }

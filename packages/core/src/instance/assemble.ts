@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
+import { metrics } from '@opentelemetry/api'
 import type { ResolvedConfig, WatchpostOptions } from '../config/index.js'
 import { loadConfig } from '../config/index.js'
 import { resolveRules } from '../config/rules.js'
@@ -25,6 +26,7 @@ import type { RequestContext } from '../context/types.js'
 import type { DeliverySink } from '../delivery/delivery-sink.js'
 import { renderMetrics } from '../delivery/metrics.js'
 import { createDeliveryMonitor } from '../delivery/monitor.js'
+import { METER_NAME, observeDelivery } from '../delivery/otel-metrics.js'
 import type { Destination } from '../delivery/types.js'
 import { refusedRequest } from '../detection/client-error.js'
 import { createDetection, type Detection } from '../detection/engine.js'
@@ -44,7 +46,8 @@ import { createRuleEngine, type RuleEngine, type RuleHook } from '../rules/engin
 import { createSinks } from '../sinks/registry.js'
 import { MemoryStateStore } from '../state/memory.js'
 import type { StateStore } from '../state/types.js'
-import { createWarningScope, type WarningScope, warnOnce } from '../warnings.js'
+import { createWarningScope, type WarningScope } from '../warnings.js'
+import { createDiagnostics, type DiagnosticLogger, type Diagnostics, loggerOptions } from './diagnostics.js'
 import { createRecorder } from './recorder.js'
 import { createRemoteSink } from './remote-sink.js'
 import type { Watchpost } from './types.js'
@@ -71,6 +74,15 @@ export interface CreateRuntime {
   readonly state?: StateStore
   /** The app's functions a rule's `hook` response calls, by name (docs/rules.md). */
   readonly hooks?: Readonly<Record<string, RuleHook>>
+  /**
+   * The app's logger (pino, `fastify.log`, anything with `warn(fields, message)`): runtime
+   * diagnostics — delivery degraded or failing, a hook that threw, events dropped — are written to
+   * it as `warn({ code, sink, … }, message)`, at most one line per code per `logIntervalMs`
+   * (docs/observability.md). The Fastify plugin uses `fastify.log` when this is not given.
+   */
+  readonly logger?: DiagnosticLogger
+  /** The logger's rate limit: one line per code (and sink, reason) per interval; 60000 ms by default. */
+  readonly logIntervalMs?: number
 }
 
 /**
@@ -106,6 +118,11 @@ export interface AdapterCore {
   runInContext<T>(ctx: RequestContext, fn: () => T): T
   /** The instance's warning scope: `warnOnce(code, arg, core.warnings)` warns once per instance. */
   readonly warnings: WarningScope
+  /**
+   * Reports a runtime warning of the adapter (a callback of the app that threw, a failure of its
+   * own): the process warning once per instance, and a rate-limited line to the app's logger.
+   */
+  readonly warn: Diagnostics['warn']
 }
 
 /** The default adapter: plain `node:http`, contexts under a symbol on the request. */
@@ -118,6 +135,9 @@ export function assemble(
 ): AdapterCore {
   const config: ResolvedConfig = loadConfig(options, runtime)
   const warnings = createWarningScope()
+  const logging = loggerOptions(runtime.logger, runtime.logIntervalMs)
+  const diagnostics = createDiagnostics({ scope: warnings, ...logging })
+  const warn = diagnostics.warn
   const redactor = compileRedactor({ ...config.privacy })
   const contexts: ContextFactory = createContextFactory({
     trustProxy: config.trustProxy,
@@ -127,24 +147,23 @@ export function assemble(
     maxLength: config.correlation.maxLength,
     store: adapter.contextStore,
     routeOf: adapter.routeOf,
+    ...(logging.logger === undefined
+      ? {}
+      : { onTrustError: (err) => warn('WATCHPOST_W114', { cause: err }) }),
   })
   const asyncContext = config.correlation.asyncContext ? createAsyncContext() : undefined
   const build = createBuilder({ identity: config.app, redactor, productVersion: VERSION })
 
   const pipeline = new Pipeline(config.queue, {
     onSinkFailure(sink, failure) {
-      warnOnce(
-        'WATCHPOST_W101',
-        { sink: sink.name, events: failure.failedEvents.length, cause: failure.cause },
-        warnings,
-      )
+      warn('WATCHPOST_W101', { sink: sink.name, events: failure.failedEvents.length, cause: failure.cause })
     },
   })
   let rules: RuleEngine | undefined
   const recorder = createRecorder({
     build,
     emit: (event) => pipeline.emit(event),
-    onBuildError: (name, err) => warnOnce('WATCHPOST_W102', { event: name, cause: err }, warnings),
+    onBuildError: (name, err) => warn('WATCHPOST_W102', { event: name, cause: err }),
     observe: (event) => rules?.observe(event),
   })
   const state = runtime.state ?? new MemoryStateStore()
@@ -166,14 +185,29 @@ export function assemble(
       recorder.record(recorder.compiled(name)!, params, undefined, options)
     },
     eventIp: (ip) => redactor.ip(ip) ?? ip,
-    onHookError: (hook, rule, cause) => warnOnce('WATCHPOST_W109', { hook, rule, cause }, warnings),
-    onStoreError: (cause) => warnOnce('WATCHPOST_W110', { cause }, warnings),
+    onHookError: (hook, rule, cause) => warn('WATCHPOST_W109', { hook, rule, cause }),
+    onStoreError: (cause) => warn('WATCHPOST_W110', { cause }),
   })
   const ruleEngine = rules
   const monitor = createDeliveryMonitor({
     report: recorder.system,
-    warn: (problem, text) => warnOnce(DELIVERY_WARNINGS[problem], { text }, warnings),
+    // The process warning as it always was (a sink's first problem of each kind); every occurrence
+    // for the logger, which rate-limits.
+    warn: (problem, text, { sink, first }) => warn(DELIVERY_WARNINGS[problem], { sink, text }, first),
     pipelineStats: () => pipeline.stats(),
+    ...(diagnostics.logging
+      ? {
+          onState(health, to) {
+            if (to === 'healthy') return
+            warn(to === 'failing' ? 'WATCHPOST_W112' : 'WATCHPOST_W111', {
+              sink: health.sink,
+              lastError: health.lastError,
+            })
+          },
+          onDrops: (sink, reason, dropped) => warn('WATCHPOST_W113', { sink, reason, dropped }),
+          dropCheckMs: logging.intervalMs,
+        }
+      : {}),
   })
   const remote = (destination: Destination): DeliverySink => {
     const sink = createRemoteSink(destination, config, monitor.hooks)
@@ -196,7 +230,7 @@ export function assemble(
       refusedContext: (info) => contexts.create(refusedRequest(info)),
       isSensitiveKey: (key) => redactor.isSensitiveKey(key),
     },
-    (err) => warnOnce('WATCHPOST_W104', { cause: err }, warnings),
+    (err) => warn('WATCHPOST_W104', { cause: err }),
   )
   const requestApi = apis.requestApis({
     jwtFailure: (ctx, err) => signals.jwtFailure(ctx, classifyJwtError(err)),
@@ -205,6 +239,13 @@ export function assemble(
   })
   const events = asyncContext === undefined ? apis.forContext(undefined) : apis.dynamic(asyncContext.current)
   const open = (req: IncomingMessage, res?: ServerResponse, owner?: unknown) => contexts.open(req, res, owner)
+
+  // Read at collection only, from the figures health() and stats() keep (delivery/otel-metrics.ts).
+  // The meter is the app's SDK's if one is registered by now, else the API's no-op.
+  const stopMetrics = observeDelivery(metrics.getMeter(METER_NAME, VERSION), {
+    pipeline: () => pipeline.stats(),
+    sinks: () => monitor.health().sinks,
+  })
 
   const unregisterExitFlush = flushOnExit(pipeline)
   let closing: Promise<void> | undefined
@@ -219,6 +260,10 @@ export function assemble(
         .then(() => state.close())
         .catch(() => {})
         .then(() => pipeline.close(deadlineMs))
+        .finally(() => {
+          stopMetrics()
+          diagnostics.close()
+        })
     })()
     return closing
   }
@@ -232,7 +277,7 @@ export function assemble(
     record(name, params, opts) {
       const event = recorder.compiled(name)
       if (event === undefined) {
-        warnOnce('WATCHPOST_W103', { event: String(name) }, warnings)
+        warn('WATCHPOST_W103', { event: String(name) })
         return undefined
       }
       return recorder.record(event, params, opts?.context ?? asyncContext?.current(), opts)
@@ -289,6 +334,7 @@ export function assemble(
     requestApi,
     runInContext: (ctx, fn) => (asyncContext === undefined ? fn() : asyncContext.run(ctx, fn)),
     warnings,
+    warn,
   }
 }
 

@@ -7,7 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import net from 'node:net'
 import { after } from 'node:test'
-import type { SecurityEvent, Sink, WatchpostOptions } from '@watchpost/core'
+import type { CreateRuntime, SecurityEvent, Sink, WatchpostOptions } from '@watchpost/core'
 import express5, { type Express } from 'express'
 import express4 from 'express4'
 import watchpost, { type WatchpostMiddleware } from '../../src/index.js'
@@ -37,6 +37,8 @@ export interface StartOptions {
   readonly sinks?: readonly Sink[]
   /** Call `wp.observe(server)` right after listen (default true). */
   readonly observe?: boolean
+  /** Runtime settings other than the sinks (the app's logger, …). */
+  readonly runtime?: Omit<CreateRuntime, 'sinks'>
 }
 
 /**
@@ -85,7 +87,7 @@ export async function start(
   }
   const wp = watchpost(
     { config: false, sinks: [], ...options },
-    { sinks: [memory, ...(startOptions.sinks ?? [])] },
+    { ...startOptions.runtime, sinks: [memory, ...(startOptions.sinks ?? [])] },
   )
   const app = production(express())
   app.use(wp)

@@ -32,6 +32,16 @@ export function emulatorPerSuite(options: EmulatorOptions = {}): () => Emulator 
   return () => em!
 }
 
+/** Polls `check` until it holds; after `ms` throws, with `state()` in the message when given. */
+export async function until(check: () => boolean, ms = 10_000, state?: () => unknown): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end)
+      throw new Error(`timed out${state === undefined ? '' : `: ${JSON.stringify(state())}`}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 /** The `sinks` entry a user writes for the emulator (file or code), client-secret credential. */
 export function sentinelConfig(em: Emulator, extra: { tables?: 'asim' | 'custom' } = {}) {
   return {
