@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { registerInit } from './commands/init.js'
+import { registerValidate } from './commands/validate.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -12,7 +14,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** A sub-command module: adds its command (options, arguments, action) to the program. */
 export type Register = (program: Command) => void
 
-const COMMANDS: readonly Register[] = []
+const COMMANDS: readonly Register[] = [registerInit, registerValidate]
 
 /** The `watchpost` program with every sub-command. */
 export function createProgram(): Command {
