@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerEmulator } from './commands/emulator.js'
 import { registerInit } from './commands/init.js'
+import { registerTail } from './commands/tail.js'
 import { registerValidate } from './commands/validate.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -15,7 +16,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** A sub-command module: adds its command (options, arguments, action) to the program. */
 export type Register = (program: Command) => void
 
-const COMMANDS: readonly Register[] = [registerInit, registerValidate, registerEmulator]
+const COMMANDS: readonly Register[] = [registerInit, registerValidate, registerEmulator, registerTail]
 
 /** The `watchpost` program with every sub-command. */
 export function createProgram(): Command {

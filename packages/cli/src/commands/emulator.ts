@@ -6,6 +6,7 @@
 import { type Emulator, sentinelSinkFor, startEmulator } from '@watchpost/emulator'
 import type { Command } from 'commander'
 import { CliError, EXIT, outputFor } from '../output.js'
+import { stopSignal } from '../stop-signal.js'
 import { yamlLines } from '../yaml-snippet.js'
 
 interface EmulatorCommandOptions {
@@ -49,7 +50,7 @@ export function registerEmulator(program: Command): void {
         throw new CliError(`the emulator could not start: ${(err as Error).message}`)
       }
       // Listening for the signals before saying where it is: whoever reads that may stop it at once.
-      const signal = stopped()
+      const stop = stopSignal()
       const sink = sentinelSinkFor(emulator)
       out.line({
         url: emulator.url,
@@ -80,21 +81,9 @@ export function registerEmulator(program: Command): void {
         out.paint('dim', '# NODE_EXTRA_CA_CERTS must be set before the app starts'),
         ...Object.entries(emulator.env).map(([name, value]) => `${name}=${value}`),
       )
-      await signal
+      await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }))
+      stop.dispose()
       await emulator.close()
       out.note('watchpost emulator stopped')
     })
-}
-
-/** Resolves at the first SIGINT or SIGTERM (which then no longer end the process by themselves). */
-function stopped(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on)
-      process.off('SIGTERM', on)
-      resolve(signal)
-    }
-    process.on('SIGINT', on)
-    process.on('SIGTERM', on)
-  })
 }

@@ -3,8 +3,8 @@ import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { join } from 'node:path'
-import type { SinkConfig } from '@watchpost/core'
 import { finished, type RunResult, start } from './cli.js'
+import type { SinkEntry } from './events.js'
 
 export interface EmulatorInfo {
   readonly url: string
@@ -15,7 +15,7 @@ export interface EmulatorInfo {
   readonly dcrImmutableId: string
   readonly streams: string[]
   readonly env: Record<string, string>
-  readonly sink: SinkConfig
+  readonly sink: SinkEntry
 }
 
 export interface RunningEmulator {
