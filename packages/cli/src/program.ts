@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { registerEmulator } from './commands/emulator.js'
 import { registerInit } from './commands/init.js'
+import { registerReplay } from './commands/replay.js'
 import { registerTail } from './commands/tail.js'
 import { registerValidate } from './commands/validate.js'
 
@@ -16,7 +17,13 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 /** A sub-command module: adds its command (options, arguments, action) to the program. */
 export type Register = (program: Command) => void
 
-const COMMANDS: readonly Register[] = [registerInit, registerValidate, registerEmulator, registerTail]
+const COMMANDS: readonly Register[] = [
+  registerInit,
+  registerValidate,
+  registerEmulator,
+  registerTail,
+  registerReplay,
+]
 
 /** The `watchpost` program with every sub-command. */
 export function createProgram(): Command {
