@@ -15,6 +15,8 @@ export function requestJson(
     readonly method?: string
     readonly ca?: string | Buffer
     readonly body?: string
+    /** Of `body`; default a form (`application/x-www-form-urlencoded`, as a token request is). */
+    readonly contentType?: string
     readonly timeoutMs?: number
   } = {},
 ): Promise<JsonResponse> {
@@ -24,7 +26,10 @@ export function requestJson(
       {
         method: options.method ?? 'GET',
         ...(options.ca === undefined ? {} : { ca: options.ca }),
-        headers: options.body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
+        headers:
+          options.body === undefined
+            ? {}
+            : { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' },
         timeout: options.timeoutMs ?? 10_000,
       },
       (res) => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { createWatchpost } from '@watchpost/core'
+import { requestJson } from '../src/https-json.js'
 import { run, start, tempDir } from './support/cli.js'
-import { emulatorRequest, startEmulatorCli } from './support/emulator.js'
+import { startEmulatorCli } from './support/emulator.js'
 
 describe('watchpost emulator', () => {
   it('--json: prints where it is and a sink entry that delivers through the real Azure clients; SIGTERM stops it, exit 0', async () => {
@@ -17,17 +19,17 @@ describe('watchpost emulator', () => {
       assert.equal(info.sink.type, 'sentinel')
 
       // A token from its Entra endpoint, as the client-secret credential asks for one.
-      const token = await emulatorRequest(
-        info,
-        'POST',
-        `/${info.tenantId}/oauth2/v2.0/token`,
-        new URLSearchParams({
+      const ca = readFileSync(info.caPath)
+      const token = await requestJson(new URL(`/${info.tenantId}/oauth2/v2.0/token`, info.url), {
+        method: 'POST',
+        ca,
+        body: new URLSearchParams({
           grant_type: 'client_credentials',
           client_id: info.clientId,
           client_secret: info.clientSecret,
           scope: 'https://monitor.azure.com//.default',
         }).toString(),
-      )
+      })
       assert.equal(token.status, 200)
       assert.equal(typeof (token.json as { access_token?: unknown }).access_token, 'string')
 
@@ -42,7 +44,7 @@ describe('watchpost emulator', () => {
       const event = wp.record('authn_login_fail', { userId: 'mallory', reason: 'bad_password' })
       assert.ok(event !== undefined)
       await wp.close()
-      const rows = await emulatorRequest(info, 'GET', `/admin/rows?eventUid=${event.EventUid}`)
+      const rows = await requestJson(new URL(`/admin/rows?eventUid=${event.EventUid}`, info.url), { ca })
       assert.equal(rows.status, 200)
       const stored = (rows.json as { rows: Array<Record<string, unknown>> }).rows
       assert.equal(stored.length, 1)

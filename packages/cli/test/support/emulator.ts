@@ -1,7 +1,5 @@
 /** Starts `watchpost emulator --json` as a child process and reads what it prints. */
 import type { ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { request } from 'node:https'
 import { join } from 'node:path'
 import { finished, type RunResult, start } from './cli.js'
 import type { SinkEntry } from './events.js'
@@ -57,35 +55,4 @@ export async function startEmulatorCli(dir: string): Promise<RunningEmulator> {
       return done
     },
   }
-}
-
-/** A JSON request to the emulator over HTTPS, trusting its CA (and nothing else). */
-export function emulatorRequest(
-  info: Pick<EmulatorInfo, 'url' | 'caPath'>,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, info.url),
-      {
-        method,
-        ca: readFileSync(info.caPath),
-        headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          text += chunk
-        })
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: text === '' ? undefined : JSON.parse(text) }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
 }
