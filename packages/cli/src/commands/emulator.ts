@@ -3,7 +3,7 @@
  * Entra ID tokens, a SQLite store) until SIGINT or SIGTERM, and prints how to point an app at it —
  * the environment lines and the `sentinel` sink entry for the configuration file.
  */
-import { type Emulator, sentinelSinkFor, startEmulator } from '@watchpost/emulator'
+import type { Emulator } from '@watchpost/emulator'
 import type { Command } from 'commander'
 import { CliError, EXIT, outputFor } from '../output.js'
 import { stopSignal } from '../stop-signal.js'
@@ -35,6 +35,8 @@ export function registerEmulator(program: Command): void {
           `--port must be an integer from 0 to 65535, got ${JSON.stringify(options.port)}`,
           EXIT.usage,
         )
+      // Loaded here, not with the program: its TLS and SQLite modules would slow every other command.
+      const { sentinelSinkFor, startEmulator } = await import('@watchpost/emulator')
       let emulator: Emulator
       try {
         emulator = await startEmulator({

@@ -7,7 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SecurityEvent } from '@watchpost/core'
-import { DEFAULT_TLS_DIR } from '@watchpost/emulator'
 import type { Command } from 'commander'
 import { eventFromRow } from '../asim-rows.js'
 import { collectList, compileFilter, type FilterOptions } from '../event-filter.js'
@@ -35,7 +34,7 @@ export function registerTail(program: Command): void {
     .description("follow the events of a file sink's file, or those an emulator stores")
     .argument('[file]', `the file sink's file (default ${DEFAULT_FILE})`)
     .option('--emulator <url>', 'follow the rows of the emulator at this URL instead of a file')
-    .option('--ca <file>', `the emulator's CA certificate (default ${join(DEFAULT_TLS_DIR, 'ca.pem')} here)`)
+    .option('--ca <file>', "the emulator's CA certificate (default: the one `watchpost emulator` makes here)")
     .option(
       '--type <names>',
       'event names, comma-separated or repeated; name* for a prefix (authn_*)',
@@ -70,7 +69,7 @@ export function registerTail(program: Command): void {
         if (options.emulator !== undefined) {
           await followEmulator({
             url: emulatorUrl(options.emulator),
-            ca: readCa(options.ca),
+            ca: await readCa(options.ca),
             fromStart: options.fromStart === true,
             once: options.once === true,
             pollMs,
@@ -141,7 +140,9 @@ function emulatorUrl(value: string): URL {
 }
 
 /** The CA named, else the emulator's default one in the working directory when there is one. */
-function readCa(file: string | undefined): Buffer | undefined {
+async function readCa(file: string | undefined): Promise<Buffer | undefined> {
+  // Loaded on use: the emulator package's TLS and SQLite modules would slow every command.
+  const { DEFAULT_TLS_DIR } = await import('@watchpost/emulator')
   const path = file ?? join(DEFAULT_TLS_DIR, 'ca.pem')
   if (file === undefined && !existsSync(path)) return undefined
   try {
