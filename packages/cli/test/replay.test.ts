@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createWatchpost, type SecurityEvent } from '@watchpost/core'
 import { createSpool } from '@watchpost/core/sdk'
 import { requestJson } from '../src/https-json.js'
-import { finished, run, start, tempDir } from './support/cli.js'
+import { BIN, cleanEnv, finished, run, start, tempDir } from './support/cli.js'
 import { type RunningEmulator, startEmulatorCli } from './support/emulator.js'
 import { type EventSpec, recordEvents, type SinkEntry } from './support/events.js'
 
@@ -98,6 +99,26 @@ describe('watchpost replay', () => {
       { events: 5, sent: 5, duplicates: 0, failed: 0 },
     )
     assert.equal(readJsonl(again).length, 5)
+  })
+
+  it('on a terminal: a progress bar on stderr and a coloured summary (a pseudo-terminal from script(1))', async () => {
+    const out = join(tmp.dir, 'tty.jsonl')
+    const command = [
+      process.execPath,
+      BIN,
+      'replay',
+      'security.jsonl',
+      '--sink',
+      JSON.stringify({ type: 'file', path: out }),
+    ]
+      .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
+      .join(' ')
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: tmp.dir, env: cleanEnv() })
+    const result = await finished(child, 60_000)
+    assert.equal(result.code, 0, result.stdout)
+    assert.ok(result.stdout.includes(`\r[${'#'.repeat(30)}] 5/5 sent 4\x1b[K`), JSON.stringify(result.stdout))
+    assert.ok(result.stdout.includes('\x1b[32mReplayed\x1b[39m 5 event(s)'), JSON.stringify(result.stdout))
+    assert.equal(readJsonl(out).length, 4)
   })
 
   it('--sink by type or index from --config; unknown names and invalid entries are usage errors', async () => {

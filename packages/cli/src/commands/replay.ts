@@ -59,7 +59,7 @@ export function registerReplay(program: Command): void {
       } catch (err) {
         throw new CliError(`cannot read ${file}: ${(err as Error).message}`)
       }
-      const bar = out.json ? progressBar(0, { isTTY: false } as NodeJS.WriteStream) : progressBar(input.total)
+      const bar = progressBar(input.total)
       const stop = stopSignal()
       let summary: ReplaySummary
       try {

@@ -141,10 +141,13 @@ function emulatorUrl(value: string): URL {
 
 /** The CA named, else the emulator's default one in the working directory when there is one. */
 async function readCa(file: string | undefined): Promise<Buffer | undefined> {
-  // Loaded on use: the emulator package's TLS and SQLite modules would slow every command.
-  const { DEFAULT_TLS_DIR } = await import('@watchpost/emulator')
-  const path = file ?? join(DEFAULT_TLS_DIR, 'ca.pem')
-  if (file === undefined && !existsSync(path)) return undefined
+  let path = file
+  if (path === undefined) {
+    // Loaded on use: the emulator package's TLS and SQLite modules would slow every command.
+    const { DEFAULT_TLS_DIR } = await import('@watchpost/emulator')
+    path = join(DEFAULT_TLS_DIR, 'ca.pem')
+    if (!existsSync(path)) return undefined
+  }
   try {
     return readFileSync(path)
   } catch (err) {
