@@ -8,34 +8,7 @@ import { createSpool } from '@watchpost/core/sdk'
 import { requestJson } from '../src/https-json.js'
 import { BIN, cleanEnv, finished, run, start, tempDir } from './support/cli.js'
 import { type RunningEmulator, startEmulatorCli } from './support/emulator.js'
-import { type EventSpec, recordEvents, type SinkEntry } from './support/events.js'
-
-const SPECS: readonly EventSpec[] = [
-  {
-    name: 'authn_login_fail',
-    params: { userId: 'mallory', reason: 'bad_password' },
-    requestId: 'r1',
-    source: '203.0.113.9',
-  },
-  {
-    name: 'authz_fail',
-    params: { userId: 'mallory', resource: '/admin' },
-    requestId: 'r2',
-    source: '203.0.113.9',
-  },
-  {
-    name: 'sensitive_read',
-    params: { userId: 'alice', object: 'payroll.csv' },
-    requestId: 'r3',
-    source: '198.51.100.7',
-  },
-  {
-    name: 'user_created',
-    params: { userId: 'alice', newUserId: 'carol' },
-    requestId: 'r4',
-    source: '198.51.100.7',
-  },
-]
+import { recordEvents, SHOP_EVENTS, type SinkEntry } from './support/events.js'
 
 interface Summary {
   file: string
@@ -65,7 +38,7 @@ describe('watchpost replay', () => {
   before(async () => {
     tmp = tempDir()
     source = join(tmp.dir, 'security.jsonl')
-    events = await recordEvents([{ type: 'file', path: source }], SPECS)
+    events = await recordEvents([{ type: 'file', path: source }], SHOP_EVENTS)
     // A file sink's file holds an event twice after a re-send: the copy is skipped by its EventUid.
     writeFileSync(source, jsonl([...events, events[1]!]))
   })
@@ -82,8 +55,8 @@ describe('watchpost replay', () => {
     const result = await replay('security.jsonl', '--sink', JSON.stringify({ type: 'file', path: out }))
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(readJsonl(out), JSON.parse(JSON.stringify(events)), 'EventUid and every field kept')
-    assert.match(result.stdout, /^Replayed 5 event\(s\) from security\.jsonl to file:.*copy\.jsonl$/m)
-    assert.match(result.stdout, /^ {2}sent {11}4$/m)
+    assert.match(result.stdout, /^Replayed 6 event\(s\) from security\.jsonl to file:.*copy\.jsonl$/m)
+    assert.match(result.stdout, /^ {2}sent {11}5$/m)
     assert.match(result.stdout, /^ {2}duplicates {5}1 \(skipped: same EventUid\)$/m)
 
     const again = join(tmp.dir, 'all.jsonl')
@@ -96,9 +69,9 @@ describe('watchpost replay', () => {
     assert.equal(r2.code, 0)
     assert.deepEqual(
       { events: summary.events, sent: summary.sent, duplicates: summary.duplicates, failed: summary.failed },
-      { events: 5, sent: 5, duplicates: 0, failed: 0 },
+      { events: 6, sent: 6, duplicates: 0, failed: 0 },
     )
-    assert.equal(readJsonl(again).length, 5)
+    assert.equal(readJsonl(again).length, 6)
   })
 
   it('on a terminal: a progress bar on stderr and a coloured summary (a pseudo-terminal from script(1))', async () => {
@@ -116,9 +89,9 @@ describe('watchpost replay', () => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: tmp.dir, env: cleanEnv() })
     const result = await finished(child, 60_000)
     assert.equal(result.code, 0, result.stdout)
-    assert.ok(result.stdout.includes(`\r[${'#'.repeat(30)}] 5/5 sent 4\x1b[K`), JSON.stringify(result.stdout))
-    assert.ok(result.stdout.includes('\x1b[32mReplayed\x1b[39m 5 event(s)'), JSON.stringify(result.stdout))
-    assert.equal(readJsonl(out).length, 4)
+    assert.ok(result.stdout.includes(`\r[${'#'.repeat(30)}] 6/6 sent 5\x1b[K`), JSON.stringify(result.stdout))
+    assert.ok(result.stdout.includes('\x1b[32mReplayed\x1b[39m 6 event(s)'), JSON.stringify(result.stdout))
+    assert.equal(readJsonl(out).length, 5)
   })
 
   it('--sink by type or index from --config; unknown names and invalid entries are usage errors', async () => {
@@ -126,9 +99,9 @@ describe('watchpost replay', () => {
     writeFileSync(config, 'sinks:\n  - type: console\n  - type: file\n    path: named.jsonl\n')
     const byType = await replay(source, '--config', config, '--sink', 'file')
     assert.equal(byType.code, 0, byType.stderr)
-    assert.equal(readJsonl(join(tmp.dir, 'named.jsonl')).length, 4)
+    assert.equal(readJsonl(join(tmp.dir, 'named.jsonl')).length, 5)
     const byIndex = await replayJson(source, '--config', config, '--sink', 'sinks[1]')
-    assert.equal(byIndex.summary.sent, 4)
+    assert.equal(byIndex.summary.sent, 5)
 
     const unknown = await replay(source, '--config', config, '--sink', 'sentinel')
     assert.equal(unknown.code, 2)
@@ -174,27 +147,28 @@ describe('watchpost replay', () => {
       const { result, summary } = await replayJson(source, '--sink', sink)
       assert.equal(result.code, 0, result.stderr)
       assert.equal(summary.sink, `sentinel:${emulator.info.dcrImmutableId}`)
-      assert.deepEqual([summary.sent, summary.duplicates, summary.failed, summary.deadLettered], [4, 1, 0, 0])
+      assert.deepEqual([summary.sent, summary.duplicates, summary.failed, summary.deadLettered], [5, 1, 0, 0])
       for (const event of events) {
         const rows = await rowsOf(event.EventUid)
         assert.equal(rows.length, 1, event.EventOriginalType)
         assert.equal(rows[0]?.EventOriginalType, event.EventOriginalType)
       }
       const second = await replayJson(source, '--sink', sink)
-      assert.equal(second.summary.sent, 4)
+      assert.equal(second.summary.sent, 5)
       assert.equal((await rowsOf(events[0]!.EventUid)).length, 2, 'at least once: the same EventUid twice')
     })
 
     it('a row the ingestion API refuses (400) is dead-lettered: exit 1, the others delivered', async () => {
       await admin('DELETE', '/admin/rows')
+      const refused = events.find((e) => e.EventOriginalType === 'authz_fail')!
       await admin('POST', '/admin/faults', { reject: { column: 'EventOriginalType', equals: 'authz_fail' } })
       try {
         const { result, summary } = await replayJson(source, '--sink', JSON.stringify(emulator.info.sink))
         assert.equal(result.code, 1)
-        assert.deepEqual([summary.sent, summary.deadLettered, summary.failed], [3, 1, 0])
+        assert.deepEqual([summary.sent, summary.deadLettered, summary.failed], [4, 1, 0])
         assert.equal(summary.deadLetterFile, join(tmp.dir, '.watchpost', 'dead-letter.jsonl'))
-        assert.match(readFileSync(summary.deadLetterFile, 'utf8'), new RegExp(events[1]!.EventUid))
-        assert.equal((await rowsOf(events[1]!.EventUid)).length, 0)
+        assert.match(readFileSync(summary.deadLetterFile, 'utf8'), new RegExp(refused.EventUid))
+        assert.equal((await rowsOf(refused.EventUid)).length, 0)
         assert.equal((await rowsOf(events[0]!.EventUid)).length, 1)
       } finally {
         await admin('DELETE', '/admin/faults')
@@ -228,7 +202,7 @@ describe('watchpost replay', () => {
       const result = await done
       assert.equal(result.code, 0, result.stdout + result.stderr)
       const summary = JSON.parse(result.stdout) as Summary
-      assert.deepEqual([summary.sent, summary.failed], [4, 0])
+      assert.deepEqual([summary.sent, summary.failed], [5, 0])
       for (const event of events) assert.equal((await rowsOf(event.EventUid)).length, 1)
     })
 
@@ -276,7 +250,7 @@ describe('watchpost replay', () => {
       const sink = { ...emulator.info.sink, endpoint: 'https://127.0.0.1:9' }
       const { result, summary } = await replayJson(source, '--sink', JSON.stringify(sink), '--timeout', '2')
       assert.equal(result.code, 1)
-      assert.deepEqual([summary.sent, summary.failed], [0, 4])
+      assert.deepEqual([summary.sent, summary.failed], [0, 5])
       assert.match(summary.stopped ?? '', /^nothing delivered for 2 s/)
     })
   })

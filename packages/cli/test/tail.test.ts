@@ -6,30 +6,8 @@ import { after, before, describe, it } from 'node:test'
 import type { SecurityEvent } from '@watchpost/core'
 import { run, start, tempDir } from './support/cli.js'
 import { startEmulatorCli } from './support/emulator.js'
-import { type EventSpec, recordEvents } from './support/events.js'
+import { recordEvents, SHOP_EVENTS as SPECS } from './support/events.js'
 import { Lines } from './support/lines.js'
-
-const SPECS: readonly EventSpec[] = [
-  {
-    name: 'authn_login_fail',
-    params: { userId: 'mallory', reason: 'bad_password' },
-    requestId: 'req-1',
-    source: '203.0.113.9',
-  },
-  { name: 'authn_login_success', params: { userId: 'alice' }, requestId: 'req-2', source: '198.51.100.7' },
-  {
-    name: 'authz_fail',
-    params: { userId: 'mallory', resource: '/admin' },
-    requestId: 'req-3',
-    source: '203.0.113.9',
-  },
-  {
-    name: 'sensitive_read',
-    params: { userId: 'alice', object: 'payroll.csv' },
-    requestId: 'req-4',
-    source: '198.51.100.7',
-  },
-]
 
 const uids = (lines: readonly string[]) => lines.map((line) => (JSON.parse(line) as SecurityEvent).EventUid)
 

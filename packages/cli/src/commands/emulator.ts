@@ -36,7 +36,7 @@ export function registerEmulator(program: Command): void {
           EXIT.usage,
         )
       // Loaded here, not with the program: its TLS and SQLite modules would slow every other command.
-      const { sentinelSinkFor, startEmulator } = await import('@watchpost/emulator')
+      const { emulatorTarget, sentinelSinkFor, startEmulator } = await import('@watchpost/emulator')
       let emulator: Emulator
       try {
         emulator = await startEmulator({
@@ -55,12 +55,7 @@ export function registerEmulator(program: Command): void {
       const stop = stopSignal()
       const sink = sentinelSinkFor(emulator)
       out.line({
-        url: emulator.url,
-        caPath: emulator.caPath,
-        tenantId: emulator.tenantId,
-        clientId: emulator.clientId,
-        clientSecret: emulator.clientSecret,
-        dcrImmutableId: emulator.dcrImmutableId,
+        ...emulatorTarget(emulator),
         streams: Object.keys(emulator.streams),
         env: emulator.env,
         sink,

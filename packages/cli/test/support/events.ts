@@ -19,6 +19,35 @@ export interface EventSpec {
   readonly source?: string
 }
 
+/** A shop's events: both results of a login, a refused access, a data read, a new user; two sources. */
+export const SHOP_EVENTS: readonly EventSpec[] = [
+  {
+    name: 'authn_login_fail',
+    params: { userId: 'mallory', reason: 'bad_password' },
+    requestId: 'req-1',
+    source: '203.0.113.9',
+  },
+  { name: 'authn_login_success', params: { userId: 'alice' }, requestId: 'req-2', source: '198.51.100.7' },
+  {
+    name: 'authz_fail',
+    params: { userId: 'mallory', resource: '/admin' },
+    requestId: 'req-3',
+    source: '203.0.113.9',
+  },
+  {
+    name: 'sensitive_read',
+    params: { userId: 'alice', object: 'payroll.csv' },
+    requestId: 'req-4',
+    source: '198.51.100.7',
+  },
+  {
+    name: 'user_created',
+    params: { userId: 'alice', newUserId: 'carol' },
+    requestId: 'req-5',
+    source: '198.51.100.7',
+  },
+]
+
 /** Records each spec in its own request, closes the instance (everything delivered) and returns the events. */
 export async function recordEvents(
   sinks: SinkEntry[],
