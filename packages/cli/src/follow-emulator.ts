@@ -6,6 +6,7 @@
  * of rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Following } from './follow-file.js'
 import { requestJson } from './https-json.js'
 
 export interface EmulatorRow extends Record<string, unknown> {
@@ -13,15 +14,10 @@ export interface EmulatorRow extends Record<string, unknown> {
   readonly _IngestionTime: string
 }
 
-export interface FollowEmulatorOptions {
+export interface FollowEmulatorOptions extends Following {
   readonly url: URL
   readonly ca: Buffer | undefined
-  readonly fromStart: boolean
-  readonly once: boolean
-  readonly pollMs: number
-  readonly signal: AbortSignal
   onRow(row: EmulatorRow): void
-  onNotice(message: string): void
 }
 
 async function fetchRows(options: FollowEmulatorOptions): Promise<EmulatorRow[]> {

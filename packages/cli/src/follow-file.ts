@@ -8,18 +8,22 @@
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-export interface FollowFileOptions {
-  readonly path: string
-  /** Start at the beginning of the file instead of its end. */
+/** How any source is followed (a file here, an emulator in follow-emulator.ts). */
+export interface Following {
+  /** Start with what is there already instead of only what comes next. */
   readonly fromStart: boolean
   /** Stop at the end of what is there now instead of following. */
   readonly once: boolean
   readonly pollMs: number
   /** Stops following (at the next poll). */
   readonly signal: AbortSignal
-  onLine(line: string): void
-  /** Something the reader should know (a rotation, a truncation, a missing file). */
+  /** Something the reader should know (a rotation, a truncation, a missing file, an outage). */
   onNotice(message: string): void
+}
+
+export interface FollowFileOptions extends Following {
+  readonly path: string
+  onLine(line: string): void
 }
 
 /** Bytes read per call: a bound on memory whatever the file's size. */
