@@ -30,7 +30,7 @@ export function createProgram(): Command {
   const program = new Command('watchpost')
     .description('Security events from Fastify and Express apps into Microsoft Sentinel.')
     .version(version, '-v, --version')
-    .option('--json', 'print one JSON document (for machines) instead of text')
+    .option('--json', 'print JSON (for machines) instead of text')
     .option('--no-color', 'no colour, even on a terminal')
     .showHelpAfterError('(watchpost --help lists the commands)')
     .exitOverride()

@@ -7,7 +7,7 @@ import { cleanEnv, type RunResult, run, tempDir } from './support/cli.js'
 interface ValidateDoc {
   valid: boolean
   file: string
-  problems: Array<{ path: string; line?: number; column?: number; message: string }>
+  problems: Array<{ path: string; line: number | null; column: number | null; message: string }>
   warnings: Array<{ code: string; message: string }>
 }
 
@@ -130,6 +130,10 @@ describe('watchpost validate', () => {
     assert.equal(binary.code, 1)
     assertClean(binary)
     assert.match(binary.stdout, /^error binary\.yaml: not a YAML or JSON file: it holds binary data$/m)
+    const { doc } = await validateJson('binary.yaml')
+    assert.deepEqual(doc.problems, [
+      { path: '', line: null, column: null, message: 'not a YAML or JSON file: it holds binary data' },
+    ])
   })
 
   it('a missing file: one message, exit 1', async () => {

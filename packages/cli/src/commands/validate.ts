@@ -138,6 +138,13 @@ function report(out: Output, file: string, shown: string, problems: readonly Pro
     out.say(`${out.paint('error', 'error')} ${at}: ${path}${p.message}`)
   }
   out.say(`${shown} is not valid: ${problems.length} problem(s)`)
-  out.result({ valid: false, file, problems, warnings: [] })
+  // `null`, not an absent key, for a place unknown: every problem has the same four keys.
+  const json = problems.map((p) => ({
+    path: p.path,
+    line: p.line ?? null,
+    column: p.column ?? null,
+    message: p.message,
+  }))
+  out.result({ valid: false, file, problems: json, warnings: [] })
   process.exitCode = EXIT.problems
 }
