@@ -17,10 +17,11 @@ function yamlString(value: string): string {
 }
 
 export function configTemplate(framework: Framework, appName: string): string {
+  // Core resolves the client address from the socket under this setting alone (trust-proxy.ts).
   const proxyNote =
     framework === 'express'
-      ? "# Same values and meaning as Express's `trust proxy` setting."
-      : "# Same values and meaning as Express's `trust proxy` setting; independent of Fastify's own trustProxy."
+      ? "# Same values and meaning as Express's `trust proxy` setting, which Watchpost does not read: set both."
+      : "# Same values as Express's `trust proxy`; Fastify's own trustProxy is not read: set both alike."
   return `# Watchpost configuration (${framework}). Every option and its default: docs/configuration.md
 # of Watchpost. Options given in code override this file. \${VAR} and \${VAR:-default} read
 # environment variables: keep secrets out of this file.
@@ -54,11 +55,16 @@ detectors:
     allowedOrigins: []   # e.g. [https://app.example.com]: other origins are reported
   protocol:
     allowedMethods: [GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS]
+  # Also on: jwt, rateLimit, malformedBody, injection, attackTool, scannerProbe (docs/detectors.md).
 
-# Requests to record nothing about, and stricter places.
+# Requests to record nothing about, and stricter places (first match wins).
 routes:
   - match: /health
     ignore: true
+  # - match: /admin/*
+  #   detectors:
+  #     authFailure:
+  #       threshold: 3
 
 # The shipped rules (brute force, credential stuffing, password spray, scanning, …) run by default.
 # Change one by its id, or add the app's own (docs/rules.md), e.g.:

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { appendFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { SecurityEvent } from '@watchpost/core'
@@ -120,6 +120,38 @@ describe('watchpost tail', () => {
     }
     const [code] = (await once(child, 'close')) as [number | null]
     assert.equal(code, 0, 'Ctrl-C ends it normally')
+  })
+
+  it("without a file: the configuration's file sink, else logs/security.jsonl", async () => {
+    const { dir, remove } = tempDir()
+    try {
+      writeFileSync(
+        join(dir, 'watchpost.config.yaml'),
+        'sinks:\n  - type: console\n  - type: file\n    path: audit/events.jsonl\n',
+      )
+      mkdirSync(join(dir, 'audit'))
+      writeFileSync(join(dir, 'audit', 'events.jsonl'), `${JSON.stringify(events[2])}\n`)
+      const configured = await run(['tail', '--once', '--json'], { cwd: dir })
+      assert.equal(configured.code, 0, configured.stderr)
+      assert.deepEqual(uids(configured.stdout.trimEnd().split('\n')), [events[2]!.EventUid])
+
+      writeFileSync(join(dir, 'watchpost.config.yaml'), 'sinks:\n  - type: console\n')
+      const noFileSink = await run(['tail', '--once'], { cwd: dir })
+      assert.equal(noFileSink.code, 2)
+      assert.equal(
+        noFileSink.stderr,
+        'watchpost: watchpost.config.yaml has no file sink; name the file to follow\n',
+      )
+
+      rmSync(join(dir, 'watchpost.config.yaml'))
+      mkdirSync(join(dir, 'logs'))
+      writeFileSync(join(dir, 'logs', 'security.jsonl'), `${JSON.stringify(events[3])}\n`)
+      const fallback = await run(['tail', '--once', '--json'], { cwd: dir })
+      assert.equal(fallback.code, 0, fallback.stderr)
+      assert.deepEqual(uids(fallback.stdout.trimEnd().split('\n')), [events[3]!.EventUid])
+    } finally {
+      remove()
+    }
   })
 
   it('--timeout stops following; lines that are not events are skipped with a notice', async () => {

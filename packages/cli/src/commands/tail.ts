@@ -5,8 +5,14 @@
  * JSON Lines. Runs until Ctrl-C, `--timeout`, or with `--once` the end of what is there.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { SecurityEvent } from '@watchpost/core'
+import { join, relative, resolve } from 'node:path'
+import {
+  ConfigError,
+  findConfigFile,
+  loadConfig,
+  type ResolvedConfig,
+  type SecurityEvent,
+} from '@watchpost/core'
 import type { Command } from 'commander'
 import { eventFromRow } from '../asim-rows.js'
 import { collectList, compileFilter, type FilterOptions } from '../event-filter.js'
@@ -15,6 +21,7 @@ import { followEmulator } from '../follow-emulator.js'
 import { followFile } from '../follow-file.js'
 import { CliError, EXIT, outputFor } from '../output.js'
 import { stopSignal } from '../stop-signal.js'
+import { collectWarnings } from '../warnings.js'
 
 interface TailOptions extends FilterOptions {
   readonly emulator?: string
@@ -25,14 +32,14 @@ interface TailOptions extends FilterOptions {
   readonly interval: string
 }
 
-/** Where a file sink writes when the configuration file says nothing else (watchpost init's default). */
+/** Followed when no file is named and no configuration file is found (watchpost init's file sink). */
 const DEFAULT_FILE = 'logs/security.jsonl'
 
 export function registerTail(program: Command): void {
   program
     .command('tail')
     .description("follow the events of a file sink's file, or those an emulator stores")
-    .argument('[file]', `the file sink's file (default ${DEFAULT_FILE})`)
+    .argument('[file]', `the file sink's file (default: the configuration's file sink, else ${DEFAULT_FILE})`)
     .option('--emulator <url>', 'follow the rows of the emulator at this URL instead of a file')
     .option('--ca <file>', "the emulator's CA certificate (default: the one `watchpost emulator` makes here)")
     .option(
@@ -79,7 +86,7 @@ export function registerTail(program: Command): void {
           })
         } else {
           await followFile({
-            path: fileArg ?? DEFAULT_FILE,
+            path: fileArg ?? (await configuredFile(process.cwd())),
             fromStart: options.fromStart === true,
             once: options.once === true,
             pollMs,
@@ -104,6 +111,32 @@ export function registerTail(program: Command): void {
       if (skipped > 1) notice(`skipped ${skipped} lines that are not JSON events`)
       if (!out.json && options.once === true && shown === 0) notice('no events')
     })
+}
+
+/**
+ * The file of the first file sink in the configuration an app here would load (core's lookup);
+ * `DEFAULT_FILE` without a configuration file. Its warnings are for `validate`, not for tail.
+ */
+async function configuredFile(cwd: string): Promise<string> {
+  let config: ResolvedConfig
+  try {
+    const file = findConfigFile(undefined, cwd, process.env)
+    if (file === undefined) return DEFAULT_FILE
+    config = (await collectWarnings(() => loadConfig({ config: file }, { cwd }))).value
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new CliError(
+        `the configuration cannot be loaded (watchpost validate says why); name the file to follow`,
+      )
+    throw err
+  }
+  const sink = config.sinks.find((s) => s.type === 'file')
+  if (sink === undefined)
+    throw new CliError(
+      `${relative(cwd, config.source.file ?? '')} has no file sink; name the file to follow`,
+      EXIT.usage,
+    )
+  return resolve(cwd, sink.path)
 }
 
 function parseEvent(line: string): Partial<SecurityEvent> | undefined {
