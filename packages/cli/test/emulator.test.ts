@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { describe, it } from 'node:test'
 import { createWatchpost } from '@watchpost/core'
 import { requestJson } from '../src/https-json.js'
@@ -77,6 +78,24 @@ describe('watchpost emulator', () => {
       const [code] = (await once(child, 'close')) as [number | null]
       assert.equal(code, 0)
     } finally {
+      remove()
+    }
+  })
+
+  it('a port in use: one clear message, exit 1', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { dir, remove } = tempDir()
+    try {
+      const { port } = server.address() as AddressInfo
+      const result = await run(['emulator', '--port', String(port), '--tls-dir', 'tls'], { cwd: dir })
+      assert.equal(result.code, 1)
+      assert.equal(
+        result.stderr,
+        `watchpost: port ${port} is in use; choose another with --port (0: any free one)\n`,
+      )
+    } finally {
+      server.close()
       remove()
     }
   })

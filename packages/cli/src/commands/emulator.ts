@@ -46,8 +46,9 @@ export function registerEmulator(program: Command): void {
           ...(options.db === undefined ? {} : { dbPath: options.db }),
         })
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code
-        if (code === 'EADDRINUSE')
+        // The emulator wraps the listen error (its own EmulatorError); the system's code is on the cause.
+        const cause = (err as { cause?: NodeJS.ErrnoException }).cause
+        if (cause?.code === 'EADDRINUSE')
           throw new CliError(`port ${port} is in use; choose another with --port (0: any free one)`)
         throw new CliError(`the emulator could not start: ${(err as Error).message}`)
       }
