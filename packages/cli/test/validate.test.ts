@@ -6,7 +6,7 @@ import { cleanEnv, type RunResult, run, tempDir } from './support/cli.js'
 
 interface ValidateDoc {
   valid: boolean
-  file: string
+  file: string | null
   problems: Array<{ path: string; line: number | null; column: number | null; message: string }>
   warnings: Array<{ code: string; message: string }>
 }
@@ -140,9 +140,16 @@ describe('watchpost validate', () => {
     const result = await validate('nope.yaml')
     assert.equal(result.code, 1)
     assert.equal(result.stderr, `watchpost: ${join(tmp.dir, 'nope.yaml')} does not exist\n`)
-    const json = await run(['--json', 'validate', 'nope.yaml'], { cwd: tmp.dir })
+    const { result: json, doc } = await validateJson('nope.yaml')
     assert.equal(json.code, 1)
-    assert.match((JSON.parse(json.stdout) as { error: string }).error, /nope\.yaml does not exist/)
+    assert.deepEqual(doc, {
+      valid: false,
+      file: join(tmp.dir, 'nope.yaml'),
+      problems: [
+        { path: '', line: null, column: null, message: `${join(tmp.dir, 'nope.yaml')} does not exist` },
+      ],
+      warnings: [],
+    })
   })
 
   it('without a file: the lookup core does (WATCHPOST_CONFIG, then watchpost.config.* here)', async () => {

@@ -4,7 +4,7 @@
  * problem with its option path, line and reason, or a one-line summary and the warnings.
  */
 import { closeSync, openSync, readSync } from 'node:fs'
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 import {
   CONFIG_FILE_NAMES,
   ConfigError,
@@ -32,7 +32,17 @@ export function registerValidate(program: Command): void {
     .action(async (fileArg: string | undefined, _options: unknown, command: Command) => {
       const out = outputFor(command)
       const cwd = process.cwd()
-      const file = locate(fileArg, cwd)
+      let file: string
+      try {
+        file = locate(fileArg, cwd)
+      } catch (err) {
+        // With --json, no file to check is a result like any problem (`file` null when none was found).
+        if (!(err instanceof CliError) || !out.json) throw err
+        const problem = { path: '', line: null, column: null, message: err.message }
+        out.result({ valid: false, file: err.detail ?? null, problems: [problem], warnings: [] })
+        process.exitCode = EXIT.problems
+        return
+      }
       const shown = relative(cwd, file) || file
       const binary = binaryContent(file)
       if (binary !== undefined) {
@@ -91,7 +101,8 @@ function locate(fileArg: string | undefined, cwd: string): string {
   } catch (err) {
     if (err instanceof ConfigError && err.code === 'ERR_WATCHPOST_CONFIG_NOT_FOUND') {
       const from = fileArg === undefined ? ' (from WATCHPOST_CONFIG)' : ''
-      throw new CliError(`${err.file ?? fileArg} does not exist${from}`)
+      const missing = err.file ?? resolve(cwd, fileArg ?? '')
+      throw new CliError(`${missing} does not exist${from}`, EXIT.problems, missing)
     }
     throw err
   }
