@@ -161,6 +161,12 @@ describe('watchpost validate', () => {
         none.stderr,
         /no configuration file here: looked for watchpost\.config\.yaml, watchpost\.config\.yml, watchpost\.config\.json/,
       )
+      const noneJson = await run(['--json', 'validate'], { cwd: dir })
+      assert.equal(noneJson.code, 1)
+      const noneDoc = JSON.parse(noneJson.stdout) as ValidateDoc
+      assert.equal(noneDoc.valid, false)
+      assert.equal(noneDoc.file, null)
+      assert.match(noneDoc.problems[0]?.message ?? '', /^no configuration file here/)
       writeFileSync(
         join(dir, 'watchpost.config.json'),
         '{"mode":"protect","rules":[{"id":"watchpost.credential-stuffing","response":{"action":"block"}}]}',
