@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander'
 import { CliError, EXIT } from './output.js'
 import { createProgram } from './program.js'
+import { takeOverWarnings } from './warnings.js'
 
 const json = process.argv.includes('--json')
 
@@ -17,6 +18,7 @@ function fail(message: string, exitCode: number, detail?: unknown): void {
   process.exitCode = exitCode
 }
 
+takeOverWarnings()
 try {
   await createProgram().parseAsync(process.argv)
 } catch (err) {

@@ -47,6 +47,11 @@ export interface Output {
   note(...lines: string[]): void
   /** The command's result as JSON on stdout (only in `--json` mode). */
   result(value: unknown): void
+  /**
+   * One compact JSON line on stdout (only in `--json` mode), for commands that keep running and
+   * print as they go (JSON Lines: each line parses on its own).
+   */
+  line(value: unknown): void
 }
 
 interface GlobalOptions {
@@ -76,6 +81,9 @@ export function outputFor(
     },
     result: (value) => {
       if (json) stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+    },
+    line: (value) => {
+      if (json) stdout.write(`${JSON.stringify(value)}\n`)
     },
   }
 }

@@ -65,6 +65,9 @@ export {
 } from './schema/projections.js'
 export { registerSinkType, type SinkType } from './sinks/registry.js'
 export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
+// Tools that read what a remote sink left on disk (the CLI's `replay`): the spool itself, whose
+// records are `<partition>\n<row JSON>` as the sink's destination prepared them (docs/spool.md).
+export { createSpool, type Spool, type SpoolOptions, type SpoolStats } from './spool/index.js'
 // Shared state stores (rules' windows, claims, blocks): the contract and the in-process store.
 export { blockKey, MemoryStateStore, type MemoryStateStoreOptions } from './state/memory.js'
 export type {

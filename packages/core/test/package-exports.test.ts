@@ -96,6 +96,7 @@ const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
     'compileOriginCheck',
     'createAdapterCore',
     'createHttpPool',
+    'createSpool',
     'kContext',
     'kOwner',
     'observeClientErrors',
