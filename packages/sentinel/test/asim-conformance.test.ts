@@ -7,13 +7,11 @@
  * with projectToAsim as the sentinel sink does.
  */
 import assert from 'node:assert/strict'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { CATALOGUE, createWatchpost, type SecurityEvent, type Sink } from '@watchpost/core'
+import { CATALOGUE, createWatchpost, type SecurityEvent } from '@watchpost/core'
 import { type AsimSchema, projectToAsim } from '@watchpost/core/sdk'
-import watchpost from '@watchpost/fastify'
-import fastify, { type FastifyInstance } from 'fastify'
 import { conformanceProblems, CATALOGUE as FIELD_CATALOGUE } from './support/asim-catalogue.js'
+import { startApp, type TestApp } from './support/fastify-app.js'
 import { serve } from './support/helpers.js'
 
 interface ParamShape {
@@ -100,60 +98,24 @@ describe('ASIM conformance: every catalogue event, built in a real request', () 
 })
 
 describe('ASIM conformance: what a Fastify app records for real requests', () => {
-  const events: SecurityEvent[] = []
-  let server: FastifyInstance
-  let base: string
-
+  let app: TestApp
   before(async () => {
-    const sink: Sink = {
-      name: 'memory',
-      send: async (batch) => void events.push(...batch),
-      close: async () => {},
-    }
-    server = fastify()
-    await server.register(watchpost, {
-      config: false,
-      app,
-      sinks: [],
-      detectors: { notFound: { threshold: 3 } },
-      runtime: { sinks: [sink] },
-    } as never)
-    server.post('/login', async (request, reply) => {
-      const { username } = (request.body ?? {}) as { username?: string }
-      request.watchpost?.authn.loginFail({ userId: String(username), reason: 'bad_password' })
-      return reply.code(401).send({ error: 'invalid credentials' })
-    })
-    server.get('/admin', async (_request, reply) => reply.code(403).send({ error: 'forbidden' }))
-    server.get('/private', async (_request, reply) => reply.code(401).send())
-    server.get('/search', async () => ({ results: [] }))
-    await server.listen({ port: 0, host: '127.0.0.1' })
-    base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`
-
-    const get = (path: string, headers: Record<string, string> = {}) =>
-      fetch(`${base}${path}`, { headers }).then((r) => r.arrayBuffer())
-    await fetch(`${base}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'mallory@example.com', password: 'x' }),
-    }).then((r) => r.arrayBuffer())
-    await get('/admin')
-    await get('/private')
-    for (let i = 0; i < 3; i++) await get(`/missing-${i}`)
-    await get('/.env')
-    await get('/search?q=1%27%20OR%20%271%27%3D%271', {
+    app = await startApp({ detectors: { notFound: { threshold: 3 } } })
+    await app.post('/login', JSON.stringify({ username: 'mallory@example.com', password: 'x' }))
+    await app.get('/admin')
+    await app.get('/private')
+    for (let i = 0; i < 3; i++) await app.get(`/missing-${i}`)
+    await app.get('/.env')
+    await app.get('/search?q=1%27%20OR%20%271%27%3D%271', {
       'user-agent': 'sqlmap/1.8.2#stable (https://sqlmap.org)',
     })
-    await fetch(`${base}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"username": ',
-    }).then((r) => r.arrayBuffer())
-    await server.watchpost.flush()
+    await app.post('/login', '{"username": ')
+    await app.flush()
   })
-  after(() => server.close())
+  after(() => app.close())
 
   test('the detectors recorded the events these requests stand for', () => {
-    const names = new Set(events.map((e) => e.EventOriginalType))
+    const names = new Set(app.events.map((e) => e.EventOriginalType))
     for (const name of [
       'authn_login_fail',
       'authz_fail',
@@ -168,9 +130,9 @@ describe('ASIM conformance: what a Fastify app records for real requests', () =>
   })
 
   test('every row conforms; a Web Session row with a status has a result that agrees with it', () => {
-    assert.ok(events.length >= 8)
+    assert.ok(app.events.length >= 8)
     const withoutStatus = new Set<string>()
-    for (const event of events) {
+    for (const event of app.events) {
       const { projection, row } = projectToAsim(event)
       assert.deepEqual(conformanceProblems(projection.schema, row), [], event.EventOriginalType)
       if (projection.schema !== 'WebSession') continue
