@@ -13,37 +13,46 @@ const HOUR = 60 * MINUTE
 const SOLUTION = 'Solutions/Web Session Essentials/Analytic Rules'
 const SOURCE = ['SrcIpAddr', 'SrcUsername', 'SrcHostname'] as const
 
-/** `toint(EventResultDetails) between (low .. high)`: the status class of the response. */
-const statusBetween = (low: number, high: number) => (row: Row) => {
-  const status = toint(row, 'EventResultDetails')
-  return status !== null && status >= low && status <= high
-}
-
 /** `_Im_WebSession(eventresult='Success')`: the parser compares with `=~`. */
 const succeeded = (row: Row) => str(row, 'EventResult').toLowerCase() === 'success'
 
 const more = (threshold: number) => (rows: readonly Row[]) =>
   rows.length > threshold ? rows.length : undefined
 
-export const clientErrors: BuiltinAsimRule = {
-  id: 'faa40333-1e8b-40cc-a003-51ae41fa886f',
-  name: 'Detect instances of multiple client errors occurring within a brief period of time (ASIM Web Session)',
-  file: `${SOLUTION}/MultipleClientErrorsWithinShortTime.yaml`,
-  schema: 'WebSession',
-  condition:
-    'more than 100 rows with a 4xx EventResultDetails per SrcIpAddr, SrcUsername, SrcHostname in a 5-minute bin',
-  evaluate: (rows) => binned(rows.filter(statusBetween(400, 499)), SOURCE, 5 * MINUTE, more(100)),
+/**
+ * The two error-count rules differ only in the status class: `toint(EventResultDetails) between
+ * (low .. high)`, then more than 100 rows per source in a 5-minute bin.
+ */
+function statusClassRule(rule: Pick<BuiltinAsimRule, 'id' | 'name' | 'file'>, low: number): BuiltinAsimRule {
+  const inClass = (row: Row) => {
+    const status = toint(row, 'EventResultDetails')
+    return status !== null && status >= low && status <= low + 99
+  }
+  return {
+    ...rule,
+    schema: 'WebSession',
+    condition: `more than 100 rows with a ${low / 100}xx EventResultDetails per SrcIpAddr, SrcUsername, SrcHostname in a 5-minute bin`,
+    evaluate: (rows) => binned(rows.filter(inClass), SOURCE, 5 * MINUTE, more(100)),
+  }
 }
 
-export const serverErrors: BuiltinAsimRule = {
-  id: 'a59ba76c-0205-4966-948e-3d5640140688',
-  name: 'Detect instances of multiple server errors occurring within a brief period of time (ASIM Web Session)',
-  file: `${SOLUTION}/MultipleServerErrorsWithinShortTime.yaml`,
-  schema: 'WebSession',
-  condition:
-    'more than 100 rows with a 5xx EventResultDetails per SrcIpAddr, SrcUsername, SrcHostname in a 5-minute bin',
-  evaluate: (rows) => binned(rows.filter(statusBetween(500, 599)), SOURCE, 5 * MINUTE, more(100)),
-}
+export const clientErrors = statusClassRule(
+  {
+    id: 'faa40333-1e8b-40cc-a003-51ae41fa886f',
+    name: 'Detect instances of multiple client errors occurring within a brief period of time (ASIM Web Session)',
+    file: `${SOLUTION}/MultipleClientErrorsWithinShortTime.yaml`,
+  },
+  400,
+)
+
+export const serverErrors = statusClassRule(
+  {
+    id: 'a59ba76c-0205-4966-948e-3d5640140688',
+    name: 'Detect instances of multiple server errors occurring within a brief period of time (ASIM Web Session)',
+    file: `${SOLUTION}/MultipleServerErrorsWithinShortTime.yaml`,
+  },
+  500,
+)
 
 export const fileEnumeration: BuiltinAsimRule = {
   id: 'b3731ce1-1f04-47c4-95c2-9827408c4375',
