@@ -211,6 +211,43 @@ describe('catalogue', () => {
     }
   })
 
+  test('a user name brings its type, the app its type, a web session its destination (ASIM Conditional/Mandatory)', () => {
+    const ctx = fakeContext({ userId: 'CORP\\alice' })
+    const login = build(
+      compileEvent(EVENTS_BY_NAME.get('authn_login_fail')!),
+      { userId: 'bob@example.com' },
+      ctx,
+      undefined,
+    )
+    const auth = projectToAsim(login).row
+    assert.deepEqual(
+      [auth.TargetUsernameType, auth.ActorUsernameType, auth.TargetAppName, auth.TargetAppType],
+      ['UPN', 'Windows', 'shop', 'Service'],
+    )
+    const web = projectToAsim(
+      build(compileEvent(EVENTS_BY_NAME.get('authz_fail')!), { userId: 'carol' }, fakeContext(), undefined),
+    ).row
+    assert.deepEqual([web.SrcUsername, web.SrcUsernameType, web.DstHostname], ['carol', 'Simple', 'web-1'])
+    const dn = fakeContext({ userId: 'CN=Dave,OU=Staff,DC=example,DC=com' })
+    const audit = projectToAsim(
+      build(compileEvent(EVENTS_BY_NAME.get('sys_startup')!), {}, dn, undefined),
+    ).row
+    assert.equal(audit.ActorUsernameType, 'DN')
+    const anonymous = projectToAsim(
+      build(compileEvent(EVENTS_BY_NAME.get('sys_startup')!), {}, undefined, undefined),
+    )
+    assert.equal(anonymous.row.ActorUsernameType, undefined, 'no name, no type')
+    for (const projection of Object.values(ASIM_PROJECTIONS)) {
+      const declared = new Set(projection.columns.map((c) => c.name))
+      for (const d of projection.derived)
+        assert.ok(declared.has(d.column), `${projection.table} declares ${d.column}`)
+    }
+    assert.deepEqual(
+      ASIM_PROJECTIONS.WebSession.derived.map((d) => d.column),
+      ['SrcUsernameType', 'DstHostname'],
+    )
+  })
+
   test('custom-table column names follow the Log Analytics rules', () => {
     const reserved = new Set([
       '_ResourceId',

@@ -116,6 +116,18 @@ describe('event builder', () => {
     assert.equal(override.EventSeverity, 'Low', 'an explicit severity wins')
   })
 
+  test('a Web Session event with a status: the status is the result details and decides the result', () => {
+    // An attack tool's request the app answered 200 reached the app (ASIM WebSession: Success below 400).
+    const served = build('malicious_attack_tool', { toolName: 'sqlmap' }, fakeContext(), { statusCode: 200 })
+    assert.deepEqual([served.EventResultDetails, served.EventResult], ['200', 'Success'])
+    const refused = build('malicious_attack_tool', { toolName: 'sqlmap' }, fakeContext(), { statusCode: 403 })
+    assert.deepEqual([refused.EventResultDetails, refused.EventResult], ['403', 'Failure'])
+    const unknown = build('malicious_attack_tool', { toolName: 'sqlmap' })
+    assert.deepEqual([unknown.EventResultDetails, unknown.EventResult], [undefined, 'Failure'])
+    const login = build('authn_login_fail', { userId: 'bob' }, fakeContext(), { statusCode: 200 })
+    assert.equal(login.EventResult, 'Failure', 'only the Web Session schema reads the status')
+  })
+
   test('aggregation options set EventCount and the window', () => {
     const start = Date.UTC(2026, 0, 1, 0, 0, 0)
     const end = start + 60_000

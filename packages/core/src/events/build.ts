@@ -244,8 +244,13 @@ export function createBuilder(deps: BuilderDeps): BuildFn {
     if (options !== undefined) {
       if (options.statusCode !== undefined && Number.isInteger(options.statusCode)) {
         event.HttpStatusCode = options.statusCode
-        // WebSession: EventResultDetails is the status code as a string (asim-tables.json enumerations).
-        if (def.schema === 'WebSession') event.EventResultDetails = String(options.statusCode)
+        // WebSession: EventResultDetails is the status code as a string, and EventResult follows it:
+        // Success below 400, Failure from 400 (asim-tables.json enumerations; ASimTester.csv makes
+        // HttpStatusCode an alias of EventResultDetails). An attack the app answered 200 reached it.
+        if (def.schema === 'WebSession') {
+          event.EventResultDetails = String(options.statusCode)
+          event.EventResult = options.statusCode < 400 ? 'Success' : 'Failure'
+        }
       }
       if (options.ruleName !== undefined) event.RuleName = redactor.string(options.ruleName, MAX_SHORT)
       if (options.srcIp !== undefined && event.SrcIpAddr === undefined)

@@ -49,6 +49,36 @@ const RENAMES: Record<AsimSchema, Partial<Record<FieldName, string | null>>> = {
   },
 }
 
+/**
+ * Columns a row gets from another of its columns. Microsoft's ASIM field catalogue makes a
+ * Conditional field required once the field it qualifies is set (a user name's type with the user
+ * name, an app's type with the app name), and the Web Session parser computes the Mandatory `Dst`
+ * from DstFQDN/DstHostname/DstIpAddr/DstDvcId: for a web server's own session the destination is
+ * the app host (spec/azure/asim-field-catalogue.md, spec/azure/asim-analytics.md).
+ */
+export interface DerivedColumn {
+  readonly column: string
+  readonly from: string
+  readonly value: (from: string) => string
+}
+
+const DERIVED: ReadonlyArray<DerivedColumn & { readonly schemas?: readonly AsimSchema[] }> = [
+  { column: 'ActorUsernameType', from: 'ActorUsername', value: usernameType },
+  { column: 'TargetUsernameType', from: 'TargetUsername', value: usernameType },
+  { column: 'SrcUsernameType', from: 'SrcUsername', value: usernameType },
+  // The target of a sign-in or an audited action is the app itself, a service (ASIM AppType).
+  { column: 'TargetAppType', from: 'TargetAppName', value: () => 'Service' },
+  { column: 'DstHostname', from: 'DvcHostname', value: (host) => host, schemas: ['WebSession'] },
+]
+
+/** ASIM UsernameType of a user name: UPN (`a@b`), Windows (`DOMAIN\a`), DN (`CN=a,…`), else Simple (a keyed hash too). */
+function usernameType(name: string): 'UPN' | 'Windows' | 'DN' | 'Simple' {
+  if (/^[^@\s]+@[^@\s]+$/.test(name)) return 'UPN'
+  if (/^[^\\\s]+\\[^\\\s]+$/.test(name)) return 'Windows'
+  if (/^(CN|OU|DC|UID)=[^,]+(,|$)/i.test(name)) return 'DN'
+  return 'Simple'
+}
+
 /** Where one field goes in one table: a column, AdditionalFields (`additional`), or nowhere (`drop`). */
 export type FieldPlacement =
   | { readonly kind: 'column'; readonly column: string }
@@ -64,6 +94,8 @@ export interface AsimProjection {
   readonly outputStream: string
   readonly schemaVersion: string
   readonly placements: Readonly<Record<FieldName, FieldPlacement>>
+  /** Columns set from another column of the row (a user name's type, the web session's destination). */
+  readonly derived: readonly DerivedColumn[]
   /** The DCR stream declaration's columns for this projection (name → type), in a stable order. */
   readonly columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>
 }
@@ -93,6 +125,15 @@ function compileProjection(schema: AsimSchema): AsimProjection {
       placements[name] = { kind: 'additional' }
     }
   }
+  const sent = new Set(columns.map((c) => c.name))
+  const derived: DerivedColumn[] = []
+  for (const { schemas, ...d } of DERIVED) {
+    const type = tableColumns[d.column]
+    if ((schemas !== undefined && !schemas.includes(schema)) || type === undefined || !sent.has(d.from))
+      continue
+    derived.push(d)
+    columns.push({ name: d.column, type })
+  }
   return {
     schema,
     table: spec.table,
@@ -100,6 +141,7 @@ function compileProjection(schema: AsimSchema): AsimProjection {
     outputStream: spec.outputStream,
     schemaVersion: spec.schemaVersion,
     placements,
+    derived,
     columns,
   }
 }
@@ -139,6 +181,10 @@ export function projectToAsim(event: SecurityEvent): {
       additional ??= {}
       additional[name] = value
     }
+  }
+  for (const d of projection.derived) {
+    const from = row[d.from]
+    if (typeof from === 'string' && from !== '') row[d.column] = d.value(from)
   }
   if (event.AdditionalFields !== undefined || additional !== undefined) {
     row.AdditionalFields =
