@@ -167,11 +167,28 @@ describe('authFailure detector', () => {
     const [denied] = await h.of('authz_fail')
     assert.equal(denied?.HttpStatusCode, 403)
     assert.equal(denied?.DvcAction, 'Deny')
+    assert.equal(denied?.EventSeverity, 'Medium', 'an inferred 403 does not page (the vocabulary says High)')
     await h.close()
     const unauthorized = h.events.filter((e) => e.EventOriginalType === 'authn_unauthorized')
     assert.equal(unauthorized.length, 4)
     assert.equal(unauthorized[3]?.EventCount, 2, 'the aggregate carries the rest of the burst')
     assert.equal(unauthorized[3]?.SrcIpAddr, '127.0.0.1')
+  })
+
+  test('a 403 burst is aggregated at Medium; an authz_fail the app records keeps High', async () => {
+    const h = await harness({ detectors: { authFailure: { threshold: 1 } } }, (req, res) => {
+      if (req.url === '/recorded') h.wp.request(req).authz.fail({ userId: 'bob', resource: 'invoices' })
+      res.statusCode = 403
+      res.end()
+    })
+    for (let i = 0; i < 3; i++) await get(`${h.url}/admin`)
+    await get(`${h.url}/recorded`)
+    await h.close()
+    const denied = h.events.filter((e) => e.EventOriginalType === 'authz_fail')
+    const recorded = denied.find((e) => e.ActorUsername !== undefined)
+    assert.equal(recorded?.EventSeverity, 'High')
+    const aggregate = denied.find((e) => (e.EventCount ?? 1) > 1)
+    assert.equal(aggregate?.EventSeverity, 'Medium')
   })
 
   test('a 401 the app already recorded (a failed login) is not reported twice', async () => {

@@ -3,6 +3,11 @@
  * `authn_unauthorized`, a 403 `authz_fail`. Per source, the first `threshold` of each within the
  * window are reported one by one; the rest of a burst (brute force, credential stuffing, forced
  * browsing) is reported once, with EventCount, when the window closes.
+ *
+ * A 403 the app answered is access control working, not an attack in itself: the inferred
+ * `authz_fail` is Medium, not the vocabulary's CRITICAL (High), which Sentinel's built-in "threat
+ * information in web requests" rule alerts on every 5 minutes. An `authz_fail` the app records
+ * itself keeps the catalogue's severity.
  */
 
 import type { DetectorsConfig } from '../config/index.js'
@@ -16,6 +21,7 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
   create(options, { events, now }) {
     const windowMs = options.windowSeconds * 1000
     const common = { ruleName: 'authFailure' } as const
+    const inferred403 = { ...common, severity: 'Medium' } as const
     const unauthorized = capPerSource(
       (held) =>
         events(undefined).authn.unauthorized(
@@ -29,7 +35,7 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
       (held) =>
         events(undefined).authz.fail(
           {},
-          { ...common, ...held, statusCode: 403, message: `${held.count} more 403 responses to one source` },
+          { ...inferred403, ...held, statusCode: 403, message: `${held.count} more 403 responses to one source` },
         ),
       windowMs,
       options.threshold,
@@ -42,7 +48,7 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
           if (unauthorized.admit(ctx.clientIp, now()))
             events(ctx).authn.unauthorized({ userId: ctx.userId }, { ...common, statusCode: 401 })
         } else if (forbidden.admit(ctx.clientIp, now())) {
-          events(ctx).authz.fail({ resource: ctx.route }, { ...common, statusCode: 403 })
+          events(ctx).authz.fail({ resource: ctx.route }, { ...inferred403, statusCode: 403 })
         }
       },
       sweep(t) {
