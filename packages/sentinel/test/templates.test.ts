@@ -26,6 +26,7 @@ import {
   armParameters,
   armTemplate,
   bicepTemplate,
+  deploymentModel,
   MONITORING_METRICS_PUBLISHER,
   watchpostConfigFromOutputs,
 } from '../src/content/index.js'
@@ -38,7 +39,7 @@ import {
   RESOURCE_GROUP_LOCATION,
   SUBSCRIPTION,
 } from './support/arm-deploy.js'
-import { type BicepValue, readBicep } from './support/bicep-read.js'
+import { type BicepResource, type BicepValue, exprOf, readBicep } from './support/bicep-read.js'
 import { columnsOf, sentinelConfig, serve, start } from './support/helpers.js'
 
 const PRINCIPAL = '11111111-2222-4333-8444-555555555555'
@@ -345,6 +346,25 @@ describe('what the templates declare', () => {
     }
   })
 
+  test('a model that refers to an undeclared resource is refused, with a code', () => {
+    const model = deploymentModel()
+    const broken = {
+      ...model,
+      outputs: [
+        {
+          name: 'x',
+          type: 'string' as const,
+          description: 'x',
+          value: { $: 'id' as const, resource: 'nope' },
+        },
+      ],
+    }
+    assert.throws(() => armTemplate(broken), {
+      name: 'WatchpostTypeError',
+      code: 'ERR_WATCHPOST_SENTINEL_TEMPLATE_INVALID',
+    })
+  })
+
   test('the parameters file sets tables and leaves workspace and principal to the command line', () => {
     const file = armParameters('custom')
     const parameters = file.parameters as Record<string, { value: unknown }>
@@ -384,15 +404,11 @@ describe('Bicep and ARM describe the same deployment', () => {
       const resource = symbols.get(word)
       if (resource === undefined) continue
       out.add(resource.type)
-      for (let r: typeof resource | undefined = resource; r !== undefined; ) {
-        const name = r.body.name
-        if (typeof name === 'object' && name !== null && '$expr' in name)
-          for (const ref of bicepRefs(name.$expr)) out.add(ref)
-        const parent = r.body.parent
-        r =
-          typeof parent === 'object' && parent !== null && '$expr' in parent
-            ? symbols.get(parent.$expr)
-            : undefined
+      for (let r: BicepResource | undefined = resource; r !== undefined; ) {
+        const name = exprOf(r.body.name)
+        if (name !== undefined) for (const ref of bicepRefs(name)) out.add(ref)
+        const parent: string | undefined = exprOf(r.body.parent)
+        r = parent === undefined ? undefined : symbols.get(parent)
       }
     }
     return out

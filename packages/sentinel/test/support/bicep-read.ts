@@ -35,6 +35,16 @@ export interface BicepFile {
   readonly outputs: Map<string, { readonly type: string; readonly value: BicepValue }>
 }
 
+/** The text of an expression value, else undefined. */
+export function exprOf(value: BicepValue | undefined): string | undefined {
+  return typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof value.$expr === 'string'
+    ? value.$expr
+    : undefined
+}
+
 const STRING = /^'((?:[^'\\]|\\.)*)'$/
 
 function unescapeText(body: string): string {

@@ -3,6 +3,7 @@
  * parameters file. Expressions become ARM's `[…]` strings; an existing resource is not deployed
  * and appears only through `resourceId()`. Syntax facts: spec/azure/deployment.md §6.
  */
+import { WatchpostTypeError } from '@watchpost/core'
 import { type Expr, isExpr, referencedResources, type Value } from './expressions.js'
 import { deploymentModel } from './model.js'
 import type { DeploymentModel, TemplateResource, TemplateTables } from './types.js'
@@ -12,11 +13,15 @@ export const ARM_TEMPLATE_SCHEMA =
 export const ARM_PARAMETERS_SCHEMA =
   'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#'
 
+function invalid(detail: string): WatchpostTypeError {
+  return new WatchpostTypeError('ERR_WATCHPOST_SENTINEL_TEMPLATE_INVALID', detail)
+}
+
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 
 function resourceOf(model: DeploymentModel, symbol: string): TemplateResource {
   const resource = model.resources.find((r) => r.symbol === symbol)
-  if (resource === undefined) throw new Error(`the deployment model has no resource ${symbol}`)
+  if (resource === undefined) throw invalid(`the deployment model has no resource ${symbol}`)
   return resource
 }
 
@@ -26,7 +31,7 @@ function expression(model: DeploymentModel, value: Value): string {
   if (typeof value === 'number') return String(value)
   if (typeof value === 'boolean') return value ? 'true()' : 'false()'
   if (value === null) return 'null()'
-  if (!isExpr(value)) throw new Error('objects and arrays inside an expression must be variables')
+  if (!isExpr(value)) throw invalid('objects and arrays inside an expression must be variables')
   return call(model, value)
 }
 
