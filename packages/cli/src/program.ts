@@ -11,6 +11,7 @@ import { registerInit } from './commands/init.js'
 import { registerReplay } from './commands/replay.js'
 import { registerRules } from './commands/rules.js'
 import { registerTail } from './commands/tail.js'
+import { registerTemplates } from './commands/templates.js'
 import { registerValidate } from './commands/validate.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -23,6 +24,7 @@ export type Register = (program: Command) => void
 const COMMANDS: readonly Register[] = [
   registerInit,
   registerValidate,
+  registerTemplates,
   registerRules,
   registerEmulator,
   registerTail,

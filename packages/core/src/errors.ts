@@ -291,6 +291,22 @@ export const ERRORS = {
     cause: 'The undici HTTP client was asked for a plain `http://` URL by a pipeline that does not allow it.',
     fix: 'Use the `https://` endpoint of the data collection endpoint.',
   },
+  ERR_WATCHPOST_SENTINEL_OUTPUTS_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/sentinel',
+    message: (detail: string) => prefixed('@watchpost/sentinel', detail),
+    cause:
+      '`watchpostConfigFromOutputs` was given outputs that are not those of the Watchpost deployment template: `endpoint` missing or not `https://`, `immutableId` not `dcr-` + 32 hex digits, or `streams` not an object.',
+    fix: 'Pass the deployment’s outputs (`az deployment group show … --query properties.outputs -o json`) of the template `watchpost templates` wrote.',
+  },
+  ERR_WATCHPOST_SENTINEL_TEMPLATE_INVALID: {
+    class: 'WatchpostTypeError',
+    package: '@watchpost/sentinel',
+    message: (detail: string) => prefixed('@watchpost/sentinel', detail),
+    cause:
+      '`armTemplate(model)` was given a deployment model that refers to a resource it does not declare, or that puts an object or an array inside an expression (ARM expressions take them only through variables).',
+    fix: 'Start from `deploymentModel()`; declare every resource a reference names, and move literal objects and arrays into `variables`.',
+  },
   ERR_WATCHPOST_EXPRESS_CORS_OPTIONS_INVALID: {
     class: 'WatchpostTypeError',
     package: '@watchpost/express',

@@ -46,3 +46,23 @@ export {
 export { BUILTIN_ASIM_RULES, matchBuiltinAsimRules } from './builtin/match.js'
 export type { BuiltinAsimRule, BuiltinRuleHit, BuiltinRuleMatch, ProjectedRow } from './builtin/types.js'
 export { UNUSUAL_USER_AGENTS, type UnusualUserAgent, type UserAgentCategory } from './builtin/user-agents.js'
+export { ARM_PARAMETERS_SCHEMA, ARM_TEMPLATE_SCHEMA, armParameters, armTemplate } from './templates/arm.js'
+export { bicepTemplate } from './templates/bicep.js'
+export { CONFIG_TEMPLATE, watchpostConfigFromOutputs } from './templates/config-snippet.js'
+export {
+  deploymentModel,
+  MONITORING_METRICS_PUBLISHER,
+  RESOURCE_TYPES,
+  streamSet,
+} from './templates/model.js'
+export type {
+  DeploymentModel,
+  DeploymentOutputs,
+  Expr,
+  TemplateFormat,
+  TemplateOutput,
+  TemplateParameter,
+  TemplateResource,
+  TemplateTables,
+  Value,
+} from './templates/types.js'
