@@ -5,7 +5,10 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { loadConfig } from '@watchpost/core'
+import { ASIM_PROJECTIONS, ASIM_SCHEMAS, resolveRules } from '@watchpost/core/sdk'
 import { startEmulator } from '@watchpost/emulator'
+import { matchBuiltinAsimRules, sentinelRuleNames } from '@watchpost/sentinel/content'
 
 const emulator = await startEmulator()
 console.log(
@@ -39,5 +42,25 @@ if (flood) {
     console.log(`  ${key.padEnd(20)} ${JSON.stringify(flood[key])}`)
   }
 }
+
+// The Sentinel analytics rules these rows would make fire. Watchpost's own (`watchpost rules`
+// compiles the app's rules into them): the rules that fired in the app, on the same thresholds.
+// Microsoft's built-in ASIM rules: their conditions evaluated on the rows, offline.
+const rows = ASIM_SCHEMAS.flatMap((schema) =>
+  emulator.store
+    .rows({ table: ASIM_PROJECTIONS[schema].table })
+    .map((row) => ({ projection: { schema }, row })),
+)
+const config = loadConfig({}, { env: { ...process.env, ...emulator.env } })
+const names = sentinelRuleNames(resolveRules(config), 'asim')
+const fired = new Set(
+  rows
+    .filter(({ row }) => String(row.EventOriginalType).startsWith('rule_threshold_'))
+    .map(({ row }) => row.RuleName),
+)
+console.log('\nSentinel analytics rules whose conditions these events meet:')
+for (const id of fired) console.log(`  ${names.get(id) ?? id}   (Watchpost's, from \`watchpost rules\`)`)
+for (const { rule, hits } of matchBuiltinAsimRules(rows))
+  console.log(`  ${rule.name}   (Microsoft's, built in: ${hits.length} alert${hits.length === 1 ? '' : 's'})`)
 await emulator.close()
 process.exitCode = code ?? 1

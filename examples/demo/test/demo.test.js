@@ -76,4 +76,13 @@ test('the attacked shop records redacted events and they land in the ASIM tables
     'every event is one row in its ASIM table',
   )
   assert.match(out, /EventOriginalType\s+"malicious_excess_404"/)
+  const sentinel = out.slice(out.indexOf('Sentinel analytics rules whose conditions these events meet:'))
+  assert.match(sentinel, /^ {2}Watchpost: Credential stuffing from one source {3}\(Watchpost's/m)
+  assert.doesNotMatch(sentinel, /Watchpost: Brute force/, 'no account had ten failures')
+  for (const builtIn of [
+    'Known malicious user agent detected (ASIM Web Session)',
+    'Detect threat information in web requests (ASIM Web Session)',
+    'Detect Local File Inclusion(LFI) in web requests (ASIM Web Session)',
+  ])
+    assert.ok(sentinel.includes(`  ${builtIn}   (Microsoft's, built in: `), `${builtIn} named`)
 })
