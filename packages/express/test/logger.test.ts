@@ -8,14 +8,6 @@ import { describe, test } from 'node:test'
 import cors from 'cors'
 import { start, VERSIONS } from './support/app.js'
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
-
 /** A pino-style logger that keeps its lines. */
 function capturingLogger() {
   const lines: Array<{ fields: Record<string, unknown>; message: string }> = []
@@ -49,7 +41,9 @@ for (const [name, express] of VERSIONS) {
             res.json({ ok: true })
           })
         },
-        { runtime: { logger, logIntervalMs: 300 } },
+        // An interval no test outlasts: the count left out is written by close() (core's own test
+        // covers an interval's end).
+        { runtime: { logger, logIntervalMs: 60_000 } },
       )
       const statuses: number[] = []
       for (let i = 0; i < 3; i++) {
@@ -66,12 +60,12 @@ for (const [name, express] of VERSIONS) {
         error: 'origin list unavailable',
       })
       assert.match(diagnostics()[0]!.message, /^@watchpost\/express: the wp.cors\(\) origin function threw/)
-      await until(() => diagnostics().length === 2)
-      assert.equal(diagnostics()[1]!.fields.suppressed, 2)
       // The refusals are still recorded, without the origin in any log line.
       assert.equal((await app.of('malicious_cors')).length, 3)
-      assert.ok(!JSON.stringify(logger.lines).includes('.invalid'), 'the request’s origin is not logged')
       await app.close()
+      assert.equal(diagnostics().length, 2, 'close writes the count left out')
+      assert.equal(diagnostics()[1]!.fields.suppressed, 2)
+      assert.ok(!JSON.stringify(logger.lines).includes('.invalid'), 'the request’s origin is not logged')
     })
 
     test('a logger that throws breaks neither the request nor the recording', async () => {

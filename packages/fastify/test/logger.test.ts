@@ -25,14 +25,6 @@ function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } 
   return { stream, lines }
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
-
 const THROWS = () => {
   throw new Error('app hook failed')
 }
@@ -59,7 +51,9 @@ for (const [name, fastify, rateLimitPlugin] of [
   describe(`@watchpost/fastify on ${name}: diagnostics to the app's logger`, () => {
     test('fastify.log gets a throwing onExceeded hook once per interval, with its code and the count', async () => {
       const log = capture()
-      const app = await limitedApp(log, { logIntervalMs: 300 })
+      // An interval no test outlasts: close() writes the count left out (core's own test covers an
+      // interval's end).
+      const app = await limitedApp(log, { logIntervalMs: 60_000 })
       const statuses: number[] = []
       for (let i = 0; i < 4; i++) statuses.push((await app.inject({ url: '/limited' })).statusCode)
       assert.deepEqual(statuses, [200, 429, 429, 429], 'the limiter answers as it would without the hook')
@@ -70,15 +64,11 @@ for (const [name, fastify, rateLimitPlugin] of [
       assert.equal(first?.hook, 'onExceeded')
       assert.equal(first?.error, 'app hook failed')
       assert.match(String(first?.msg), /^@watchpost\/fastify: the app's onExceeded hook/)
-      await until(() => diagnostics().length === 2)
-      assert.equal(diagnostics()[1]?.suppressed, 2, 'the next line counts the two left out')
-      assert.equal((await app.inject({ url: '/limited' })).statusCode, 429)
-      assert.equal(diagnostics().length, 2, 'within the next interval: counted, not written')
       const recorded = app.watchpost.stats().emitted
-      assert.ok(recorded >= 4, 'every refusal was still recorded')
+      assert.ok(recorded >= 3, 'every refusal was still recorded')
       await app.close()
-      assert.equal(diagnostics().length, 3, 'close writes the count still left out')
-      assert.equal(diagnostics()[2]?.suppressed, 1)
+      assert.equal(diagnostics().length, 2, 'close writes the count left out')
+      assert.equal(diagnostics()[1]?.suppressed, 2)
     })
 
     test('runtime.logger takes the lines instead of fastify.log; a logger that throws breaks nothing', async () => {
