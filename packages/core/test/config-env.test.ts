@@ -128,3 +128,36 @@ describe('${ENV} substitution', () => {
     assert.equal(config.app.name, '${APP}')
   })
 })
+
+describe('environment values in unions', () => {
+  const load = (yaml: string, env: NodeJS.ProcessEnv) =>
+    loadConfig({}, { cwd: dirWith({ 'watchpost.config.yaml': yaml }), env })
+
+  it('take the first branch they fit, in the schema’s order', () => {
+    const rule = 'rules: [{id: watchpost.credential-stuffing, response: {action: block, status: "${S}"}}]\n'
+    assert.equal(load(rule, { S: '403' }).rules[0]?.response?.status, 403)
+    // The string branch comes first: `false` from the environment is a file name here.
+    assert.equal(
+      load('delivery: {deadLetter: {path: "${P}"}}\n', { P: 'false' }).delivery.deadLetter.path,
+      'false',
+    )
+    assert.equal(
+      load('correlation: {responseHeader: "${R}"}\n', { R: 'x-id' }).correlation.responseHeader,
+      'x-id',
+    )
+  })
+
+  it('that fit no branch are reported with the union’s description and their variable', () => {
+    const rule = 'rules: [{id: watchpost.credential-stuffing, response: {action: block, status: "${S}"}}]\n'
+    const err = configError(() => load(rule, { S: '500' }), 'ERR_WATCHPOST_CONFIG_INVALID')
+    assert.deepEqual(
+      err.issues.map(({ path, message }) => ({ path, message })),
+      [
+        {
+          path: 'rules[0].response.status',
+          message: 'rule watchpost.credential-stuffing: expected 429 or 403, got "500" (from ${S})',
+        },
+      ],
+    )
+  })
+})

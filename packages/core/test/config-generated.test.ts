@@ -29,11 +29,13 @@ describe('generated configuration artefacts', () => {
     assert.equal(threshold.minimum, 1)
     assert.ok(threshold.description.length > 0)
     assert.deepEqual(
-      schema.properties.sinks.items.anyOf.map(
+      schema.properties.sinks.items.oneOf.map(
         (s: { properties: { type: { const: string } } }) => s.properties.type.const,
       ),
       ['console', 'file', 'sentinel', 'webhook'],
     )
+    // One branch per sink, chosen by `type`: editors and Ajv's discriminator report that branch's problems only.
+    assert.deepEqual(schema.properties.sinks.items.discriminator, { propertyName: 'type' })
     assert.deepEqual(schema.properties.rules.items.required, ['id'])
   })
 
