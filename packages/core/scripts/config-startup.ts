@@ -1,10 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` is the configuration file's substitution syntax, not a template
 /**
  * Start-up cost of the configuration: `loadConfig()` of a full file (every section, every sink type),
- * in process. Prints, over fresh processes, the median import of the configuration module (it derives
- * `DEFAULTS`, so it compiles the validator) and the median first call; then the median of many later
- * calls. Source files run through tsx, whose transform cache is warm after the first run.
- * Run: `node --import tsx scripts/config-startup.ts` (from packages/core).
+ * in process, from the built `dist/` (what apps run; through tsx, every imported module pays the
+ * loader's hooks). Prints, over fresh processes, the median import of the configuration module (it
+ * derives `DEFAULTS`, so it compiles the validator) and the median first call; then the median of many
+ * later calls. Run: `npm run build -w packages/core && node --import tsx scripts/config-startup.ts`.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -30,17 +30,19 @@ function median(values: number[]): number {
 const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6
 
 const self = fileURLToPath(import.meta.url)
-if (process.argv[2] === '--first') {
-  // Child: import, then one call, in a process that has loaded nothing of Watchpost yet.
-  const cwd = process.argv[3] as string
-  const start = process.hrtime.bigint()
-  const { loadConfig } = await import('../src/config/index.js')
-  const imported = ms(start)
-  const call = process.hrtime.bigint()
-  loadConfig({}, { cwd, env })
-  process.stdout.write(JSON.stringify({ imported, first: ms(call) }))
-} else if (process.argv[1] === self) {
-  const { loadConfig } = await import('../src/config/index.js')
+const DIST = new URL('../dist/config/index.js', import.meta.url).href
+/** A fresh plain-Node process (no tsx hooks): import, then one call. */
+const CHILD = `
+const start = performance.now()
+const { loadConfig } = await import(process.argv[1])
+const imported = performance.now() - start
+const call = performance.now()
+loadConfig({}, { cwd: process.argv[2], env: JSON.parse(process.argv[3]) })
+process.stdout.write(JSON.stringify({ imported, first: performance.now() - call }))
+`
+
+if (process.argv[1] === self) {
+  const { loadConfig }: typeof import('../src/config/index.js') = await import(DIST)
   const { EXAMPLE_YAML } = await import('../src/config/render.js')
   const full = `${EXAMPLE_YAML}  - type: sentinel
     endpoint: https://dce.westeurope-1.ingest.monitor.azure.com
@@ -59,7 +61,7 @@ shutdown: { deadlineMs: 2000 }
   writeFileSync(join(cwd, 'watchpost.config.yaml'), full)
   const fresh: { imported: number; first: number }[] = []
   for (let i = 0; i < FRESH_PROCESSES; i++) {
-    const args = [...process.execArgv, self, '--first', cwd]
+    const args = ['--input-type=module', '-e', CHILD, DIST, cwd, JSON.stringify(env)]
     fresh.push(JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })))
   }
   const timeOnce = () => {
