@@ -43,7 +43,7 @@ process.stdout.write(JSON.stringify({ imported, first: performance.now() - call 
 
 if (process.argv[1] === self) {
   const { loadConfig }: typeof import('../src/config/index.js') = await import(DIST)
-  const { EXAMPLE_YAML } = await import('../src/config/render.js')
+  const { EXAMPLE_YAML } = await import('./config-docs.js')
   const full = `${EXAMPLE_YAML}  - type: sentinel
     endpoint: https://dce.westeurope-1.ingest.monitor.azure.com
     dcrImmutableId: dcr-0123456789abcdef0123456789abcdef

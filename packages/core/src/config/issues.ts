@@ -7,9 +7,9 @@ import type { TSchema } from '@sinclair/typebox'
 import type { ErrorObject } from 'ajv/dist/2020.js'
 import type { ConfigIssue } from '../errors.js'
 import { EnvValue } from './env.js'
-import { optionsSchema } from './options-schema.js'
 import { childPath, isPlainObject } from './path.js'
 import { suggest } from './suggest.js'
+import { optionsSchema } from './validator.generated.js'
 
 /** Enums longer than this are summarised in messages instead of listed. */
 const MAX_LISTED_VALUES = 12
@@ -25,7 +25,7 @@ export function branchOf(schema: TSchema, value: unknown): TSchema | undefined {
 }
 
 /** Whether the value has the basic JSON type of the branch (the branch's own checks come later). */
-function fitsKind(schema: TSchema, value: unknown): boolean {
+export function fitsKind(schema: TSchema, value: unknown): boolean {
   if (schema.const !== undefined) return typeof value === typeof schema.const
   switch (schema.type) {
     case 'integer':

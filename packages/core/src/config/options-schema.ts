@@ -11,7 +11,7 @@ import { deliverySchema, shutdownSchema } from './delivery-options.js'
 import { detectorsSchema } from './detector-options.js'
 import { Default, Defaulted, PartialDeep, Section, Strict, StringEnum, Tagged } from './schema-kit.js'
 import { sentinelSinkSchema } from './sentinel-options.js'
-import { webhookSinkSchema } from './webhook-options.js'
+import { webhookSinkSchema } from './webhook-schema.js'
 
 /** RFC 9110 token, lowercase: how Node.js presents incoming header names. */
 const HEADER_NAME = "^[a-z0-9!#$%&'*+.^_`|~-]+$"

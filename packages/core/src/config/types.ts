@@ -18,7 +18,7 @@ import type {
 } from './options-schema.js'
 import type { Input, Resolved } from './schema-kit.js'
 import type { sentinelSinkSchema } from './sentinel-options.js'
-import type { webhookSinkSchema } from './webhook-options.js'
+import type { webhookSinkSchema } from './webhook-schema.js'
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T

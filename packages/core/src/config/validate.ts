@@ -1,42 +1,19 @@
 /**
- * Validates options against `optionsSchema` with Ajv: defaults filled (`useDefaults`), EVERY issue
- * collected (`allErrors`), then told in our words (issues.ts). The validator is compiled once per
- * process, on first use (`DEFAULTS` is that first use, at start-up).
+ * Validates options with the validator Ajv generated at build time from `options-schema.ts`
+ * (`scripts/generate-config.ts`): defaults filled, EVERY issue collected, then told in our words
+ * (issues.ts). Nothing is compiled here: no start-up cost, no code generated at run time.
  */
 import type { TSchema } from '@sinclair/typebox'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import proxyaddr from 'proxy-addr'
 import type { ConfigIssue } from '../errors.js'
 import { EnvValue } from './env.js'
-import { branchOf, issuesFrom } from './issues.js'
-import { optionsSchema } from './options-schema.js'
+import { branchOf, fitsKind, issuesFrom } from './issues.js'
 import { isPlainObject, setOwn } from './path.js'
 import { checkRules } from './rules.js'
-
-let ajv: Ajv2020 | undefined
-let validator: ValidateFunction | undefined
-
-function compiled(): { ajv: Ajv2020; validate: ValidateFunction } {
-  ajv ??= new Ajv2020({
-    allErrors: true, // every problem at once, not the first
-    strict: true, // a keyword Ajv does not know is a mistake in the schema: fail at compile time
-    useDefaults: true, // the schema's defaults, each a fresh copy, validated like given values
-    discriminator: true, // sinks: only the branch `type` selects is checked (schema-kit.ts `Tagged`)
-    verbose: true, // errors carry their schema, from which issues.ts words the message
-    // The optimisation pass cost a third of the compile time (≈ 250 → 160 ms, docs/performance.md)
-    // and made no measurable difference to a validation that runs once per start-up.
-    code: { optimize: false },
-    // Checking our own schema against the 2020-12 meta-schema compiled that too, at every start-up;
-    // test/config-schema-examples.test.ts checks the published schema once, with meta-validation.
-    validateSchema: false,
-  })
-  validator ??= ajv.compile(optionsSchema)
-  return { ajv, validate: validator }
-}
+import { optionsSchema, validate } from './validator.generated.js'
 
 /** `input` (untouched) validated: a copy with every default filled, and every issue. */
 export function validateOptions(input: unknown): { value: unknown; issues: ConfigIssue[] } {
-  const { validate } = compiled()
   const value = prepare(optionsSchema, input)
   if (validate(value)) return { value, issues: [] }
   return { value, issues: issuesFrom(validate.errors ?? [], input) }
@@ -77,12 +54,27 @@ function prepare(schema: TSchema | undefined, input: unknown): unknown {
 function fromEnv(schema: TSchema, input: EnvValue): unknown {
   const branches: TSchema[] | undefined = schema.anyOf
   if (branches === undefined) return coerce(schema, input)
-  const { ajv } = compiled()
   for (const branch of branches) {
     const value = coerce(branch, input)
-    if (ajv.validate(branch, value)) return value
+    if (fits(branch, value)) return value
   }
   return input.value
+}
+
+/** Whether a coerced scalar meets its branch's constraints (the union branches are all scalars). */
+function fits(schema: TSchema, value: unknown): boolean {
+  if (schema.const !== undefined) return value === schema.const
+  if (!fitsKind(schema, value) || (schema.enum !== undefined && !schema.enum.includes(value))) return false
+  if (typeof value === 'number')
+    return (
+      (schema.type !== 'integer' || Number.isInteger(value)) &&
+      !(value < schema.minimum || value > schema.maximum)
+    )
+  if (typeof value !== 'string') return true
+  return (
+    value.length >= (schema.minLength ?? 0) &&
+    (schema.pattern === undefined || new RegExp(schema.pattern, 'u').test(value))
+  )
 }
 
 function coerce(schema: TSchema, input: EnvValue): unknown {

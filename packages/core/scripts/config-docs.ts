@@ -5,11 +5,11 @@
  * files differ, so the docs cannot drift from the code.
  */
 import type { TSchema } from '@sinclair/typebox'
-import { ERRORS, type WatchpostErrorCode } from '../errors.js'
-import { CONFIG_FILE_NAMES } from './load.js'
-import { optionsSchema } from './options-schema.js'
-import { isOptional, kDefaultFrom } from './schema-kit.js'
-import { CONFIG_WARNINGS } from './warnings.js'
+import { CONFIG_FILE_NAMES } from '../src/config/load.js'
+import { optionsSchema } from '../src/config/options-schema.js'
+import { isOptional, kDefaultFrom } from '../src/config/schema-kit.js'
+import { CONFIG_WARNINGS } from '../src/config/warnings.js'
+import { ERRORS, type WatchpostErrorCode } from '../src/errors.js'
 
 export const CONFIG_SCHEMA_ID = 'https://unpkg.com/@watchpost/core/schema/config.schema.json'
 
