@@ -3,14 +3,15 @@
  * Start-up cost of the configuration: `loadConfig()` of a full file (every section, every sink type),
  * in process, from the built `dist/` (what apps run; through tsx, every imported module pays the
  * loader's hooks). Prints, over fresh processes, the median import of the configuration module (it
- * derives `DEFAULTS`, so it compiles the validator) and the median first call; then the median of many
- * later calls. Run: `npm run build -w packages/core && node --import tsx scripts/config-startup.ts`.
+ * derives `DEFAULTS`) and the median first call; then the median of many later calls. Run:
+ * `npm run build -w packages/core && node --import tsx scripts/config-startup.ts [dist]`, where
+ * `dist` is another build's `dist/` directory to measure (to compare two commits).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const WARM_RUNS = 500
 const FRESH_PROCESSES = 15
@@ -30,7 +31,10 @@ function median(values: number[]): number {
 const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6
 
 const self = fileURLToPath(import.meta.url)
-const DIST = new URL('../dist/config/index.js', import.meta.url).href
+const DIST =
+  process.argv[2] === undefined
+    ? new URL('../dist/config/index.js', import.meta.url).href
+    : pathToFileURL(join(resolve(process.argv[2]), 'config/index.js')).href
 /** A fresh plain-Node process (no tsx hooks): import, then one call. */
 const CHILD = `
 const start = performance.now()
@@ -71,7 +75,9 @@ shutdown: { deadlineMs: 2000 }
   }
   for (let i = 0; i < 20; i++) timeOnce() // warm-up: JIT, file cache
   const warm = Array.from({ length: WARM_RUNS }, timeOnce)
-  console.log(`loadConfig() of a full file (${full.split('\n').length - 1} lines), Node ${process.version}`)
+  console.log(
+    `loadConfig() of a full file (${full.split('\n').length - 1} lines), ${DIST}, Node ${process.version}`,
+  )
   console.log(`  fresh process, median of ${FRESH_PROCESSES}:`)
   console.log(`    import of the config module: ${median(fresh.map((f) => f.imported)).toFixed(2)} ms`)
   console.log(`    first loadConfig() call:     ${median(fresh.map((f) => f.first)).toFixed(2)} ms`)

@@ -147,6 +147,17 @@ describe('environment values in unions', () => {
     )
   })
 
+  it('fit a branch only within its limits: a negative or fractional hop count is an address', () => {
+    // The integer branch of `trustProxy` needs a whole number ≥ 0, so these go on to the string branch.
+    for (const T of ['-1', '1.5']) {
+      const err = configError(() => load('trustProxy: ${T}\n', { T }), 'ERR_WATCHPOST_CONFIG_INVALID')
+      assert.deepEqual(
+        err.issues.map(({ path, message }) => ({ path, message })),
+        [{ path: 'trustProxy', message: `invalid IP address: ${T}` }],
+      )
+    }
+  })
+
   it('that fit no branch are reported with the union’s description and their variable', () => {
     const rule = 'rules: [{id: watchpost.credential-stuffing, response: {action: block, status: "${S}"}}]\n'
     const err = configError(() => load(rule, { S: '500' }), 'ERR_WATCHPOST_CONFIG_INVALID')

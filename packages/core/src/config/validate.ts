@@ -61,7 +61,7 @@ function fromEnv(schema: TSchema, input: EnvValue): unknown {
   return input.value
 }
 
-/** Whether a coerced scalar meets its branch's constraints (the union branches are all scalars). */
+/** Whether a coerced value meets its branch's constraints (one `${VAR}` is a scalar: no array or object fits). */
 function fits(schema: TSchema, value: unknown): boolean {
   if (schema.const !== undefined) return value === schema.const
   if (!fitsKind(schema, value) || (schema.enum !== undefined && !schema.enum.includes(value))) return false
