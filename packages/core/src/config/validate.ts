@@ -1,7 +1,7 @@
 /**
  * Validates options with the validator Ajv generated at build time from `options-schema.ts`
  * (`scripts/generate-config.ts`): defaults filled, EVERY issue collected, then told in our words
- * (issues.ts). Nothing is compiled here: no start-up cost, no code generated at run time.
+ * (issues.ts). Nothing is compiled here: no code is generated at run time.
  */
 import type { TSchema } from '@sinclair/typebox'
 import proxyaddr from 'proxy-addr'
