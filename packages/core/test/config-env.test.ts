@@ -128,3 +128,47 @@ describe('${ENV} substitution', () => {
     assert.equal(config.app.name, '${APP}')
   })
 })
+
+describe('environment values in unions', () => {
+  const load = (yaml: string, env: NodeJS.ProcessEnv) =>
+    loadConfig({}, { cwd: dirWith({ 'watchpost.config.yaml': yaml }), env })
+
+  it('take the first branch they fit, in the schema’s order', () => {
+    const rule = 'rules: [{id: watchpost.credential-stuffing, response: {action: block, status: "${S}"}}]\n'
+    assert.equal(load(rule, { S: '403' }).rules[0]?.response?.status, 403)
+    // The string branch comes first: `false` from the environment is a file name here.
+    assert.equal(
+      load('delivery: {deadLetter: {path: "${P}"}}\n', { P: 'false' }).delivery.deadLetter.path,
+      'false',
+    )
+    assert.equal(
+      load('correlation: {responseHeader: "${R}"}\n', { R: 'x-id' }).correlation.responseHeader,
+      'x-id',
+    )
+  })
+
+  it('fit a branch only within its limits: a negative or fractional hop count is an address', () => {
+    // The integer branch of `trustProxy` needs a whole number ≥ 0, so these go on to the string branch.
+    for (const T of ['-1', '1.5']) {
+      const err = configError(() => load('trustProxy: ${T}\n', { T }), 'ERR_WATCHPOST_CONFIG_INVALID')
+      assert.deepEqual(
+        err.issues.map(({ path, message }) => ({ path, message })),
+        [{ path: 'trustProxy', message: `invalid IP address: ${T}` }],
+      )
+    }
+  })
+
+  it('that fit no branch are reported with the union’s description and their variable', () => {
+    const rule = 'rules: [{id: watchpost.credential-stuffing, response: {action: block, status: "${S}"}}]\n'
+    const err = configError(() => load(rule, { S: '500' }), 'ERR_WATCHPOST_CONFIG_INVALID')
+    assert.deepEqual(
+      err.issues.map(({ path, message }) => ({ path, message })),
+      [
+        {
+          path: 'rules[0].response.status',
+          message: 'rule watchpost.credential-stuffing: expected 429 or 403, got "500" (from ${S})',
+        },
+      ],
+    )
+  })
+})

@@ -1,9 +1,15 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { configurationMarkdown, DOCS_FILE, SCHEMA_FILE } from '../scripts/generate-config.js'
+import { EXAMPLE_YAML, renderConfigSchemaJson } from '../scripts/config-docs.js'
+import {
+  configurationMarkdown,
+  DOCS_FILE,
+  renderValidatorModule,
+  SCHEMA_FILE,
+  VALIDATOR_FILE,
+} from '../scripts/generate-config.js'
 import { loadConfig } from '../src/config/index.js'
-import { EXAMPLE_YAML, renderConfigSchemaJson } from '../src/config/render.js'
 import { dirWith } from './config-fixtures.js'
 
 const regenerate = 'run `node --import tsx scripts/generate-config.ts` in packages/core'
@@ -15,6 +21,10 @@ describe('generated configuration artefacts', () => {
 
   it('docs/configuration.md is up to date', () => {
     assert.equal(readFileSync(DOCS_FILE, 'utf8'), configurationMarkdown(), regenerate)
+  })
+
+  it('src/config/validator.generated.ts is up to date', () => {
+    assert.equal(readFileSync(VALIDATOR_FILE, 'utf8'), renderValidatorModule(), regenerate)
   })
 
   it('the schema is JSON Schema 2020-12 with $id, title, descriptions and defaults', () => {
@@ -29,11 +39,13 @@ describe('generated configuration artefacts', () => {
     assert.equal(threshold.minimum, 1)
     assert.ok(threshold.description.length > 0)
     assert.deepEqual(
-      schema.properties.sinks.items.anyOf.map(
+      schema.properties.sinks.items.oneOf.map(
         (s: { properties: { type: { const: string } } }) => s.properties.type.const,
       ),
       ['console', 'file', 'sentinel', 'webhook'],
     )
+    // One branch per sink, chosen by `type`: editors and Ajv's discriminator report that branch's problems only.
+    assert.deepEqual(schema.properties.sinks.items.discriminator, { propertyName: 'type' })
     assert.deepEqual(schema.properties.rules.items.required, ['id'])
   })
 

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { loadConfig, validateConfig } from '../src/config/index.js'
-import { distance, suggest } from '../src/config/validate.js'
+import { distance, suggest } from '../src/config/suggest.js'
 import { EVENTS_BY_NAME } from '../src/events/catalogue/index.js'
 import { configError, dirWith, noEnv } from './config-fixtures.js'
 
@@ -377,6 +377,42 @@ describe('rule event names', () => {
         path: 'rules[0].events[0]',
         message: `rule r: expected one of ${EVENTS_BY_NAME.size} names (event names, see docs/events.md), got "authn_login_failed"; did you mean "authn_login_fail"?`,
       },
+    ])
+  })
+})
+
+describe('what Ajv checks besides the old walk', () => {
+  it('an array longer than its maxItems is refused, as the published schema always said', () => {
+    const groupBy = ['SrcIpAddr', 'Url', 'HttpRoute', 'ActorUsername']
+    const rule = { id: 'r', events: ['authn_login_fail'], groupBy, threshold: 1, windowSeconds: 1 }
+    assert.deepEqual(issuesOf({ rules: [rule] }), [
+      { path: 'rules[0].groupBy', message: 'rule r: expected at most 3 items, got 4' },
+    ])
+  })
+
+  it('sinks that is not an array says it expects an array of objects', () => {
+    assert.deepEqual(issuesOf({ sinks: { type: 'console' } }), [
+      { path: 'sinks', message: 'expected an array of objects, got an object' },
+    ])
+  })
+
+  it('a class instance is not taken for an options object', () => {
+    assert.deepEqual(issuesOf({ detectors: new Map() }), [
+      { path: 'detectors', message: 'expected an object, got an object' },
+    ])
+  })
+
+  it('fills defaults into a copy: options given in code are neither filled nor frozen', () => {
+    const route = { match: '/x' }
+    const config = loadConfig({ routes: [route], config: false }, { cwd: dirWith(), env: noEnv })
+    assert.deepEqual(config.routes, [{ match: '/x', ignore: false }])
+    assert.deepEqual(route, { match: '/x' })
+    assert.equal(Object.isFrozen(route), false)
+  })
+
+  it('a number past 2^53 is no integer, even without a maximum', () => {
+    assert.deepEqual(issuesOf({ detectors: { notFound: { threshold: 1e300 } } }), [
+      { path: 'detectors.notFound.threshold', message: 'expected a positive integer, got 1e+300' },
     ])
   })
 })

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { WebhookSinkConfig } from '../src/config/types.js'
-import { walkSchema } from '../src/config/validate.js'
-import { type WebhookSinkOptions, webhookSinkSchema } from '../src/config/webhook-options.js'
+import { validateOptions } from '../src/config/validate.js'
+import type { WebhookSinkOptions } from '../src/config/webhook-options.js'
+import { webhookSinkSchema } from '../src/config/webhook-schema.js'
 import { batchOf, DeliveryError, type Destination } from '../src/delivery/types.js'
 import { WatchpostError } from '../src/errors.js'
 import { createWebhookDestination } from '../src/sinks/webhook.js'
@@ -624,8 +625,16 @@ describe('webhook destination: options', () => {
 })
 
 describe('webhookSinkSchema', () => {
+  /** One webhook sink validated as part of a configuration; paths relative to it. */
+  const walkSink = (sink: unknown) => {
+    const { value, issues } = validateOptions({ sinks: [sink] })
+    const prefix = /^sinks\[0\]\./
+    const relative = issues.map((issue) => ({ ...issue, path: issue.path.replace(prefix, '') }))
+    return { value: (value as { sinks: unknown[] }).sinks[0], issues: relative }
+  }
+
   test('applies the defaults', () => {
-    const { value, issues } = walkSchema(webhookSinkSchema, { type: 'webhook', url: 'https://x.example/in' })
+    const { value, issues } = walkSink({ type: 'webhook', url: 'https://x.example/in' })
     assert.deepEqual(issues, [])
     assert.deepEqual(value, {
       type: 'webhook',
@@ -637,7 +646,7 @@ describe('webhookSinkSchema', () => {
   })
 
   test('the validated configuration is what the factory takes', async () => {
-    const { value } = walkSchema(webhookSinkSchema, { type: 'webhook', url: 'https://x.example/in?k=1' })
+    const { value } = walkSink({ type: 'webhook', url: 'https://x.example/in?k=1' })
     // Type-checked too: the resolved (deeply readonly) config must be accepted as it is.
     const config: WebhookSinkConfig = value as WebhookSinkConfig
     const dest = createWebhookDestination(config)
@@ -647,7 +656,7 @@ describe('webhookSinkSchema', () => {
   })
 
   test('refuses what it can express', () => {
-    const { issues } = walkSchema(webhookSinkSchema, {
+    const { issues } = walkSink({
       type: 'webhook',
       url: 'ftp://x.example/in',
       secret: 'too-short',

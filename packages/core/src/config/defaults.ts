@@ -7,20 +7,18 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { WatchpostError } from '../errors.js'
-import { optionsSchema } from './options-schema.js'
 import { isPlainObject } from './path.js'
-import { t } from './schema-builder.js'
 import type { AppConfig, DeepReadonly, ResolvedConfig } from './types.js'
-import { walkSchema } from './validate.js'
+import { validateOptions } from './validate.js'
 
 export type Defaults = Omit<ResolvedConfig, 'app' | 'source'>
 
 function deriveDefaults(): Defaults {
-  const { app: _app, ...sections } = optionsSchema.properties
-  const { value, issues } = walkSchema(t.object(sections), {})
-  if (issues.length > 0)
+  const { value, issues } = validateOptions({})
+  if (issues.length > 0 || !isPlainObject(value))
     throw new WatchpostError('ERR_WATCHPOST_CONFIG_DEFAULTS_INCONSISTENT', JSON.stringify(issues))
-  return deepFreeze(value) as Defaults
+  const { app: _app, ...sections } = value
+  return deepFreeze(sections) as Defaults
 }
 
 export const DEFAULTS: Defaults = deriveDefaults()

@@ -2,26 +2,27 @@
  * Option schemas of each detector, in one place for now so that a later issue can move each one next
  * to its detector (one detector, one file). Defaults are set for real traffic and stated in docs/detectors.md.
  */
-import { t } from './schema-builder.js'
+import { Type } from '@sinclair/typebox'
+import { Default, Section } from './schema-kit.js'
 
 const enabled = (what: string) =>
-  t.boolean({
+  Default.Boolean({
     default: true,
     description: `Whether the ${what} detector runs. A disabled detector costs nothing.`,
   })
 
 const windowSeconds = (what: string) =>
-  t.integer({
+  Default.Integer({
     minimum: 1,
     maximum: 86_400,
     default: 60,
     description: `Length of the sliding window, in seconds, over which ${what} are counted.`,
   })
 
-export const authFailureOptions = t.object(
+export const authFailureOptions = Section(
   {
     enabled: enabled('authentication-failure'),
-    threshold: t.integer({
+    threshold: Default.Integer({
       minimum: 1,
       default: 10,
       description: 'Number of 401/403 responses from one source within the window that makes a burst.',
@@ -32,15 +33,15 @@ export const authFailureOptions = t.object(
   { description: 'Bursts of 401/403 responses per source (brute force, credential stuffing).' },
 )
 
-export const jwtOptions = t.object(
+export const jwtOptions = Section(
   { enabled: enabled('JWT') },
   { description: 'Invalid, expired or tampered JSON Web Tokens (e.g. `alg: none`, bad signature).' },
 )
 
-export const notFoundOptions = t.object(
+export const notFoundOptions = Section(
   {
     enabled: enabled('not-found'),
-    threshold: t.integer({
+    threshold: Default.Integer({
       minimum: 1,
       default: 20,
       description:
@@ -48,11 +49,11 @@ export const notFoundOptions = t.object(
       examples: [15],
     }),
     windowSeconds: windowSeconds('404 responses'),
-    reportEach: t.boolean({
+    reportEach: Default.Boolean({
       default: false,
       description: 'Also emit one event per 404, not only the aggregated flood event. Costly on busy apps.',
     }),
-    scannerPaths: t.boolean({
+    scannerPaths: Default.Boolean({
       default: true,
       description:
         'When the `scannerProbe` detector is off: report at once a 404 for a path only scanners ask for (`/.env`, `/wp-admin`, `/.git/config`; the built-in list), without waiting for the threshold. With `scannerProbe` on (the default), that detector judges the paths and records these 404s, and this option has no effect.',
@@ -62,8 +63,8 @@ export const notFoundOptions = t.object(
 )
 
 const pathPatterns = (description: string, examples: string[]) =>
-  t.array(
-    t.string({
+  Default.Array(
+    Type.String({
       minLength: 2,
       maxLength: 256,
       pattern: '^(\\^/\\*|\\^?/|\\*)[\\x21-\\x23\\x25-\\x29\\x2b-\\x7e]+[*$]?$',
@@ -75,7 +76,7 @@ const pathPatterns = (description: string, examples: string[]) =>
     },
   )
 
-export const scannerProbeOptions = t.object(
+export const scannerProbeOptions = Section(
   {
     enabled: enabled('scanner-probe'),
     extraPaths: pathPatterns(
@@ -94,13 +95,13 @@ export const scannerProbeOptions = t.object(
 )
 
 const uaSubstrings = (description: string, examples: string[]) =>
-  t.array(t.string({ minLength: 3, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' }), {
+  Default.Array(Type.String({ minLength: 3, maxLength: 128, pattern: '^[\\x20-\\x7e]+$' }), {
     default: [],
     description,
     examples: [examples],
   })
 
-export const attackToolOptions = t.object(
+export const attackToolOptions = Section(
   {
     enabled: enabled('attack-tool'),
     extra: uaSubstrings(
@@ -118,10 +119,10 @@ export const attackToolOptions = t.object(
   },
 )
 
-export const corsOptions = t.object(
+export const corsOptions = Section(
   {
     enabled: enabled('CORS'),
-    allowedOrigins: t.array(t.string({ minLength: 1 }), {
+    allowedOrigins: Default.Array(Type.String({ minLength: 1 }), {
       default: [],
       description:
         'Origins (`https://app.example.com`) the app allows cross-origin requests from. When set, a cross-origin request from any other origin that the response does not grant is reported. When empty, the answer is inferred only once the app has shown a CORS policy of its own: its cors options go through `corsDelegator()` / `wp.cors()`, or it granted some cross-origin request with `Access-Control-Allow-Origin`. An app without a CORS policy gets no CORS events.',
@@ -131,24 +132,24 @@ export const corsOptions = t.object(
   { description: 'Cross-origin requests from an origin the app does not allow.' },
 )
 
-export const rateLimitOptions = t.object(
+export const rateLimitOptions = Section(
   { enabled: enabled('rate-limit') },
   {
     description: 'Requests rejected by the app’s rate limiter (`@fastify/rate-limit`, `express-rate-limit`).',
   },
 )
 
-export const malformedBodyOptions = t.object(
+export const malformedBodyOptions = Section(
   { enabled: enabled('malformed-body') },
   { description: 'Request bodies the body parser rejected (invalid JSON, too large, wrong content type).' },
 )
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 
-export const protocolOptions = t.object(
+export const protocolOptions = Section(
   {
     enabled: enabled('protocol'),
-    allowedMethods: t.array(t.string({ minLength: 1, pattern: '^[A-Z][A-Z0-9_-]*$' }), {
+    allowedMethods: Default.Array(Type.String({ minLength: 1, pattern: '^[A-Z][A-Z0-9_-]*$' }), {
       default: [...HTTP_METHODS],
       description: 'HTTP methods the app serves (uppercase); any other method (e.g. `TRACE`) is reported.',
       examples: [['GET', 'POST']],
@@ -158,9 +159,9 @@ export const protocolOptions = t.object(
 )
 
 const threat = (what: string, def = true) =>
-  t.boolean({ default: def, description: `Whether ${what} is looked for.` })
+  Default.Boolean({ default: def, description: `Whether ${what} is looked for.` })
 
-export const injectionOptions = t.object(
+export const injectionOptions = Section(
   {
     enabled: enabled('injection'),
     sqli: threat('SQL injection'),
@@ -172,36 +173,36 @@ export const injectionOptions = t.object(
     prototypePollution: threat('prototype pollution'),
     nosqlInjection: threat('NoSQL operator injection'),
     ssrf: threat('server-side request forgery probes'),
-    encodingAnomalies: t.boolean({
+    encodingAnomalies: Default.Boolean({
       default: true,
       description:
         'Report inputs whose encoding no browser sends (CR/LF before a header, NUL and control characters, overlong or invalid UTF-8, `%u` escapes, broken `%` escapes, a request line inside a value) as `malicious_protocol_violation`.',
     }),
-    headers: t.array(t.string({ minLength: 1, pattern: "^[a-z0-9!#$%&'*+.^_`|~-]+$" }), {
+    headers: Default.Array(Type.String({ minLength: 1, pattern: "^[a-z0-9!#$%&'*+.^_`|~-]+$" }), {
       default: ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version'],
       description:
         'Request headers (lowercase) whose values are inspected, besides the path, query, cookies and body.',
       examples: [['user-agent', 'referer', 'x-api-version']],
     }),
-    maxValueLength: t.integer({
+    maxValueLength: Default.Integer({
       minimum: 64,
       maximum: 1_048_576,
       default: 8192,
       description: 'Characters of one input inspected; the rest of a longer input is not.',
     }),
-    maxTotalLength: t.integer({
+    maxTotalLength: Default.Integer({
       minimum: 256,
       maximum: 16_777_216,
       default: 65_536,
       description: 'Characters inspected per request, over all its inputs.',
     }),
-    maxDepth: t.integer({
+    maxDepth: Default.Integer({
       minimum: 1,
       maximum: 1024,
       default: 32,
       description: 'Nesting of the parsed body inspected.',
     }),
-    maxValues: t.integer({
+    maxValues: Default.Integer({
       minimum: 1,
       maximum: 100_000,
       default: 1024,
@@ -214,7 +215,7 @@ export const injectionOptions = t.object(
   },
 )
 
-export const detectorsSchema = t.object(
+export const detectorsSchema = Section(
   {
     authFailure: authFailureOptions,
     jwt: jwtOptions,

@@ -1,7 +1,5 @@
 export { appDefaults, DEFAULTS, type Defaults } from './defaults.js'
 export { CONFIG_FILE_NAMES, findConfigFile, loadConfig, readConfigFile, validateConfig } from './load.js'
-export { optionsSchema } from './options-schema.js'
-export type { Static, StaticInput } from './schema-builder.js'
 export type {
   AppConfig,
   ConsoleSinkConfig,

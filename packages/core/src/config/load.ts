@@ -7,11 +7,11 @@ import { resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from '../errors.js'
 import { appDefaults, deepFreeze } from './defaults.js'
 import { type Locate, located, MAX_DEPTH, substituteEnv } from './env.js'
-import { optionsSchema } from './options-schema.js'
+import { show } from './issues.js'
 import { parseConfigFile } from './parse.js'
 import { isPlainObject, pathSegments, setOwn } from './path.js'
 import type { LoadRuntime, ResolvedConfig, WatchpostOptions } from './types.js'
-import { checkSemantics, show, walkSchema } from './validate.js'
+import { checkSemantics, validateOptions } from './validate.js'
 import { emitConfigWarnings } from './warnings.js'
 
 /** Looked for in this order in the working directory. */
@@ -153,7 +153,7 @@ function validateMerged(merged: unknown): { config?: Omit<ResolvedConfig, 'sourc
   // A `trustProxy` function (code only) is outside the file format: validate the rest, then put it back.
   const trust = isPlainObject(merged) ? merged.trustProxy : undefined
   const input = typeof trust === 'function' ? { ...(merged as object), trustProxy: false } : merged
-  const { value, issues } = walkSchema(optionsSchema, input)
+  const { value, issues } = validateOptions(input)
   if (issues.length === 0 && isPlainObject(value)) {
     checkSemantics(value, issues)
     if (typeof trust === 'function') value.trustProxy = trust

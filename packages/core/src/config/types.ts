@@ -16,9 +16,9 @@ import type {
   ruleSchema,
   spoolSchema,
 } from './options-schema.js'
-import type { Static, StaticInput } from './schema-builder.js'
+import type { Input, Resolved } from './schema-kit.js'
 import type { sentinelSinkSchema } from './sentinel-options.js'
-import type { webhookSinkSchema } from './webhook-options.js'
+import type { webhookSinkSchema } from './webhook-schema.js'
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
@@ -37,26 +37,26 @@ export type TrustProxyFunction = (addr: string, hop: number) => boolean
  */
 export type TrustProxySetting = boolean | number | string | readonly string[] | TrustProxyFunction
 
-export type AppConfig = Static<typeof appSchema>
-export type CorrelationConfig = Static<typeof correlationSchema>
-export type PrivacyConfig = Static<typeof privacySchema>
-export type DetectorsConfig = Static<typeof detectorsSchema>
-export type RouteConfig = Static<typeof routeSchema>
-export type RuleConfig = Static<typeof ruleSchema>
-export type ConsoleSinkConfig = Static<typeof consoleSinkSchema>
-export type FileSinkConfig = Static<typeof fileSinkSchema>
+export type AppConfig = Resolved<typeof appSchema>
+export type CorrelationConfig = Resolved<typeof correlationSchema>
+export type PrivacyConfig = Resolved<typeof privacySchema>
+export type DetectorsConfig = Resolved<typeof detectorsSchema>
+export type RouteConfig = Resolved<typeof routeSchema>
+export type RuleConfig = Resolved<typeof ruleSchema>
+export type ConsoleSinkConfig = Resolved<typeof consoleSinkSchema>
+export type FileSinkConfig = Resolved<typeof fileSinkSchema>
 /** Options of the `sentinel` sink, as `@watchpost/sentinel`'s `createSentinelDestination` receives them. */
-export type SentinelSinkConfig = Static<typeof sentinelSinkSchema>
-export type WebhookSinkConfig = DeepReadonly<Static<typeof webhookSinkSchema>>
+export type SentinelSinkConfig = Resolved<typeof sentinelSinkSchema>
+export type WebhookSinkConfig = DeepReadonly<Resolved<typeof webhookSinkSchema>>
 export type SinkConfig = ConsoleSinkConfig | FileSinkConfig | SentinelSinkConfig | WebhookSinkConfig
-export type QueueConfig = Static<typeof queueSchema>
-export type SpoolConfig = Static<typeof spoolSchema>
-export type DeliveryConfig = Static<typeof deliverySchema>
-export type ShutdownConfig = Static<typeof shutdownSchema>
-export type WatchpostMode = Static<typeof optionsSchema>['mode']
+export type QueueConfig = Resolved<typeof queueSchema>
+export type SpoolConfig = Resolved<typeof spoolSchema>
+export type DeliveryConfig = Resolved<typeof deliverySchema>
+export type ShutdownConfig = Resolved<typeof shutdownSchema>
+export type WatchpostMode = Resolved<typeof optionsSchema>['mode']
 
 /** What a configuration file may contain (after parsing), every defaulted option optional. */
-export type WatchpostFileOptions = StaticInput<typeof optionsSchema>
+export type WatchpostFileOptions = Input<typeof optionsSchema>
 
 /** Options given in code: the file format plus `config` and a function form of `trustProxy`. Code wins over the file. */
 export type WatchpostOptions = Omit<WatchpostFileOptions, 'trustProxy'> & {
@@ -67,7 +67,7 @@ export type WatchpostOptions = Omit<WatchpostFileOptions, 'trustProxy'> & {
 
 /** The configuration in use: validated, every default applied, deeply frozen. */
 export type ResolvedConfig = DeepReadonly<
-  Omit<Static<typeof optionsSchema>, 'trustProxy'> & {
+  Omit<Resolved<typeof optionsSchema>, 'trustProxy'> & {
     trustProxy: TrustProxySetting
     /** Where the file options came from; `undefined` when no file was loaded. */
     source: { file: string | undefined }

@@ -4,16 +4,17 @@
  * `docs/configuration.md`. `scripts/generate-config.ts` writes them; a test fails when the committed
  * files differ, so the docs cannot drift from the code.
  */
-import { ERRORS, type WatchpostErrorCode } from '../errors.js'
-import { CONFIG_FILE_NAMES } from './load.js'
-import { optionsSchema } from './options-schema.js'
-import { kDefaultFrom, kOptional, type SchemaNode } from './schema-builder.js'
-import { CONFIG_WARNINGS } from './warnings.js'
+import type { TSchema } from '@sinclair/typebox'
+import { CONFIG_FILE_NAMES } from '../src/config/load.js'
+import { optionsSchema } from '../src/config/options-schema.js'
+import { isOptional, kDefaultFrom } from '../src/config/schema-kit.js'
+import { CONFIG_WARNINGS } from '../src/config/warnings.js'
+import { ERRORS, type WatchpostErrorCode } from '../src/errors.js'
 
 export const CONFIG_SCHEMA_ID = 'https://unpkg.com/@watchpost/core/schema/config.schema.json'
 
 export function renderConfigSchemaJson(): string {
-  const { properties, ...root } = optionsSchema
+  const { properties, ...root } = inFileOrder(optionsSchema)
   const schema = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: CONFIG_SCHEMA_ID,
@@ -28,8 +29,34 @@ export function renderConfigSchemaJson(): string {
       ...properties,
     },
   }
-  // Symbol-keyed markers (optional, computed defaults) are not JSON Schema: stringify skips them.
+  // Symbol-keyed markers (TypeBox's kinds, computed defaults) are not JSON Schema: stringify skips them.
   return `${JSON.stringify(schema, null, 2)}\n`
+}
+
+const LEADING = ['type', 'const', 'enum', 'items', 'properties', 'required', 'additionalProperties', 'anyOf']
+
+/**
+ * The schema with its keywords in the order the published file has always had (TypeBox writes the
+ * options first) and `required` on every object, so that a diff of the file shows changes of meaning.
+ */
+function inFileOrder(schema: TSchema): TSchema {
+  const out: Record<string, unknown> = {}
+  for (const key of [...LEADING, ...Object.keys(schema)]) {
+    if (Object.hasOwn(schema, key)) out[key] = schema[key]
+    else if (key === 'required' && schema.properties !== undefined) out.required = []
+  }
+  const each = (list: TSchema[]) => list.map(inFileOrder)
+  if (schema.items !== undefined) out.items = inFileOrder(schema.items)
+  if (schema.anyOf !== undefined) out.anyOf = each(schema.anyOf)
+  if (schema.oneOf !== undefined) out.oneOf = each(schema.oneOf)
+  if (schema.properties !== undefined) {
+    const entries = Object.entries<TSchema>(schema.properties).map(([key, value]) => [
+      key,
+      inFileOrder(value),
+    ])
+    out.properties = Object.fromEntries(entries)
+  }
+  return out as TSchema
 }
 
 /** A complete file: every section, realistic values. The tests validate it. */
@@ -86,26 +113,26 @@ sinks:
 
 interface Row {
   path: string
-  schema: SchemaNode
+  schema: TSchema
 }
 
 /** Leaf options of an object schema, depth first; arrays of objects continue as `name[].field`. */
-function rows(schema: SchemaNode, prefix: string, out: Row[]): Row[] {
-  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+function rows(schema: TSchema, prefix: string, out: Row[]): Row[] {
+  for (const [key, prop] of Object.entries<TSchema>(schema.properties ?? {})) {
     const path = prefix === '' ? key : `${prefix}.${key}`
     if (path === 'routes[].detectors') {
       out.push({ path, schema: prop }) // same shape as `detectors`: documented once, there
     } else if (prop.type === 'object') {
       rows(prop, path, out)
-    } else if (prop.type === 'array' && prop.items?.type === 'object') {
+    } else if (prop.type === 'array' && prop.items?.oneOf !== undefined) {
       out.push({ path, schema: prop })
-      rows(prop.items, `${path}[]`, out)
-    } else if (prop.type === 'array' && prop.items?.anyOf !== undefined) {
-      out.push({ path, schema: prop })
-      for (const branch of prop.items.anyOf) {
+      for (const branch of prop.items.oneOf as TSchema[]) {
         const tag = branch.properties?.type?.const
         rows(branch, `${path}[type=${String(tag)}]`, out)
       }
+    } else if (prop.type === 'array' && prop.items?.type === 'object') {
+      out.push({ path, schema: prop })
+      rows(prop.items, `${path}[]`, out)
     } else {
       out.push({ path, schema: prop })
     }
@@ -113,13 +140,16 @@ function rows(schema: SchemaNode, prefix: string, out: Row[]): Row[] {
   return out
 }
 
-function typeText(schema: SchemaNode): string {
-  if (schema.anyOf !== undefined) return schema.anyOf.map(typeText).join(' \\| ')
+function typeText(schema: TSchema): string {
+  const union: TSchema[] | undefined = schema.anyOf ?? schema.oneOf
+  if (union !== undefined) return union.map(typeText).join(' \\| ')
   if (schema.const !== undefined) return JSON.stringify(schema.const)
-  if (schema.enum !== undefined) return schema.enum.map((v) => JSON.stringify(v)).join(' \\| ')
+  if (schema.enum !== undefined) return (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(' \\| ')
   if (schema.type === 'array') {
     const item = schema.items === undefined ? 'unknown' : typeText(schema.items)
-    return schema.items?.anyOf === undefined ? `${item}[]` : `(${item})[]`
+    return schema.items?.anyOf === undefined && schema.items?.oneOf === undefined
+      ? `${item}[]`
+      : `(${item})[]`
   }
   if (schema.type === 'integer' || schema.type === 'number') {
     const { minimum: min, maximum: max } = schema
@@ -132,12 +162,12 @@ function typeText(schema: SchemaNode): string {
   return schema.type ?? 'unknown'
 }
 
-function defaultText(schema: SchemaNode): string {
+function defaultText(schema: TSchema): string {
   if ('default' in schema) return code(JSON.stringify(schema.default))
-  const from = schema[kDefaultFrom]
+  const from = (schema as { [kDefaultFrom]?: string })[kDefaultFrom]
   if (from !== undefined) return from
   if (schema.type === 'object' && (schema.required ?? []).length === 0) return '(all fields optional)'
-  return schema[kOptional] === true ? 'unset' : '**required**'
+  return isOptional(schema) ? 'unset' : '**required**'
 }
 
 function code(text: string): string {
@@ -154,7 +184,7 @@ function table(list: readonly Row[]): string {
     const example =
       schema.examples === undefined
         ? ''
-        : ` Example: ${schema.examples.map((e) => code(typeof e === 'string' ? e : JSON.stringify(e))).join(', ')}.`
+        : ` Example: ${(schema.examples as unknown[]).map((e) => code(typeof e === 'string' ? e : JSON.stringify(e))).join(', ')}.`
     lines.push(
       `| \`${path}\` | ${typeText(schema)} | ${cell(defaultText(schema))} | ${cell((schema.description ?? '') + example)} |`,
     )
