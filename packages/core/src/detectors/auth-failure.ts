@@ -35,7 +35,12 @@ export const authFailureDetector: DetectorDefinition<'authFailure', DetectorsCon
       (held) =>
         events(undefined).authz.fail(
           {},
-          { ...inferred403, ...held, statusCode: 403, message: `${held.count} more 403 responses to one source` },
+          {
+            ...inferred403,
+            ...held,
+            statusCode: 403,
+            message: `${held.count} more 403 responses to one source`,
+          },
         ),
       windowMs,
       options.threshold,
