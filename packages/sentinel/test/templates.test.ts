@@ -271,7 +271,14 @@ describe('what the templates declare', () => {
         const field = Object.entries(projection.placements).find(
           ([, p]) => p.kind === 'column' && p.column === column,
         )?.[0]
-        const expected = column === 'AdditionalFields' ? 'dynamic' : sourceType.get(field ?? '')
+        // A derived column (a user name's type, the destination host) is typed by its table.
+        const derived = projection.derived.some((d) => d.column === column)
+        const expected =
+          column === 'AdditionalFields'
+            ? 'dynamic'
+            : derived
+              ? projection.columns.find((c) => c.name === column)?.type
+              : sourceType.get(field ?? '')
         assert.equal(declared.get(column), expected, `${schema}: ${column} declared as ${expected}`)
       }
     }
