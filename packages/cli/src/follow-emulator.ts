@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Following } from './follow-file.js'
 import { requestJson } from './https-json.js'
+import { CliError } from './output.js'
 
 export interface EmulatorRow extends Record<string, unknown> {
   readonly _Table: string
@@ -26,7 +27,7 @@ async function fetchRows(options: FollowEmulatorOptions): Promise<EmulatorRow[]>
   })
   const rows = (json as { rows?: unknown } | undefined)?.rows
   if (status !== 200 || !Array.isArray(rows))
-    throw new Error(`${options.url.origin}/admin/rows answered ${status}: is it a Watchpost emulator?`)
+    throw new CliError(`${options.url.origin}/admin/rows answered ${status}: is it a Watchpost emulator?`)
   return rows as EmulatorRow[]
 }
 

@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline'
 import type { SecurityEvent } from '@watchpost/core'
 import { createSpool } from '@watchpost/core/sdk'
 import { eventFromRow } from './asim-rows.js'
+import { CliError } from './output.js'
 
 export interface ReplayInput {
   /** `jsonl`, or `spool` with the sink directories read. */
@@ -50,7 +51,7 @@ function spoolDirectories(path: string): string[] {
     .map((name) => join(path, name))
     .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, 'ledger')))
   if (dirs.length === 0)
-    throw new Error(`${path} is not a spool directory (no segments, no ledger, no sink directories)`)
+    throw new CliError(`${path} is not a spool directory (no segments, no ledger, no sink directories)`)
   return dirs
 }
 

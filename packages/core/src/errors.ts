@@ -307,6 +307,14 @@ export const ERRORS = {
       '`armTemplate(model)` was given a deployment model that refers to a resource it does not declare, or that puts an object or an array inside an expression (ARM expressions take them only through variables).',
     fix: 'Start from `deploymentModel()`; declare every resource a reference names, and move literal objects and arrays into `variables`.',
   },
+  ERR_WATCHPOST_SENTINEL_CONTENT_INVALID: {
+    class: 'WatchpostError',
+    package: '@watchpost/sentinel',
+    message: (detail: string) => prefixed('@watchpost/sentinel', detail),
+    cause:
+      'A shipped hunting query reads a field that the tables of the chosen table mode do not keep (a bug in Watchpost, found when the content is generated).',
+    fix: 'Report it with the message; no configuration can work around it.',
+  },
   ERR_WATCHPOST_EXPRESS_CORS_OPTIONS_INVALID: {
     class: 'WatchpostTypeError',
     package: '@watchpost/express',

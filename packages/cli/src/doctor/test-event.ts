@@ -8,6 +8,7 @@
 import { type AppConfig, createWatchpost, type SecurityEvent } from '@watchpost/core'
 import { ASIM_PROJECTIONS, ASIM_SCHEMAS, CUSTOM_TABLE } from '@watchpost/core/sdk'
 import { createPrepare } from '@watchpost/sentinel'
+import { CliError } from '../output.js'
 import type { SinkTarget } from './types.js'
 
 export const TEST_MONITOR = 'watchpost-doctor'
@@ -30,7 +31,7 @@ export async function buildTestEvent(app: AppConfig): Promise<SecurityEvent> {
       { monitor: TEST_MONITOR },
       { message: TEST_MESSAGE, details: { WatchpostDoctorTest: true }, severity: 'Informational' },
     )
-    if (event === undefined) throw new Error('core did not build the test event')
+    if (event === undefined) throw new CliError('core did not build the test event')
     return event
   } finally {
     await wp.close()

@@ -3,6 +3,8 @@
  * firings and blocks, the sources behind the most findings, accounts whose failed logins ended in
  * a success. Same tables and same restriction to Watchpost's rows as the analytics rules (rows.ts).
  */
+
+import { WatchpostError } from '@watchpost/core'
 import type { AsimSchema } from '@watchpost/core/sdk'
 import { huntingQueryId } from './content-id.js'
 import { EVENT_FACTS } from './events.js'
@@ -122,7 +124,11 @@ export function huntingQueries(tables: TableMode): HuntingQuery[] {
   return DEFINITIONS.map((d) => {
     const rows = watchpostRows(selection(d.events, tables), ['EventOriginalType', ...d.fields], 'lookback')
     // Every field a definition reads is one the tables keep (a test compiles all of them).
-    if (!rows.ok) throw new Error(`hunting query ${d.slug}: ${rows.reason}`)
+    if (!rows.ok)
+      throw new WatchpostError(
+        'ERR_WATCHPOST_SENTINEL_CONTENT_INVALID',
+        `hunting query ${d.slug}: ${rows.reason}`,
+      )
     return {
       id: huntingQueryId(d.slug),
       slug: d.slug,
