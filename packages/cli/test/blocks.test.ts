@@ -14,7 +14,9 @@ import { createWatchpost, type Watchpost } from '@watchpost/core'
 import { createRedisStateStore, type RedisStateStore } from '@watchpost/redis'
 import { Redis } from 'ioredis'
 import { freePort, type RedisServer, startRedisServer } from '../../redis/test/support/redis-server.js'
-import { watchpost } from './support/bin.js'
+import { cleanEnv, run } from './support/cli.js'
+
+const watchpost = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => run(args, { env: cleanEnv(env) })
 
 const dir = mkdtempSync(join(tmpdir(), 'watchpost-cli-blocks-'))
 const HASHED = join(dir, 'hashed.yaml')

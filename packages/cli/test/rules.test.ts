@@ -3,34 +3,16 @@
  * built first) run in a scratch directory, its files read back, its exit codes and `--json`.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { DEFAULT_RULES } from '@watchpost/core/sdk'
 import { parse } from 'yaml'
+import { run } from './support/cli.js'
 
-const BIN = fileURLToPath(new URL('../bin/watchpost.js', import.meta.url))
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-function watchpost(args: readonly string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    // NO_COLOR and no WATCHPOST_CONFIG: plain text, and only the files the test writes.
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
-    delete env.WATCHPOST_CONFIG
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+/** No WATCHPOST_CONFIG: only the files the test writes. */
+const watchpost = (args: readonly string[], cwd: string) => run(args, { cwd, timeoutMs: 60_000 })
 
 const SHIPPED_ON = DEFAULT_RULES.filter((r) => r.enabled).map((r) => r.id)
 const HUNTING = ['blocked-requests', 'failures-then-success', 'rule-firings', 'top-sources']

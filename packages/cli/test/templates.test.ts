@@ -4,25 +4,17 @@
  * overwritten only with --force, a bad option value is a usage error, and --json prints one document.
  */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { armParameters, armTemplate, bicepTemplate } from '@watchpost/sentinel/content'
+import { run } from './support/cli.js'
 
-const BIN = fileURLToPath(new URL('../bin/watchpost.js', import.meta.url))
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
-function watchpost(cwd: string, ...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  })
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
-}
+const watchpost = (cwd: string, ...args: string[]) => run(args, { cwd })
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 
@@ -34,8 +26,8 @@ describe('watchpost templates', () => {
   })
   after(() => rmSync(cwd, { recursive: true, force: true }))
 
-  test('writes the Bicep, the ARM JSON and the parameters file, and prints how to deploy them', () => {
-    const run = watchpost(cwd, 'templates', '--out', 'infra')
+  test('writes the Bicep, the ARM JSON and the parameters file, and prints how to deploy them', async () => {
+    const run = await watchpost(cwd, 'templates', '--out', 'infra')
     assert.equal(run.code, 0, run.stderr)
     assert.deepEqual(readdirSync(join(cwd, 'infra')).sort(), [
       'watchpost.bicep',
@@ -55,12 +47,12 @@ describe('watchpost templates', () => {
     assert.match(run.stdout, /--query properties\.outputs\.watchpostConfig\.value -o tsv/)
   })
 
-  test('an existing file is kept (exit 1) unless --force', () => {
+  test('an existing file is kept (exit 1) unless --force', async () => {
     const out = join(cwd, 'again')
-    assert.equal(watchpost(cwd, 'templates', '--out', 'again', '--format', 'bicep').code, 0)
+    assert.equal((await watchpost(cwd, 'templates', '--out', 'again', '--format', 'bicep')).code, 0)
     writeFileSync(join(out, 'watchpost.bicep'), '// mine\n')
 
-    const refused = watchpost(cwd, 'templates', '--out', 'again', '--format', 'bicep')
+    const refused = await watchpost(cwd, 'templates', '--out', 'again', '--format', 'bicep')
     assert.equal(refused.code, 1)
     assert.match(
       refused.stderr,
@@ -68,26 +60,36 @@ describe('watchpost templates', () => {
     )
     assert.equal(readFileSync(join(out, 'watchpost.bicep'), 'utf8'), '// mine\n')
 
-    const forced = watchpost(cwd, 'templates', '--out', 'again', '--format', 'bicep', '--force')
+    const forced = await watchpost(cwd, 'templates', '--out', 'again', '--format', 'bicep', '--force')
     assert.equal(forced.code, 0, forced.stderr)
     assert.equal(readFileSync(join(out, 'watchpost.bicep'), 'utf8'), bicepTemplate())
   })
 
-  test('a bad or missing option value is a usage error (exit 2) and writes nothing', () => {
+  test('a bad or missing option value is a usage error (exit 2) and writes nothing', async () => {
     for (const args of [
       ['--out', 'bad', '--tables', 'both'],
       ['--out', 'bad', '--format', 'terraform'],
       ['--tables', 'asim'],
     ]) {
-      const run = watchpost(cwd, 'templates', ...args)
+      const run = await watchpost(cwd, 'templates', ...args)
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`)
       assert.match(run.stderr, /error: (option|required option)/)
       assert.equal(existsSync(join(cwd, 'bad')), false)
     }
   })
 
-  test('--json prints the files and the commands; the custom mode and ARM only', () => {
-    const run = watchpost(cwd, '--json', 'templates', '--out', 'arm', '--format', 'arm', '--tables', 'custom')
+  test('--json prints the files and the commands; the custom mode and ARM only', async () => {
+    const run = await watchpost(
+      cwd,
+      '--json',
+      'templates',
+      '--out',
+      'arm',
+      '--format',
+      'arm',
+      '--tables',
+      'custom',
+    )
     assert.equal(run.code, 0, run.stderr)
     const result = JSON.parse(run.stdout) as Record<string, unknown>
     assert.deepEqual(result.files, [join('arm', 'watchpost.json'), join('arm', 'watchpost.parameters.json')])
@@ -103,7 +105,7 @@ describe('watchpost templates', () => {
     assert.equal(existsSync(join(cwd, 'arm/watchpost.bicep')), false)
     assert.deepEqual(readJson(join(cwd, 'arm/watchpost.parameters.json')), armParameters('custom'))
 
-    const again = watchpost(cwd, '--json', 'templates', '--out', 'arm', '--format', 'arm')
+    const again = await watchpost(cwd, '--json', 'templates', '--out', 'arm', '--format', 'arm')
     assert.equal(again.code, 1)
     const failure = JSON.parse(again.stdout) as { ok: boolean; error: string; detail: { existing: string[] } }
     assert.equal(failure.ok, false)

@@ -51,6 +51,7 @@ export {
   type AdapterCore,
   assemble as createAdapterCore,
 } from './instance/assemble.js'
+export { ENGINE_EVENTS, FIRING_EVENTS } from './rules/engine.js'
 export type { ColumnType } from './schema/fields.js'
 export {
   ASIM_PROJECTIONS,
@@ -60,6 +61,8 @@ export {
   CUSTOM_COLUMNS,
   CUSTOM_STREAM,
   CUSTOM_TABLE,
+  type DcrStream,
+  dcrStreams,
   type FieldPlacement,
   projectToAsim,
 } from './schema/projections.js'

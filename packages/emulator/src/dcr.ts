@@ -3,13 +3,7 @@
  * (one `Custom-Watchpost<Schema>` stream per ASIM table, and the custom stream to
  * `WatchpostSecurityEvents_CL`), never written by hand.
  */
-import {
-  ASIM_PROJECTIONS,
-  ASIM_SCHEMAS,
-  CUSTOM_COLUMNS,
-  CUSTOM_STREAM,
-  CUSTOM_TABLE,
-} from '@watchpost/core/sdk'
+import { dcrStreams } from '@watchpost/core/sdk'
 import { EmulatorError } from './errors.js'
 import type { DcrColumn, DcrColumnType, DcrDefinition, StreamInfo } from './types.js'
 
@@ -30,22 +24,17 @@ const TABLE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/
 
 /** The default DCR: ASIM streams → `Microsoft-ASim…Logs`, custom stream → `Custom-WatchpostSecurityEvents_CL`. */
 export function defaultDcr(): DcrDefinition {
-  const streamDeclarations: Record<string, { columns: DcrColumn[] }> = {}
-  const dataFlows: Array<{ streams: string[]; outputStream: string; transformKql: string }> = []
-  for (const schema of ASIM_SCHEMAS) {
-    const projection = ASIM_PROJECTIONS[schema]
-    streamDeclarations[projection.inputStream] = {
-      columns: projection.columns.map(({ name, type }) => ({ name, type })),
-    }
-    dataFlows.push({
-      streams: [projection.inputStream],
-      outputStream: projection.outputStream,
+  const streams = [...dcrStreams('asim'), ...dcrStreams('custom')]
+  return {
+    streamDeclarations: Object.fromEntries(
+      streams.map((s) => [s.stream, { columns: s.columns.map(({ name, type }) => ({ name, type })) }]),
+    ),
+    dataFlows: streams.map((s) => ({
+      streams: [s.stream],
+      outputStream: s.outputStream,
       transformKql: 'source',
-    })
+    })),
   }
-  streamDeclarations[CUSTOM_STREAM] = { columns: CUSTOM_COLUMNS.map(({ name, type }) => ({ name, type })) }
-  dataFlows.push({ streams: [CUSTOM_STREAM], outputStream: `Custom-${CUSTOM_TABLE}`, transformKql: 'source' })
-  return { streamDeclarations, dataFlows }
 }
 
 function invalid(message: string): EmulatorError {

@@ -103,7 +103,10 @@ const DERIVED: Readonly<Record<ReturnType<typeof derivedSchema>, EventName>> = {
   WebSession: 'rule_threshold_web',
   AuditEvent: 'rule_threshold_audit',
 }
-const OWN_EVENTS = new Set<string>([...Object.values(DERIVED), 'access_blocked'])
+/** The events a rule's firing records (one per ASIM schema it can count). */
+export const FIRING_EVENTS: readonly EventName[] = Object.values(DERIVED)
+/** The events the engine records itself and never counts when they come back. */
+export const ENGINE_EVENTS: ReadonlySet<string> = new Set<string>([...FIRING_EVENTS, 'access_blocked'])
 
 function then<T>(value: MaybePromise<T>, fn: (v: T) => void, fail: (err: unknown) => void): void {
   if (value instanceof Promise) value.then(fn, fail)
@@ -369,7 +372,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
   return {
     observe(event) {
       const name = event.EventOriginalType
-      if (name === undefined || OWN_EVENTS.has(name)) return
+      if (name === undefined || ENGINE_EVENTS.has(name)) return
       const list = byEvent.get(name)
       if (list === undefined) return
       for (const c of list) {

@@ -192,3 +192,36 @@ export function projectToAsim(event: SecurityEvent): {
   }
   return { projection, row }
 }
+
+/** One input stream of a data collection rule, as Watchpost sends to it. */
+export interface DcrStream {
+  /** The input stream (`Custom-Watchpost<Schema>`, or `Custom-WatchpostSecurityEvents`). */
+  readonly stream: string
+  /** Its stream declaration's columns. */
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>
+  /** Where its data flow sends it (`Microsoft-ASim…Logs`, `Custom-WatchpostSecurityEvents_CL`). */
+  readonly outputStream: string
+  /** The sink's `streams` key for it: the ASIM schema, or `custom`. */
+  readonly key: AsimSchema | 'custom'
+}
+
+/**
+ * The streams a data collection rule needs for a table mode: the one description the deployment
+ * templates and the emulator's default rule are both made from (rows are sent already in the
+ * table's shape, so each data flow passes them through).
+ */
+export function dcrStreams(tables: 'asim' | 'custom'): readonly DcrStream[] {
+  if (tables === 'custom')
+    return [
+      {
+        stream: CUSTOM_STREAM,
+        columns: CUSTOM_COLUMNS,
+        outputStream: `Custom-${CUSTOM_TABLE}`,
+        key: 'custom',
+      },
+    ]
+  return ASIM_SCHEMAS.map((schema) => {
+    const p = ASIM_PROJECTIONS[schema]
+    return { stream: p.inputStream, columns: p.columns, outputStream: p.outputStream, key: schema }
+  })
+}

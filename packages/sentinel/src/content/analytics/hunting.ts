@@ -5,7 +5,7 @@
  */
 
 import { WatchpostError } from '@watchpost/core'
-import type { AsimSchema } from '@watchpost/core/sdk'
+import { type AsimSchema, FIRING_EVENTS } from '@watchpost/core/sdk'
 import { huntingQueryId } from './content-id.js'
 import { EVENT_FACTS } from './events.js'
 import { type TableSelection, watchpostRows } from './rows.js'
@@ -29,7 +29,6 @@ interface Definition {
   readonly body: string
 }
 
-const RULE_EVENTS = ['rule_threshold_authn', 'rule_threshold_web', 'rule_threshold_audit']
 const LOGIN_EVENTS = ['authn_login_fail', 'authn_login_success', 'authn_login_successafterfail']
 const WEIGHT = 'iff(EventCount > 1, toint(EventCount), 1)'
 
@@ -41,7 +40,7 @@ const DEFINITIONS: readonly Definition[] = [
       'How often each Watchpost rule fired in the app (its rule_threshold_* events), for which groups, with which response, on which hosts. A rule that fires every day may need a higher threshold; one that never fires may be switched off or mis-set.',
     tactics: [],
     relevantTechniques: [],
-    events: RULE_EVENTS,
+    events: FIRING_EVENTS,
     fields: ['TimeGenerated', 'RuleName', 'DvcHostname', 'AdditionalFields'],
     body: [
       'rows',

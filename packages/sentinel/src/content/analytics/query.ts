@@ -12,7 +12,7 @@
  * last `frequency`, the events of the `window` before it (schedule.ts explains why this is the app's sliding window). One row
  * per group: the window with the highest count.
  */
-import type { AsimSchema, ResolvedRule } from '@watchpost/core/sdk'
+import { type AsimSchema, ENGINE_EVENTS, type ResolvedRule } from '@watchpost/core/sdk'
 import { tableOf } from './columns.js'
 import { EVENT_FACTS } from './events.js'
 import { commentText, kqlList, kqlString } from './kql.js'
@@ -45,14 +45,6 @@ export type QueryResult =
   | ({ readonly ok: true } & CompiledQuery)
   | { readonly ok: false; readonly reason: string }
 
-/** Events the engine records itself and skips when they come back (core rules/engine.ts). */
-const ENGINE_OWN_EVENTS = new Set([
-  'rule_threshold_authn',
-  'rule_threshold_web',
-  'rule_threshold_audit',
-  'access_blocked',
-])
-
 /** Days as KQL's dayofweek counts them (days since Sunday). */
 const DAY_NUMBER: Readonly<Record<string, number>> = {
   sun: 0,
@@ -73,7 +65,7 @@ export function compileQuery(rule: ResolvedRule, tables: TableMode): QueryResult
   const unknown = rule.events.filter((e) => !EVENT_FACTS.has(e))
   if (unknown.length > 0) return { ok: false, reason: `counts unknown events: ${unknown.join(', ')}` }
   // The engine never counts its own firings and refusals (no rule feeds on another's output).
-  const counted = rule.events.filter((e) => !ENGINE_OWN_EVENTS.has(e))
+  const counted = rule.events.filter((e) => !ENGINE_EVENTS.has(e))
   if (counted.length === 0)
     return {
       ok: false,

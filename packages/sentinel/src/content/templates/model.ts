@@ -1,18 +1,12 @@
 /**
  * The deployment Watchpost's `sentinel` sink needs, as one model: parameters, resources and outputs,
  * rendered as ARM JSON (arm.ts) and as Bicep (bicep.ts). Every stream, column and table comes from
- * core's single schema source (`ASIM_PROJECTIONS`, `CUSTOM_COLUMNS`, `CUSTOM_TABLE`,
- * `CUSTOM_STREAM`) — the values the sink sends with and the emulator's default DCR is made of —
+ * core's single schema source (`dcrStreams`, `CUSTOM_COLUMNS`, `CUSTOM_TABLE`) — the values the sink
+ * sends with and the emulator's default DCR is made of —
  * never from a list kept here. Resource types, apiVersions and property shapes:
  * spec/azure/deployment.md.
  */
-import {
-  ASIM_PROJECTIONS,
-  ASIM_SCHEMAS,
-  CUSTOM_COLUMNS,
-  CUSTOM_STREAM,
-  CUSTOM_TABLE,
-} from '@watchpost/core/sdk'
+import { CUSTOM_COLUMNS, CUSTOM_TABLE, dcrStreams } from '@watchpost/core/sdk'
 import { CONFIG_TEMPLATE } from './config-snippet.js'
 import {
   choose,
@@ -70,23 +64,11 @@ function flow(stream: string, outputStream: string): StreamSet['dataFlows'][numb
 
 /** What each table mode declares: the input streams the sink sends to and where they flow. */
 export function streamSet(tables: TemplateTables): StreamSet {
-  if (tables === 'custom') {
-    return {
-      declarations: {
-        [CUSTOM_STREAM]: { columns: CUSTOM_COLUMNS.map(({ name, type }) => ({ name, type })) },
-      },
-      dataFlows: [flow(CUSTOM_STREAM, `Custom-${CUSTOM_TABLE}`)],
-      streams: { custom: CUSTOM_STREAM },
-    }
-  }
   const set: StreamSet = { declarations: {}, dataFlows: [], streams: {} }
-  for (const schema of ASIM_SCHEMAS) {
-    const projection = ASIM_PROJECTIONS[schema]
-    set.declarations[projection.inputStream] = {
-      columns: projection.columns.map(({ name, type }) => ({ name, type })),
-    }
-    set.dataFlows.push(flow(projection.inputStream, projection.outputStream))
-    set.streams[schema] = projection.inputStream
+  for (const { stream, columns, outputStream, key } of dcrStreams(tables)) {
+    set.declarations[stream] = { columns: columns.map(({ name, type }) => ({ name, type })) }
+    set.dataFlows.push(flow(stream, outputStream))
+    set.streams[key] = stream
   }
   return set
 }
