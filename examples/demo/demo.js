@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '@watchpost/core'
-import { ASIM_PROJECTIONS, ASIM_SCHEMAS, resolveRules } from '@watchpost/core/sdk'
+import { ASIM_PROJECTIONS, ASIM_SCHEMAS, FIRING_EVENTS, resolveRules } from '@watchpost/core/sdk'
 import { startEmulator } from '@watchpost/emulator'
 import { matchBuiltinAsimRules, sentinelRuleNames } from '@watchpost/sentinel/content'
 
@@ -54,9 +54,7 @@ const rows = ASIM_SCHEMAS.flatMap((schema) =>
 const config = loadConfig({}, { env: { ...process.env, ...emulator.env } })
 const names = sentinelRuleNames(resolveRules(config), 'asim')
 const fired = new Set(
-  rows
-    .filter(({ row }) => String(row.EventOriginalType).startsWith('rule_threshold_'))
-    .map(({ row }) => row.RuleName),
+  rows.filter(({ row }) => FIRING_EVENTS.includes(row.EventOriginalType)).map(({ row }) => row.RuleName),
 )
 console.log('\nSentinel analytics rules whose conditions these events meet:')
 for (const id of fired) console.log(`  ${names.get(id) ?? id}   (Watchpost's, from \`watchpost rules\`)`)

@@ -5,13 +5,11 @@
  * names. The child trusts the emulator's CA through the sink's `tls.ca`, as an app would.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import {
   type DcrDefinition,
   defaultDcr,
@@ -22,8 +20,8 @@ import {
 import type { StepResult } from '../src/doctor/types.js'
 import { classifyUpload } from '../src/doctor/upload-failure.js'
 import { settleNotFound } from '../src/doctor/uploads.js'
+import { run } from './support/cli.js'
 
-const BIN = fileURLToPath(new URL('../bin/watchpost.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'watchpost-doctor-'))
 const TLS_DIR = join(dir, 'tls')
 
@@ -44,25 +42,19 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 let configs = 0
 /** Runs `watchpost --json doctor` on `config` (written as a file) and parses its report. */
-function doctor(config: unknown, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+async function doctor(config: unknown, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
   const file = join(dir, `config-${++configs}.json`)
   writeFileSync(file, JSON.stringify(config))
-  return new Promise((resolve, reject) => {
-    // Asynchronous on purpose: the emulator answers from this very process.
-    execFile(
-      process.execPath,
-      [BIN, '--json', 'doctor', '--config', file, '--timeout', '10000', ...args],
-      { env: childEnv(env), cwd: dir, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1
-        try {
-          resolve({ code, report: JSON.parse(stdout), stderr })
-        } catch {
-          reject(new Error(`no JSON report (exit ${code}): ${stdout}\n${stderr}`))
-        }
-      },
-    )
-  })
+  // Asynchronous on purpose: the emulator answers from this very process.
+  const { code, stdout, stderr } = await run(
+    ['--json', 'doctor', '--config', file, '--timeout', '10000', ...args],
+    { env: childEnv(env), cwd: dir, timeoutMs: 120_000 },
+  )
+  try {
+    return { code: code ?? -1, report: JSON.parse(stdout), stderr }
+  } catch {
+    throw new Error(`no JSON report (exit ${code}): ${stdout}\n${stderr}`)
+  }
 }
 
 type Sink = ReturnType<typeof sentinelSinkFor>
@@ -305,12 +297,8 @@ describe('watchpost doctor against the emulator', () => {
   })
 
   test('wrong usage exits 2', async () => {
-    const run = await new Promise<number>((resolve) => {
-      execFile(process.execPath, [BIN, 'doctor', '--timeout', 'soon'], { env: childEnv() }, (err) =>
-        resolve(err === null ? 0 : Number(err.code)),
-      )
-    })
-    assert.equal(run, 2)
+    const usage = await run(['doctor', '--timeout', 'soon'], { env: childEnv() })
+    assert.equal(usage.code, 2)
   })
 })
 
