@@ -14,9 +14,7 @@ import { createWatchpost, type Watchpost } from '@watchpost/core'
 import { createRedisStateStore, type RedisStateStore } from '@watchpost/redis'
 import { Redis } from 'ioredis'
 import { freePort, type RedisServer, startRedisServer } from '../../redis/test/support/redis-server.js'
-import { cleanEnv, run } from './support/cli.js'
-
-const watchpost = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => run(args, { env: cleanEnv(env) })
+import { watchpost } from './support/bin.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'watchpost-cli-blocks-'))
 const HASHED = join(dir, 'hashed.yaml')
