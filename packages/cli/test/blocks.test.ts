@@ -30,8 +30,9 @@ interface App {
   readonly store: RedisStateStore
 }
 
-async function app(config: string | false): Promise<App> {
-  const store = createRedisStateStore({ client, prefix: 'cli-test:' })
+/** An app instance on the store under `prefix` (each test its own: one's leftovers never reach another). */
+async function app(config: string | false, prefix: string): Promise<App> {
+  const store = createRedisStateStore({ client, prefix })
   const wp = createWatchpost(
     { config, sinks: [], spool: { enabled: false } },
     { state: store, env: { ...process.env, ...env } },
@@ -66,9 +67,10 @@ after(async () => {
 
 describe('watchpost blocks', () => {
   test('add, list and lift reach a running instance through Redis', async () => {
-    const instance = await app(false)
-    const store = ['--redis', redis.url, '--prefix', 'cli-test:']
+    const instance = await app(false, 'cli-test-a:')
+    const store = ['--redis', redis.url, '--prefix', 'cli-test-a:']
     try {
+      const start = Date.now()
       const added = await watchpost([
         'blocks',
         'add',
@@ -95,7 +97,12 @@ describe('watchpost blocks', () => {
         blocks.map((b) => [b.kind, b.value]),
         [['source', '203.0.113.9']],
       )
-      assert.ok(blocks[0] !== undefined && blocks[0].until > Date.now() + 590_000)
+      // Set for 600 s from the moment the command ran, which lies between `start` and now.
+      const blockedUntil = blocks[0]?.until ?? 0
+      assert.ok(
+        blockedUntil >= start + 600_000 && blockedUntil <= Date.now() + 600_000,
+        String(blockedUntil - start),
+      )
 
       const text = await watchpost(['blocks', ...store])
       assert.match(text.stdout, /^source 203\.0\.113\.9 {2}until .* rule manual$/m)
@@ -116,8 +123,8 @@ describe('watchpost blocks', () => {
   })
 
   test('with hashed addresses the CLI blocks the address as the app keeps it', async () => {
-    const instance = await app(HASHED)
-    const store = ['--redis', redis.url, '--prefix', 'cli-test:', '--config', HASHED]
+    const instance = await app(HASHED, 'cli-test-b:')
+    const store = ['--redis', redis.url, '--prefix', 'cli-test-b:', '--config', HASHED]
     try {
       const added = await watchpost(
         ['blocks', 'add', '--source', '198.51.100.7', '--seconds', '60', ...store],
@@ -144,8 +151,8 @@ describe('watchpost blocks', () => {
   })
 
   test('a user block is shared like a source block', async () => {
-    const instance = await app(false)
-    const store = ['--redis', redis.url, '--prefix', 'cli-test:']
+    const instance = await app(false, 'cli-test-c:')
+    const store = ['--redis', redis.url, '--prefix', 'cli-test-c:']
     try {
       const added = await watchpost(['blocks', 'add', '--user', 'alice', '--seconds', '30', ...store])
       assert.equal(added.code, 0, added.stderr)

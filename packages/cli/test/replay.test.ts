@@ -86,7 +86,9 @@ describe('watchpost replay', () => {
     ]
       .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
       .join(' ')
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: tmp.dir, env: cleanEnv() })
+    // TERM as a user's terminal has it: util.styleText paints nothing when TERM is unset or dumb.
+    const env = cleanEnv({ TERM: 'xterm-256color' })
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: tmp.dir, env })
     const result = await finished(child, 60_000)
     assert.equal(result.code, 0, result.stdout)
     assert.ok(result.stdout.includes(`\r[${'#'.repeat(30)}] 6/6 sent 5\x1b[K`), JSON.stringify(result.stdout))

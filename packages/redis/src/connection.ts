@@ -58,7 +58,7 @@ interface Emitter {
 interface Ioredis extends Emitter {
   readonly status: string
   call(command: string, ...args: string[]): Promise<unknown>
-  duplicate(): Ioredis
+  duplicate(override?: { readonly disconnectTimeout?: number }): Ioredis
   connect(): Promise<unknown>
   subscribe(channel: string): Promise<unknown>
   ping(): Promise<unknown>
@@ -75,7 +75,15 @@ interface NodeRedis extends Emitter {
   /** v5 (v4 has only `disconnect`, which v5 keeps as a deprecated name). */
   destroy?(): unknown
   disconnect(): Promise<unknown>
+  readonly isReady: boolean
+  unref(): void
 }
+
+/**
+ * How long a node-redis subscriber still being connected when closed is given to connect, so that
+ * it can then be closed: past it the attempt is abandoned.
+ */
+const CONNECTING_GRACE_MS = 1000
 
 /** Runs `fn`, turning a synchronous throw into a rejection. */
 function attempt<T>(fn: () => Promise<T>): Promise<T> {
@@ -104,7 +112,10 @@ function ioredis(client: Ioredis): Connection {
     kind: 'ioredis',
     command: ([name, ...args]) => attempt(() => client.call(name!, ...args)),
     subscribe(channel, onMessage, onError) {
-      const sub = client.duplicate()
+      // disconnectTimeout 0: ioredis ends the socket and destroys it only after this timeout (2 s by
+      // default) if it has not closed; a socket still connecting when closed never does (nothing
+      // reads it), so with the default a process that closed the store stays alive 2 s longer.
+      const sub = client.duplicate({ disconnectTimeout: 0 })
       sub.on('error', onError)
       sub.on('message', ((from: string, message: string) => {
         if (from === channel) onMessage(message)
@@ -135,17 +146,32 @@ function nodeRedis(client: NodeRedis): Connection {
     subscribe(channel, onMessage, onError) {
       const sub = client.duplicate()
       sub.on('error', onError)
-      const ready = attempt(() => sub.connect())
-        .then(() => sub.subscribe(channel, onMessage))
-        .then(ignore)
+      const connected = attempt(() => sub.connect())
+      const ready = connected.then(() => sub.subscribe(channel, onMessage)).then(ignore)
+      // destroy (v5) / disconnect (v4) close the socket without QUIT; a rejection (already closed,
+      // never connected) is nothing to report.
+      const end = () =>
+        attempt(async () => (typeof sub.destroy === 'function' ? sub.destroy() : sub.disconnect())).catch(
+          ignore,
+        )
       return {
         ready,
         ping: () => attempt(() => sub.ping()).then(ignore),
         close: () => {
-          // destroy (v5) / disconnect (v4) close the socket without QUIT; a rejection (already
-          // closed, never connected) is nothing to report.
-          const closing = async () => (typeof sub.destroy === 'function' ? sub.destroy() : sub.disconnect())
-          closing().catch(ignore)
+          if (sub.isReady || !sub.isOpen) return void end()
+          // node-redis (4 and 5) loses a close that comes while the socket is being made: the
+          // socket then opens and stays open, and the client refuses any later close. So a
+          // subscriber still connecting is closed once connected, or given up after a grace (the
+          // retries stop; a socket still being made is unref'd, so it cannot hold the process).
+          sub.unref()
+          let timer: NodeJS.Timeout | undefined
+          const grace = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, CONNECTING_GRACE_MS)
+          })
+          void Promise.race([connected.catch(ignore), grace]).then(() => {
+            clearTimeout(timer)
+            return end()
+          })
         },
       }
     },
