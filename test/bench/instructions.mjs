@@ -3,6 +3,7 @@
 //   node test/bench/instructions.mjs                       every variant × every traffic
 //   node test/bench/instructions.mjs --variants bare,watchpost --traffic hello --requests 2000
 //   node test/bench/instructions.mjs --keep                keeps the callgrind files for callgrind_annotate
+//   node test/bench/instructions.mjs --traffic hello --mix 5000   counts after 5,000 requests of the attack mix
 // The server runs under `valgrind --tool=callgrind`; this process is the client (real HTTP over
 // loopback, one keep-alive connection, one request at a time), so only the server is counted.
 // After --warmup requests the counters are dumped (`callgrind_control -d`); the next dump holds
@@ -14,9 +15,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
 import bench from './bench-app.cjs'
 import { ready, send, TRAFFIC } from './client.mjs'
 import { median } from './median.mjs'
+import { requestsFor } from './traffic.mjs'
 
 const { addRoutes, expressApp, watchpostOptions } = bench
 
@@ -52,6 +55,10 @@ const { values } = parseArgs({
     // an Express cell moves by tens of thousands between runs (a major GC lands in a window or not).
     rounds: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '10000' },
+    // After the warm-up, this many requests of the wall-clock bench's attack mix (traffic.mjs, one
+    // connection), then 3,000 more of the cell's own traffic before counting: the state of a server
+    // that has seen attack traffic, where code turned polymorphic stays so (docs/performance.md).
+    mix: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
     // Names JIT code in the kept files: V8 writes /tmp/perf-<pid>.map, copied next to them.
     'jit-names': { type: 'boolean', default: false },
@@ -131,6 +138,7 @@ async function serveExpress(variant) {
 async function main() {
   const requests = Number(values.requests)
   const warmup = Number(values.warmup)
+  const mix = Number(values.mix)
   const dir = mkdtempSync(join(tmpdir(), 'watchpost-instr-'))
   const self = fileURLToPath(import.meta.url)
   const table = []
@@ -167,6 +175,20 @@ async function main() {
         const port = await ready(child)
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
         for (let i = 0; i < warmup; i++) await send(agent, port, request)
+        if (mix > 0) {
+          await new Promise((resolve) =>
+            autocannon(
+              {
+                url: `http://127.0.0.1:${port}`,
+                connections: 1,
+                amount: mix,
+                requests: requestsFor('mix').requests,
+              },
+              resolve,
+            ),
+          )
+          for (let i = 0; i < 3000; i++) await send(agent, port, request)
+        }
         await dump(child, `${out}.1`)
         for (let i = 0; i < requests; i++) await send(agent, port, request)
         await dump(child, `${out}.2`)
@@ -188,7 +210,7 @@ async function main() {
       }
     }
   console.log(
-    `\n${values.framework}, Node ${process.version}, callgrind, ${warmup} warm-up + ${requests} counted requests per cell`,
+    `\n${values.framework}, Node ${process.version}, callgrind, ${warmup} warm-up${mix > 0 ? ` + ${mix} of the attack mix + 3000` : ''} + ${requests} counted requests per cell`,
   )
   printTable(table)
   if (rounds > 1) {

@@ -152,6 +152,39 @@ describe('createContextFactory: open() through a real server', () => {
     assert.equal('headers' in json, false)
   })
 
+  it('reads the socket peer when the context is opened: an event after the client left keeps it', async () => {
+    const factory = createContextFactory(DEFAULTS)
+    const address = new Promise<string>((resolve) => {
+      const server = createServer((req) => {
+        const ctx = factory.open(req)
+        req.socket.destroy()
+        req.socket.once('close', () => {
+          resolve(ctx.clientIp)
+          server.close()
+        })
+      })
+      server.listen(0, '127.0.0.1', () => {
+        const port = (server.address() as AddressInfo).port
+        request({ host: '127.0.0.1', port, agent: false }).on('error', () => {}).end()
+      })
+    })
+    assert.equal(await address, '127.0.0.1')
+
+    // Read once, at open, for every request (what Node then keeps on the socket: docs/performance.md).
+    let reads = 0
+    const socket = {
+      get remoteAddress() {
+        reads++
+        return '192.0.2.7'
+      },
+      remotePort: 40000,
+    }
+    const ctx = factory.create({ headers: {}, method: 'GET', url: '/', socket } as unknown as IncomingMessage)
+    assert.equal(reads, 1)
+    assert.equal(ctx.clientIp, '192.0.2.7')
+    assert.equal(reads, 1)
+  })
+
   it("keeps Watchpost's own state behind symbols, out of the public shape", async () => {
     await send(port)
     const { ctx } = last()

@@ -123,13 +123,20 @@ export interface ClientAddress {
  */
 export function resolveClient(req: IncomingMessage, trust: TrustFunction): ClientAddress {
   const socket = req.socket
-  const peer = socket?.remoteAddress ?? ''
-  const peerPort = socket?.remotePort
+  return clientOf(socket?.remoteAddress ?? '', socket?.remotePort, req.headers['x-forwarded-for'], trust)
+}
+
+/** `resolveClient` from the socket peer already read and the request's `X-Forwarded-For`. */
+export function clientOf(
+  peer: string,
+  peerPort: number | undefined,
+  forwardedFor: string | string[] | undefined,
+  trust: TrustFunction,
+): ClientAddress {
   // Nothing trusted: no header read at all.
   if (trust === trustNone) return { address: peer, port: peerPort }
   try {
-    const header = req.headers['x-forwarded-for']
-    const address = untrustedHop(peer, typeof header === 'string' ? header : '', trust)
+    const address = untrustedHop(peer, typeof forwardedFor === 'string' ? forwardedFor : '', trust)
     return address === undefined ? { address: peer, port: peerPort } : { address, port: undefined }
   } catch {
     return { address: peer, port: peerPort }
