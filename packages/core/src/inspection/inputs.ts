@@ -115,7 +115,10 @@ export function walkInputs(
   const cookie = input.headers.cookie
   if (typeof cookie === 'string' && cookie !== '' && walkPairs(cookie, ';', 'cookie', take, visit))
     return STOPPED
-  for (const name of headerNames) {
+  // An index, not for-of: over this (frozen, configured) list TurboFan kept for-of a call of the
+  // iterator builtin, ≈ 550 instructions per request (test/bench/instructions.mjs; ≈ 200 net).
+  for (let i = 0; i < headerNames.length; i++) {
+    const name = headerNames[i] as string
     const value = input.headers[name]
     const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : undefined
     if (text === undefined || text === '') continue
