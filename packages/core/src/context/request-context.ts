@@ -3,12 +3,7 @@ import { WatchpostTypeError } from '../errors.js'
 import { generateCorrelationId, validateRequestId } from './request-id.js'
 import { type ContextState, kContext, kFlags, kOwner, kScope } from './state.js'
 import { parseTraceparent } from './traceparent.js'
-import {
-  compileTrustProxy,
-  clientOf,
-  type TrustFunction,
-  type TrustProxySetting,
-} from './trust-proxy.js'
+import { clientOf, compileTrustProxy, type TrustFunction, type TrustProxySetting } from './trust-proxy.js'
 import type { CorrelationSource, RequestContext } from './types.js'
 
 export interface ContextFactoryOptions {
