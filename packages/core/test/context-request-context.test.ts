@@ -165,7 +165,9 @@ describe('createContextFactory: open() through a real server', () => {
       })
       server.listen(0, '127.0.0.1', () => {
         const port = (server.address() as AddressInfo).port
-        request({ host: '127.0.0.1', port, agent: false }).on('error', () => {}).end()
+        request({ host: '127.0.0.1', port, agent: false })
+          .on('error', () => {})
+          .end()
       })
     })
     assert.equal(await address, '127.0.0.1')
