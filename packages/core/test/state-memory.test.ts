@@ -18,6 +18,21 @@ describe('memory store bounds', () => {
     assert.equal(add('b', '2'), 1)
   })
 
+  it('keeps a window right through long runs of re-added members and expiries', () => {
+    const store = new MemoryStateStore()
+    const add = (member: string, at: number, weight = 1) => store.add('w', { member, at, weight }, 1000, 100)
+    // One member re-added 5,000 times: counted once, with its latest weight.
+    for (let i = 0; i < 5000; i++) assert.equal(add('same', i / 10, 1 + (i % 3)), 1 + (i % 3))
+    // 5,000 distinct members over time: at most the cap, and only those inside the window.
+    let total = 0
+    for (let i = 0; i < 5000; i++) total = add(`m${i}`, 1000 + i * 20)
+    assert.equal(total, 50, 'a 1000-ms window over entries 20 ms apart holds 50')
+    // A member seen again moves to the back: it outlives those added before it.
+    for (let i = 0; i < 100; i++) add(`k${i}`, 200_000 + i)
+    add('k0', 200_500)
+    assert.equal(add('late', 201_100), 2, 'only k0 (at 200,500) and late remain')
+  })
+
   it('answers synchronously', () => {
     const store = new MemoryStateStore()
     assert.equal(typeof store.add('k', { member: 'm', at: 1, weight: 1 }, 1000, 10), 'number')
