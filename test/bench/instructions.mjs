@@ -15,11 +15,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import bench from './bench-app.cjs'
 import { ready, send, TRAFFIC } from './client.mjs'
 import { median } from './median.mjs'
-import { requestsFor } from './traffic.mjs'
 
 const { addRoutes, expressApp, watchpostOptions } = bench
 
@@ -176,6 +174,10 @@ async function main() {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
         for (let i = 0; i < warmup; i++) await send(agent, port, request)
         if (mix > 0) {
+          // Loaded here, by the client only: this file is also the counted server (--serve), whose
+          // heap and V8 state must not carry the load generator's modules.
+          const { default: autocannon } = await import('autocannon')
+          const { requestsFor } = await import('./traffic.mjs')
           await new Promise((resolve) =>
             autocannon(
               {

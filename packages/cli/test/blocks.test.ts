@@ -14,13 +14,17 @@ import { createWatchpost, type Watchpost } from '@watchpost/core'
 import { createRedisStateStore, type RedisStateStore } from '@watchpost/redis'
 import { Redis } from 'ioredis'
 import { freePort, type RedisServer, startRedisServer } from '../../redis/test/support/redis-server.js'
-import { watchpost } from './support/bin.js'
+import { cleanEnv, run } from './support/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'watchpost-cli-blocks-'))
 const HASHED = join(dir, 'hashed.yaml')
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration file's substitution syntax
 writeFileSync(HASHED, 'privacy:\n  hashIps: true\n  hashKey: ${TEST_HASH_KEY}\n')
 const env = { TEST_HASH_KEY: 'a-key-of-at-least-16-chars' }
+
+/** `watchpost …args`, with `extra` added to the environment. */
+const watchpost = (args: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
+  run(args, { env: cleanEnv(extra) })
 
 let redis: RedisServer
 let client: Redis

@@ -164,14 +164,12 @@ function nodeRedis(client: NodeRedis): Connection {
           // subscriber still connecting is closed once connected, or given up after a grace (the
           // retries stop; a socket still being made is unref'd, so it cannot hold the process).
           sub.unref()
-          let timer: NodeJS.Timeout | undefined
-          const grace = new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, CONNECTING_GRACE_MS)
-          })
-          void Promise.race([connected.catch(ignore), grace]).then(() => {
+          const timer = setTimeout(end, CONNECTING_GRACE_MS)
+          const stop = () => {
             clearTimeout(timer)
-            return end()
-          })
+            end()
+          }
+          connected.then(stop, stop)
         },
       }
     },

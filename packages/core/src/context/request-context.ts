@@ -144,9 +144,10 @@ class Context implements ContextState {
     // The peer is read for every request, not only when an event needs it. Node keeps it on the
     // socket the first time it is read (`_peername`, which the socket's constructor does not
     // declare): read for some requests only, it gives sockets a second hidden class, and Node's code
-    // writing every response turns megamorphic for good (after attack traffic, +14,000 instructions
-    // per benign request on Fastify; docs/performance.md). Read here, every socket gains it at the
-    // same point of its first request. It is also still there: a socket closed later has none.
+    // writing every response turns megamorphic for good (after attack traffic, ≈ 3,000–4,000 more
+    // instructions per benign request on Fastify; docs/performance.md). Read here, every socket
+    // gains it at the same point of its first request. It is also still there: a socket closed
+    // later has none.
     const socket = req.socket
     this.peer = socket?.remoteAddress ?? ''
     this.peerPort = socket?.remotePort
