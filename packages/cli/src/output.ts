@@ -1,5 +1,5 @@
 /**
- * How every command speaks: readable text (coloured on a terminal, unless `NO_COLOR` or
+ * How every command speaks: readable text (coloured on a terminal that takes colour, unless
  * `--no-color`) or, with `--json`, one JSON document on stdout that a machine can parse. Failures
  * are a `CliError` thrown by the command: main.ts prints its message — never a stack trace — and
  * exits with its code.
@@ -37,7 +37,10 @@ const STYLES: Readonly<Record<Tone, Parameters<typeof styleText>[0]>> = {
 export interface Output {
   /** `--json` was given: print one JSON document, no text. */
   readonly json: boolean
-  /** Colour is on (stdout is a terminal, and neither `NO_COLOR` nor `--no-color`). */
+  /**
+   * Colour is on: stdout is a terminal that Node says takes colour (`hasColors()`, which honours
+   * `NO_COLOR`, `NODE_DISABLE_COLORS`, `FORCE_COLOR`, `TERM=dumb` and `CI`), and no `--no-color`.
+   */
   readonly colour: boolean
   /** `text` in a tone when colour is on, as it is otherwise. */
   paint(tone: Tone, text: string): string
@@ -67,12 +70,12 @@ export function outputFor(
 ): Output {
   const options = command.optsWithGlobals<GlobalOptions>()
   const json = options.json === true
-  const colour =
-    !json && options.color !== false && stdout.isTTY === true && (process.env.NO_COLOR ?? '') === ''
+  const colour = !json && options.color !== false && stdout.isTTY === true && stdout.hasColors?.() === true
   return {
     json,
     colour,
-    paint: (tone, text) => (colour ? styleText(STYLES[tone], text) : text),
+    // The decision is made once, above: styleText must not make its own from process.stdout.
+    paint: (tone, text) => (colour ? styleText(STYLES[tone], text, { validateStream: false }) : text),
     say: (...lines) => {
       if (!json) stdout.write(`${lines.join('\n')}\n`)
     },

@@ -74,8 +74,8 @@ describe('watchpost replay', () => {
     assert.equal(readJsonl(again).length, 6)
   })
 
-  it('on a terminal: a progress bar on stderr and a coloured summary (a pseudo-terminal from script(1))', async () => {
-    const out = join(tmp.dir, 'tty.jsonl')
+  /** `watchpost replay` of the sample on a pseudo-terminal (script(1)), with `env` on top of a clean one. */
+  async function replayOnTerminal(out: string, env: NodeJS.ProcessEnv): Promise<string> {
     const command = [
       process.execPath,
       BIN,
@@ -86,14 +86,31 @@ describe('watchpost replay', () => {
     ]
       .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
       .join(' ')
-    // TERM as a user's terminal has it: util.styleText paints nothing when TERM is unset or dumb.
-    const env = cleanEnv({ TERM: 'xterm-256color' })
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: tmp.dir, env })
+    // As a user's terminal has it: no CI marker, a TERM that takes colour (CI machines set CI and
+    // often no TERM; Node's hasColors() then says no colour).
+    const { CI: _ci, NODE_DISABLE_COLORS: _d, ...base } = cleanEnv()
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: tmp.dir,
+      env: { ...base, TERM: 'xterm-256color', ...env },
+    })
     const result = await finished(child, 60_000)
     assert.equal(result.code, 0, result.stdout)
     assert.ok(result.stdout.includes(`\r[${'#'.repeat(30)}] 6/6 sent 5\x1b[K`), JSON.stringify(result.stdout))
-    assert.ok(result.stdout.includes('\x1b[32mReplayed\x1b[39m 6 event(s)'), JSON.stringify(result.stdout))
     assert.equal(readJsonl(out).length, 5)
+    return result.stdout
+  }
+
+  it('on a terminal: a progress bar on stderr and a coloured summary (a pseudo-terminal from script(1))', async () => {
+    const coloured = await replayOnTerminal(join(tmp.dir, 'tty.jsonl'), {})
+    assert.ok(coloured.includes('\x1b[32mReplayed\x1b[39m 6 event(s)'), JSON.stringify(coloured))
+  })
+
+  it('on a terminal that takes no colour (NO_COLOR, CI, TERM=dumb): the progress bar, and no colour', async () => {
+    for (const [i, env] of [{ NO_COLOR: '1' }, { CI: 'true' }, { TERM: 'dumb' }].entries()) {
+      const plain = await replayOnTerminal(join(tmp.dir, `plain-${i}.jsonl`), env)
+      assert.ok(plain.includes('\x1b[K\r\x1b[KReplayed 6 event(s)'), JSON.stringify({ env, plain }))
+      assert.doesNotMatch(plain, /\x1b\[3\dm/, JSON.stringify(env))
+    }
   })
 
   it('--sink by type or index from --config; unknown names and invalid entries are usage errors', async () => {
