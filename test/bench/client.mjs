@@ -1,6 +1,7 @@
 // The client side of instructions.mjs and ic-misses.mjs: the traffic they send, one request at a
 // time over one keep-alive connection, to a server started with `instructions.mjs --serve`.
 import http from 'node:http'
+import { ORDER } from './order.mjs'
 
 export const TRAFFIC = {
   hello: { method: 'GET', path: '/hello' },
@@ -10,6 +11,8 @@ export const TRAFFIC = {
     body: JSON.stringify({ item: 'book', qty: 2, note: 'gift wrap please' }),
   },
   attack: { method: 'POST', path: '/login', body: JSON.stringify({ username: 'alice', password: 'guess' }) },
+  // The wall-clock bench's 4 KB JSON order (traffic.mjs): every value of the body is inspected.
+  order: { method: 'POST', path: '/json', body: ORDER },
 }
 
 /** The port a `--serve` child prints once it listens. */

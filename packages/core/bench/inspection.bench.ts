@@ -16,7 +16,7 @@
  */
 import { createRequire } from 'node:module'
 // @ts-expect-error: the frameworks benchmark's traffic is plain JavaScript, without declarations
-import { ORDER } from '../../../test/bench/traffic.mjs'
+import { ORDER } from '../../../test/bench/order.mjs'
 import { walkDecoded } from '../src/inspection/decoded.js'
 import { DEFAULT_LIMITS, type RequestInputs } from '../src/inspection/inputs.js'
 import { RULES } from '../src/inspection/rules/index.js'
