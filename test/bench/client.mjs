@@ -11,7 +11,7 @@ export const TRAFFIC = {
     body: JSON.stringify({ item: 'book', qty: 2, note: 'gift wrap please' }),
   },
   attack: { method: 'POST', path: '/login', body: JSON.stringify({ username: 'alice', password: 'guess' }) },
-  // The wall-clock bench's 4 KB JSON order (traffic.mjs): every value of the body is inspected.
+  // The wall-clock bench's 4 KB JSON order (order.mjs): every value of the body is inspected.
   order: { method: 'POST', path: '/json', body: ORDER },
 }
 

@@ -86,12 +86,10 @@ describe('watchpost replay', () => {
     ]
       .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`)
       .join(' ')
-    // As a user's terminal has it: no CI marker, a TERM that takes colour (CI machines set CI and
-    // often no TERM; Node's hasColors() then says no colour).
-    const { CI: _ci, NODE_DISABLE_COLORS: _d, ...base } = cleanEnv()
+    // A TERM that takes colour, as a user's terminal has (CI machines often have none).
     const child = spawn('script', ['-qec', command, '/dev/null'], {
       cwd: tmp.dir,
-      env: { ...base, TERM: 'xterm-256color', ...env },
+      env: cleanEnv({ TERM: 'xterm-256color', ...env }),
     })
     const result = await finished(child, 60_000)
     assert.equal(result.code, 0, result.stdout)

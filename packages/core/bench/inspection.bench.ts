@@ -15,7 +15,7 @@
  * benchmark only), its rows are skipped.
  */
 import { createRequire } from 'node:module'
-// @ts-expect-error: the frameworks benchmark's traffic is plain JavaScript, without declarations
+// @ts-expect-error: the benchmarks' 4 KB order is plain JavaScript, without declarations
 import { ORDER } from '../../../test/bench/order.mjs'
 import { walkDecoded } from '../src/inspection/decoded.js'
 import { DEFAULT_LIMITS, type RequestInputs } from '../src/inspection/inputs.js'

@@ -24,9 +24,19 @@ export interface RunOptions {
   readonly timeoutMs?: number
 }
 
-/** The environment without anything that would change the CLI's output (colour, a config file). */
+/**
+ * The environment without anything that would change the CLI's output: a config file, and every
+ * variable Node's `hasColors()` reads besides `TERM` (CI machines set `CI`, which turns colour off).
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const { WATCHPOST_CONFIG: _c, FORCE_COLOR: _f, NO_COLOR: _n, ...env } = process.env
+  const {
+    WATCHPOST_CONFIG: _c,
+    FORCE_COLOR: _f,
+    NO_COLOR: _n,
+    NODE_DISABLE_COLORS: _d,
+    CI: _ci,
+    ...env
+  } = process.env
   return { ...env, ...extra }
 }
 

@@ -22,7 +22,7 @@ export type TrustProxySetting =
 
 export type TrustFunction = (addr: string, hop: number) => boolean
 
-/** The compiled "trust nothing": `resolveClient` recognises it and skips `X-Forwarded-For` parsing. */
+/** The compiled "trust nothing": `clientOf` recognises it and skips `X-Forwarded-For` parsing. */
 const trustNone: TrustFunction = () => false
 const trustAll: TrustFunction = () => true
 

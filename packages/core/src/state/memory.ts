@@ -39,7 +39,11 @@ interface Window {
   newest: number
 }
 
-/** A queue's spent front is cut off once it is this long and more than half the queue. */
+/**
+ * A queue is rebuilt from its live entries once it holds this many spent ones (expired at the front,
+ * or replaced anywhere) and they outnumber the live ones: its length stays within twice the live
+ * entries (at most the cap) plus this, and a rebuild's cost is paid for by the `add`s that made it.
+ */
 const COMPACT_AT = 1024
 
 const OK: StateStoreHealth = { state: 'ok', fallbacks: 0 }
@@ -86,8 +90,11 @@ export class MemoryStateStore implements StateStore {
       }
       head++
     }
-    if (head >= COMPACT_AT && head * 2 > queue.length) {
-      window.queue = queue.slice(head)
+    const spent = queue.length - members.size
+    if (spent >= COMPACT_AT && spent > members.size) {
+      const live: Slot[] = []
+      for (let i = head; i < queue.length; i++) if (!(queue[i] as Slot).replaced) live.push(queue[i] as Slot)
+      window.queue = live
       head = 0
     }
     window.head = head
