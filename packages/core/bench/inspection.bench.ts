@@ -17,17 +17,17 @@
 import { createRequire } from 'node:module'
 // @ts-expect-error: the benchmarks' 4 KB order is plain JavaScript, without declarations
 import { ORDER } from '../../../test/bench/order.mjs'
-import { walkDecoded } from '../src/inspection/decoded.js'
+import { type PassedOver, walkDecoded } from '../src/inspection/decoded.js'
 import { DEFAULT_LIMITS, type RequestInputs } from '../src/inspection/inputs.js'
 import { RULES } from '../src/inspection/rules/index.js'
 import { BoundedMemo } from '../src/memo.js'
-import { type CorpusEntry, corpus, inputsOf } from '../test/support/corpus.js'
+import { type CorpusEntry, corpus, headerRecord, inputsOf, requestInputs } from '../test/support/corpus.js'
 
 const ROUNDS = 30
 const HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'x-forwarded-host', 'x-api-version']
 
 /** As the injection detector inspects; `passedOver` its memory of short values the prefilter passed over. */
-function inspect(input: RequestInputs, passedOver?: BoundedMemo<string, true>): number {
+function inspect(input: RequestInputs, passedOver?: PassedOver): number {
   let found = 0
   walkDecoded(
     input,
@@ -43,8 +43,14 @@ function inspect(input: RequestInputs, passedOver?: BoundedMemo<string, true>): 
   return found
 }
 
+/** A request as each engine takes it: Watchpost's walk its inputs, libddwaf every header by name. */
+interface Sample {
+  readonly inputs: RequestInputs
+  readonly headers: Readonly<Record<string, string>>
+}
+
 interface Waf {
-  run(input: RequestInputs): number
+  run(sample: Sample): number
 }
 
 /** libddwaf with two rules, libinjection's SQLi and XSS, over the request's addresses. */
@@ -78,7 +84,7 @@ function loadWaf(): Waf | undefined {
     'bench',
   )
   return {
-    run(input) {
+    run({ inputs: input, headers: all }) {
       const q = input.url.indexOf('?')
       const query: Record<string, string[]> = {}
       if (q !== -1)
@@ -88,13 +94,13 @@ function loadWaf(): Waf | undefined {
           query[k] = values
         }
       const cookies: Record<string, string> = {}
-      const cookie = input.headers.cookie
+      const cookie = all.cookie
       if (typeof cookie === 'string')
         for (const part of cookie.split(';')) {
           const eq = part.indexOf('=')
           if (eq !== -1) cookies[part.slice(0, eq).trim()] = part.slice(eq + 1)
         }
-      const { cookie: _c, ...headers } = input.headers
+      const { cookie: _c, ...headers } = all
       const context = waf.createContext()
       const result = context.run(
         {
@@ -125,26 +131,27 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }
 
-const sets: Array<[string, RequestInputs[]]> = (['benign', 'attacks'] as const).map((name) => [
+const sets: Array<[string, Sample[]]> = (['benign', 'attacks'] as const).map((name) => [
   name,
-  corpus(name)
-    .map((e: CorpusEntry) => inputsOf(e))
-    .filter((i): i is RequestInputs => i !== undefined),
+  corpus(name).flatMap((e: CorpusEntry) => {
+    const inputs = inputsOf(e, HEADERS)
+    return inputs === undefined ? [] : [{ inputs, headers: headerRecord(e) }]
+  }),
 ])
 // The frameworks benchmark's POST: its ≈ 4 KB JSON order (312 keys and values), 200 times.
-const order: RequestInputs = {
-  url: '/json',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.parse(ORDER as string),
+const orderHeaders = { 'content-type': 'application/json' }
+const order: Sample = {
+  inputs: requestInputs('/json', orderHeaders, HEADERS, JSON.parse(ORDER as string)),
+  headers: orderHeaders,
 }
 sets.push(['4 KB JSON order', Array.from({ length: 200 }, () => order)])
 const waf = loadWaf()
-const memo = new BoundedMemo<string, true>(4096)
-const cases: Array<[string, (input: RequestInputs) => number]> = [
-  ['Watchpost rules (JS)', (input) => inspect(input)],
-  ['Watchpost rules (JS), passed-over memory', (input) => inspect(input, memo)],
+const memo: PassedOver = new BoundedMemo(4096)
+const cases: Array<[string, (sample: Sample) => number]> = [
+  ['Watchpost rules (JS)', (sample) => inspect(sample.inputs)],
+  ['Watchpost rules (JS), passed-over memory', (sample) => inspect(sample.inputs, memo)],
 ]
-if (waf !== undefined) cases.push(['libddwaf is_sqli + is_xss', (input) => waf.run(input)])
+if (waf !== undefined) cases.push(['libddwaf is_sqli + is_xss', (sample) => waf.run(sample)])
 
 const times = new Map<string, number[]>()
 let sink = 0

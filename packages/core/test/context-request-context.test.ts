@@ -198,7 +198,12 @@ describe('createContextFactory: open() through a real server', () => {
         .filter((k) => typeof k === 'symbol')
         .map(String)
         .sort(),
-      ['Symbol(watchpost.flags)', 'Symbol(watchpost.owner)', 'Symbol(watchpost.scope)'],
+      [
+        'Symbol(watchpost.flags)',
+        'Symbol(watchpost.headerValues)',
+        'Symbol(watchpost.owner)',
+        'Symbol(watchpost.scope)',
+      ],
     )
   })
 

@@ -11,7 +11,7 @@ import { USER_AGENTS } from '../src/detectors/data/attack-tools.js'
 import type { SecurityEvent } from '../src/index.js'
 import { createAdapterCore } from '../src/sdk.js'
 import { dirWith, noEnv } from './config-fixtures.js'
-import { type CorpusEntry, corpus, inputsOf } from './support/corpus.js'
+import { type CorpusEntry, corpus, headerRecord } from './support/corpus.js'
 import { fakeContext } from './support/fake-context.js'
 import { harness, statusFromQuery } from './support/harness.js'
 
@@ -19,9 +19,9 @@ const tools = compileAttackTools()
 
 /** The finding for a corpus entry, as the detector sees the request (lower-case header names). */
 function inspect(entry: CorpusEntry, t = tools) {
-  const inputs = inputsOf(entry)
-  if (inputs === undefined) return undefined
-  return findAttackTool(t, inputs.headers as Record<string, string>, entry.path)
+  if (entry.raw === true) return undefined
+  const headers = headerRecord(entry)
+  return findAttackTool(t, headers, entry.path, headers['user-agent'])
 }
 
 const agent = (ua: string) => toolInAgent(tools, ua)?.tool
@@ -101,7 +101,8 @@ describe('attack tools: User-Agent', () => {
 })
 
 describe('attack tools: headers and callback hosts', () => {
-  const find = (headers: Record<string, string>, url = '/', t = tools) => findAttackTool(t, headers, url)
+  const find = (headers: Record<string, string>, url = '/', t = tools) =>
+    findAttackTool(t, headers, url, headers['user-agent'])
   const browser = 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0'
 
   test("a scanner's own headers", () => {

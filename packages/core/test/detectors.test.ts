@@ -99,6 +99,26 @@ describe('notFound detector', () => {
     await h.close()
   })
 
+  test('a path answered before is judged again on a 404, and a probe on every answer', async () => {
+    const h = await harness({}, statusFromQuery)
+    // `*.php` counts only on a 404 (an app that answers it serves it on purpose).
+    assert.equal(await get(`${h.url}/index.php?status=200`), 200)
+    assert.equal(await get(`${h.url}/index.php?status=200`), 200)
+    assert.equal(await get(`${h.url}/index.php?status=404`), 404)
+    for (let i = 0; i < 3; i++) assert.equal(await get(`${h.url}/.env?status=200`), 200)
+    const notFound = await h.of('access_not_found')
+    assert.deepEqual(
+      notFound.map((e) => [e.AdditionalFields?.Path, e.AdditionalFields?.ScannerProbe]),
+      [['/index.php', true]],
+    )
+    const probes = await h.of('malicious_scanner_probe')
+    assert.deepEqual(
+      probes.map((e) => e.AdditionalFields?.Path),
+      ['/.env', '/.env', '/.env'],
+    )
+    await h.close()
+  })
+
   test('requestStart runs once per request, however often an adapter signals it', async () => {
     const events: SecurityEvent[] = []
     const { watchpost: wp, signals } = createAdapterCore(

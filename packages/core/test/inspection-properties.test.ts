@@ -52,7 +52,7 @@ describe('injection inspection, on any input', () => {
       fc.property(hostileString, hostileString, hostileString, body, (path, query, ua, parsed) => {
         const limits = { maxValueLength: 64, maxTotalLength: 256, maxDepth: 4, maxValues: 16 }
         const { decoded } = inspect(
-          { url: `/${path}?${query}`, headers: { 'user-agent': ua, cookie: query }, body: parsed },
+          { url: `/${path}?${query}`, cookie: query, headers: [ua, undefined], body: parsed },
           limits,
         )
         assert.ok(decoded <= limits.maxTotalLength, `${decoded} characters decoded`)
@@ -66,7 +66,12 @@ describe('injection inspection, on any input', () => {
     for (let i = 0; i < 10_000; i++) deep = { a: deep }
     const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, `<v${i}>`]))
     for (const parsed of [deep, wide]) {
-      const walked = walkInputs({ url: '/', headers: {}, body: parsed }, [], DEFAULT_LIMITS, () => false)
+      const walked = walkInputs(
+        { url: '/', cookie: undefined, headers: [], body: parsed },
+        [],
+        DEFAULT_LIMITS,
+        () => false,
+      )
       assert.equal(walked.truncated, true)
     }
   })
@@ -81,7 +86,7 @@ describe('injection inspection, on any input', () => {
       const at = (n: number) => {
         const value = seed.repeat(Math.ceil(n / seed.length)).slice(0, n)
         const limits = { ...DEFAULT_LIMITS, maxValueLength: n, maxTotalLength: n + 16 }
-        const input = { url: '/', headers: {}, body: { value } }
+        const input = { url: '/', cookie: undefined, headers: [], body: { value } }
         let fastest = Number.POSITIVE_INFINITY
         for (let i = 0; i < 9; i++) {
           const start = process.hrtime.bigint()

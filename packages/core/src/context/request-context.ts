@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { WatchpostTypeError } from '../errors.js'
+import { type HeaderSlot, HeaderSlots, type HeaderValue, textOf } from './header-slots.js'
 import { generateCorrelationId, validateRequestId } from './request-id.js'
-import { type ContextState, kContext, kFlags, kOwner, kScope } from './state.js'
+import { type ContextState, kContext, kFlags, kHeaderValues, kOwner, kScope } from './state.js'
 import { parseTraceparent } from './traceparent.js'
 import { clientOf, compileTrustProxy, type TrustFunction, type TrustProxySetting } from './trust-proxy.js'
 import type { CorrelationSource, RequestContext } from './types.js'
@@ -29,6 +30,11 @@ export interface ContextFactoryOptions {
    * if nothing were trusted). Must not throw.
    */
   readonly onTrustError?: ((err: unknown) => void) | undefined
+  /**
+   * The header slots contexts fill as they are created, shared with the detectors that read headers
+   * (header-slots.ts); by default the factory's own.
+   */
+  readonly headers?: HeaderSlots | undefined
 }
 
 /** How an adapter names a request's matched route (`/users/:id`); `undefined` before one matched. */
@@ -71,12 +77,6 @@ export interface ContextFactory {
 /** RFC 9110 §5.1 field-name = token. Checked once, at start-up. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
-/** Header values are `string | string[] | undefined`; the record keeps one string. */
-function headerString(value: string | string[] | undefined): string | undefined {
-  if (value === undefined || typeof value === 'string') return value
-  return value.join(', ')
-}
-
 /** How the context is kept on a request we do not own. */
 interface ContextCarrier {
   [kContext]?: RequestContext | null
@@ -87,7 +87,8 @@ interface ContextCarrier {
  * hidden class (fixed object shapes, as fastify's `test/same-shape.test.js` checks for its request).
  * Only what can change after the request starts is copied (`method`, `url`: Express rewrites
  * `req.url` in mounted routers), and the headers object is kept (on Express each read of
- * `req.headers` is a runtime lookup); header values are read when asked for, the client address is
+ * `req.headers` is a runtime lookup); the values of the headers core reads are read once, in one pass
+ * (header-slots.ts), the client address is
  * resolved on first read and cached (proxy-addr parses `X-Forwarded-For` and every hop's address),
  * and the route is asked of the adapter on first read. Most requests record no event and never ask
  * (test/bench/instructions.mjs counts what each field costs).
@@ -104,7 +105,8 @@ class Context implements ContextState {
   userId: string | undefined
   sessionId: string | undefined
   readonly request: IncomingMessage
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: IncomingHttpHeaders
+  readonly [kHeaderValues]: HeaderValue[];
   [kFlags]: number;
   [kScope]: object | undefined
   readonly [kOwner]: unknown
@@ -121,6 +123,7 @@ class Context implements ContextState {
   constructor(
     req: IncomingMessage,
     headers: IncomingHttpHeaders,
+    values: HeaderValue[],
     shared: Shared,
     owner: unknown,
     correlationId: string,
@@ -141,6 +144,7 @@ class Context implements ContextState {
     this.sessionId = undefined
     this.request = req
     this.headers = headers
+    this[kHeaderValues] = values
     // The peer is read for every request, not only when an event needs it. Node keeps it on the
     // socket the first time it is read (`_peername`, which the socket's constructor does not
     // declare): read for some requests only, it gives sockets a second hidden class, and Node's code
@@ -161,19 +165,19 @@ class Context implements ContextState {
   }
 
   get forwardedFor(): string | undefined {
-    return headerString(this.headers['x-forwarded-for'])
+    return textOf(this[kHeaderValues][this.shared.forwardedFor.index])
   }
 
   get host(): string | undefined {
-    return this.headers.host
+    return textOf(this[kHeaderValues][this.shared.host.index])
   }
 
   get userAgent(): string | undefined {
-    return this.headers['user-agent']
+    return textOf(this[kHeaderValues][this.shared.userAgent.index])
   }
 
   get referer(): string | undefined {
-    return this.headers.referer
+    return textOf(this[kHeaderValues][this.shared.referer.index])
   }
 
   get httpVersion(): string {
@@ -210,7 +214,8 @@ class Context implements ContextState {
   }
 
   private resolve(): void {
-    const client = clientOf(this.peer, this.peerPort, this.headers['x-forwarded-for'], this.shared.trust)
+    const forwarded = this[kHeaderValues][this.shared.forwardedFor.index]
+    const client = clientOf(this.peer, this.peerPort, forwarded, this.shared.trust)
     this.resolvedPort = client.port
     this.resolvedIp = client.address
   }
@@ -247,6 +252,10 @@ class Context implements ContextState {
 interface Shared {
   readonly trust: TrustFunction
   readonly routeOf: RouteReader | undefined
+  readonly forwardedFor: HeaderSlot
+  readonly host: HeaderSlot
+  readonly userAgent: HeaderSlot
+  readonly referer: HeaderSlot
 }
 
 /**
@@ -255,10 +264,16 @@ interface Shared {
  * @throws WatchpostTypeError `ERR_WATCHPOST_TRUST_PROXY_INVALID` / `ERR_WATCHPOST_CORRELATION_INVALID` for an invalid `trustProxy`, header name or `maxLength`.
  */
 export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
+  const slots = options.headers ?? new HeaderSlots()
   const shared: Shared = {
     trust: compileTrustProxy(reportingThrows(options.trustProxy, options.onTrustError)),
     routeOf: options.routeOf,
+    forwardedFor: slots.slot('x-forwarded-for'),
+    host: slots.slot('host'),
+    userAgent: slots.slot('user-agent'),
+    referer: slots.slot('referer'),
   }
+  const traceparent = slots.slot('traceparent')
   const useTraceparent = options.traceparent === true
 
   const maxLength = options.maxLength
@@ -269,7 +284,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     )
   }
 
-  const requestIdHeaders: string[] = []
+  const requestIdHeaders: HeaderSlot[] = []
   for (const name of options.requestIdHeaders) {
     if (typeof name !== 'string' || !TOKEN.test(name)) {
       throw new WatchpostTypeError(
@@ -277,8 +292,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
         `requestIdHeaders has an invalid header name: ${String(name)}`,
       )
     }
-    // Node lowercases incoming header names; compare with the same case.
-    requestIdHeaders.push(name.toLowerCase())
+    requestIdHeaders.push(slots.slot(name))
   }
 
   const responseHeader = options.responseHeader
@@ -305,41 +319,38 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
 
   function create(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext {
     const headers = req.headers
+    const values = slots.read(headers)
     let requestId: string | undefined
     for (let i = 0; i < requestIdHeaders.length; i++) {
-      requestId = validateRequestId(headers[requestIdHeaders[i] as string], maxLength)
+      requestId = validateRequestId(values[(requestIdHeaders[i] as HeaderSlot).index], maxLength)
       if (requestId !== undefined) break
     }
 
-    let context: Context
-    const parent = useTraceparent ? parseTraceparent(headers.traceparent) : undefined
+    const parent = useTraceparent ? parseTraceparent(values[traceparent.index]) : undefined
+    let correlationId: string
+    let source: CorrelationSource
     if (parent !== undefined) {
-      context = new Context(
-        req,
-        headers,
-        shared,
-        owner,
-        parent.traceId,
-        'traceparent',
-        parent.traceId,
-        parent.parentId,
-        requestId,
-      )
+      correlationId = parent.traceId
+      source = 'traceparent'
     } else if (requestId !== undefined) {
-      context = new Context(req, headers, shared, owner, requestId, 'header', undefined, undefined, requestId)
+      correlationId = requestId
+      source = 'header'
     } else {
-      context = new Context(
-        req,
-        headers,
-        shared,
-        owner,
-        generateCorrelationId(),
-        'generated',
-        undefined,
-        undefined,
-        undefined,
-      )
+      correlationId = generateCorrelationId()
+      source = 'generated'
     }
+    const context = new Context(
+      req,
+      headers,
+      values,
+      shared,
+      owner,
+      correlationId,
+      source,
+      parent?.traceId,
+      parent?.parentId,
+      requestId,
+    )
 
     if (responseHeader !== false && res !== undefined) echo(res, responseHeader, context.correlationId)
     return context

@@ -13,6 +13,8 @@ export const kFlags: unique symbol = Symbol('watchpost.flags')
 export const kScope: unique symbol = Symbol('watchpost.scope')
 /** The adapter's own object for this request (Fastify's `request`; the Express middleware's observer). */
 export const kOwner: unique symbol = Symbol('watchpost.owner')
+/** The values of the headers core reads, by slot (header-slots.ts), read once as the context is created. */
+export const kHeaderValues: unique symbol = Symbol('watchpost.headerValues')
 
 /** A context as core's internals see it: the public fields, the user fields writable, and the state above. */
 export interface ContextState extends RequestContext {
@@ -21,4 +23,5 @@ export interface ContextState extends RequestContext {
   [kFlags]: number
   [kScope]: object | undefined
   readonly [kOwner]: unknown
+  readonly [kHeaderValues]: ReadonlyArray<string | string[] | undefined>
 }

@@ -32,9 +32,10 @@ export interface RequestContext {
   readonly referer: string | undefined
   readonly httpVersion: string
   /**
-   * The request's headers, read once when the context was created. Detectors read them here, not
-   * through `request`: on Express every read of a property of the request is a V8 runtime lookup
-   * (≈ 1,800 instructions; docs/performance.md).
+   * The request's headers (Node's object), taken once when the context was created: on Express every
+   * read of a property of the request is a V8 runtime lookup (≈ 1,800 instructions;
+   * docs/performance.md). Core's detectors read the few headers they need on every request from
+   * values taken in one pass over this object (context/header-slots.ts).
    */
   readonly headers: IncomingHttpHeaders
   /** The matched route pattern (`/users/:id`), asked of the framework when first read; `undefined` before one matched. */

@@ -3,6 +3,7 @@
  * their lifecycle into these calls and hold no detection logic; detectors (one file each, in
  * `../detectors/`) turn signals into events.
  */
+import type { HeaderSlot } from '../context/header-slots.js'
 import type { RequestContext } from '../context/types.js'
 import type { EventApi } from '../events/api.js'
 import type { JWT_FAIL_REASONS } from '../events/catalogue/authn.js'
@@ -98,6 +99,11 @@ export interface DetectorDeps {
   readonly refusedContext: (info: ClientErrorInfo) => RequestContext
   /** Whether a key names a secret (the redactor's sensitive-key list, `privacy.sensitiveKeys` included). */
   readonly isSensitiveKey: (key: string) => boolean
+  /**
+   * The slot of a request header the detector reads on every request (`headerOf(ctx, slot)`): asked
+   * at `create`, read once per request with the others (context/header-slots.ts).
+   */
+  readonly header: (name: string) => HeaderSlot
 }
 
 export interface DetectorDefinition<Id extends string = string, Options = unknown> {

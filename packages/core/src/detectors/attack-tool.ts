@@ -16,6 +16,7 @@
  * `indexOf`. About 0.45 µs for a browser's request of ten headers (2-core CI box).
  */
 import type { DetectorsConfig } from '../config/index.js'
+import { headerText } from '../context/header-slots.js'
 import type { RequestContext } from '../context/types.js'
 import { capPerSource } from '../detection/capped-counter.js'
 import { type Accept, compileLiterals, isAlnum, type LiteralMatcher } from '../detection/literals.js'
@@ -170,7 +171,8 @@ function headerRules(
 export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
   id: 'attackTool',
   emits: ['malicious_attack_tool'],
-  create(options, { events, now }) {
+  create(options, { events, now, header }) {
+    const agentSlot = header('user-agent')
     const custom = options.extra.length > 0 || options.ignore.length > 0
     const tools = custom ? compileAttackTools(options.extra, options.ignore) : builtInTools()
     const capped = capPerSource((held) =>
@@ -185,7 +187,7 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
     )
     return {
       responseFinish(ctx: RequestContext, status: number) {
-        const found = findAttackTool(tools, ctx.headers, ctx.url)
+        const found = findAttackTool(tools, ctx.headers, ctx.url, headerText(ctx, agentSlot))
         if (found === undefined || !capped.admit(ctx.clientIp, now())) return
         events(ctx).malicious.attackTool(
           { toolName: found.tool, matchedIn: found.input, fingerprint: found.fingerprint },
@@ -199,10 +201,17 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>
 
-/** The first fingerprint of an attack tool in a request's headers (lower-case names) and target. */
-export function findAttackTool(tools: AttackTools, headers: Headers, url: string): ToolFinding | undefined {
-  const agent = headers['user-agent']
-  if (typeof agent === 'string') {
+/**
+ * The first fingerprint of an attack tool in a request's headers (lower-case names; `agent` is the
+ * User-Agent among them) and target.
+ */
+export function findAttackTool(
+  tools: AttackTools,
+  headers: Headers,
+  url: string,
+  agent: string | undefined,
+): ToolFinding | undefined {
+  if (agent !== undefined) {
     const found = toolInAgent(tools, agent)
     if (found !== undefined) return found
   }

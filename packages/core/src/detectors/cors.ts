@@ -10,6 +10,7 @@
  */
 
 import type { DetectorsConfig } from '../config/index.js'
+import { headerOf, headerText } from '../context/header-slots.js'
 import type { RequestContext } from '../context/types.js'
 import { capPerSource } from '../detection/capped-counter.js'
 import { FLAG_CORS, flagged, mark } from '../detection/flags.js'
@@ -18,7 +19,9 @@ import type { DetectorDefinition } from '../detection/types.js'
 export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> = {
   id: 'cors',
   emits: ['malicious_cors'],
-  create(options, { events, now }) {
+  create(options, { events, now, header }) {
+    const originSlot = header('origin')
+    const requestMethodSlot = header('access-control-request-method')
     const allowedOrigins = new Set(options.allowedOrigins)
     // Whether the app has shown a CORS policy; with an allowlist it is known from the start.
     let policy = allowedOrigins.size > 0
@@ -54,7 +57,7 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
       },
       responseFinish(ctx, status, res) {
         if (flagged(ctx, FLAG_CORS)) return
-        const origin = ctx.headers.origin
+        const origin = headerText(ctx, originSlot)
         if (origin === undefined || isSameOrigin(origin, ctx.host)) return
         const allowed = res.getHeader('access-control-allow-origin')
         if (allowed === '*' || allowed === origin) {
@@ -62,8 +65,7 @@ export const corsDetector: DetectorDefinition<'cors', DetectorsConfig['cors']> =
           return
         }
         if (!policy || allowedOrigins.has(origin)) return
-        const preflight =
-          ctx.method === 'OPTIONS' && ctx.headers['access-control-request-method'] !== undefined
+        const preflight = ctx.method === 'OPTIONS' && headerOf(ctx, requestMethodSlot) !== undefined
         report(ctx, origin, preflight, status)
       },
       sweep: (t) => capped.sweep(t),

@@ -12,13 +12,14 @@
  */
 
 import type { DetectorsConfig } from '../config/index.js'
+import { type HeaderSlot, type HeaderValue, headerOf, headerText } from '../context/header-slots.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP, DEFAULT_CAP_WINDOW_MS } from '../detection/capped-counter.js'
 import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { EventApi } from '../events/api.js'
 import { INJECTION_EVENTS } from '../events/catalogue/index.js'
-import { walkDecoded } from '../inspection/decoded.js'
+import { type PassedOver, walkDecoded } from '../inspection/decoded.js'
 import { fieldName, type InputKind, type InputName } from '../inspection/inputs.js'
 import {
   ANOMALY_BROKEN_ESCAPE,
@@ -73,7 +74,7 @@ const SEVERITY = { high: 'High', medium: 'Medium', low: 'Low' } as const
 export const injectionDetector: DetectorDefinition<'injection', Options> = {
   id: 'injection',
   emits: [...INJECTION_EVENTS, 'malicious_protocol_violation'],
-  create(options, { events, now, isSensitiveKey }) {
+  create(options, { events, now, isSensitiveKey, header }) {
     const rules: Rule[] = RULES.filter((rule) => options[NAME[rule.threat]] === true)
     const limits = {
       maxValueLength: options.maxValueLength,
@@ -82,6 +83,15 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
       maxValues: options.maxValues,
     }
     const headers = options.headers
+    const headerSlots = headers.map(header)
+    const cookieSlot = header('cookie')
+    const contentTypeSlot = header('content-type')
+    /** The inspected headers' values, in the order of `headers`. */
+    const headerValues = (ctx: RequestContext) => {
+      const values = new Array<HeaderValue>(headerSlots.length)
+      for (let i = 0; i < values.length; i++) values[i] = headerOf(ctx, headerSlots[i] as HeaderSlot)
+      return values
+    }
     // One cap per source and class: a SQL injection run does not hide the traversal that follows.
     const capped = new CappedCounter({
       windowMs: DEFAULT_CAP_WINDOW_MS,
@@ -161,7 +171,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     // The same few User-Agents and Referers come back request after request.
     const seenClean = (kind: InputKind, raw: string) => kind === 'header' && clean.get(raw) === true
     // Short values the prefilter passed over (a JSON API's keys and enumerations).
-    const passedOver = new BoundedMemo<string, true>(PASSED_OVER_VALUES)
+    const passedOver: PassedOver = new BoundedMemo(PASSED_OVER_VALUES)
 
     return {
       responseFinish(ctx, status, _res, body) {
@@ -170,13 +180,13 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
         // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
         let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
         const walked = walkDecoded(
-          { url: ctx.url, headers: ctx.headers, body },
+          { url: ctx.url, cookie: headerOf(ctx, cookieSlot), headers: headerValues(ctx), body },
           headers,
           limits,
           (kind, text, anomalies, raw, name) => {
             let matched = false
             if (!anomalyReported) {
-              const reason = anomalyReason(anomalies, text, kind, ctx)
+              const reason = anomalyReason(anomalies, text, kind, headerText(ctx, contentTypeSlot))
               if (reason !== undefined) {
                 matched = true
                 anomalyReported = true
@@ -226,7 +236,7 @@ type AnomalyReason =
 
 const isBody = (kind: InputKind) => kind === 'body' || kind === 'body_key'
 
-const isFormBody = (contentType: string | string[] | undefined) =>
+const isFormBody = (contentType: string | undefined) =>
   typeof contentType === 'string' &&
   contentType.slice(0, 33).toLowerCase().startsWith('application/x-www-form-urlencoded')
 
@@ -260,7 +270,7 @@ function anomalyReason(
   anomalies: number,
   text: string,
   kind: InputKind,
-  ctx: RequestContext,
+  contentType: string | undefined,
 ): AnomalyReason | undefined {
   if (anomalies !== 0) {
     // A body value may be several lines of text; there a line break counts only before a header.
@@ -275,8 +285,7 @@ function anomalyReason(
     // a form value kept valid escapes beside it (its decoding failed: the client sent them broken).
     if (
       (anomalies & ANOMALY_BROKEN_ESCAPE) !== 0 &&
-      (!isBody(kind) ||
-        ((anomalies & ANOMALY_MIXED_ESCAPES) !== 0 && isFormBody(ctx.headers['content-type'])))
+      (!isBody(kind) || ((anomalies & ANOMALY_MIXED_ESCAPES) !== 0 && isFormBody(contentType)))
     )
       return 'broken_escape'
     // Encoded twice: in a value, when it hides a character that matters (a user may well search for

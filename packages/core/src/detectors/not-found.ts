@@ -12,6 +12,7 @@
  */
 
 import type { DetectorsConfig } from '../config/index.js'
+import { headerOf } from '../context/header-slots.js'
 import type { RequestContext } from '../context/types.js'
 import { CappedCounter, DEFAULT_CAP } from '../detection/capped-counter.js'
 import {
@@ -36,7 +37,14 @@ interface Misses {
 export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['notFound']> = {
   id: 'notFound',
   emits: ['access_not_found', 'malicious_excess_404'],
-  create(options, { events, now }) {
+  create(options, { events, now, header }) {
+    const originSlot = header('origin')
+    const requestMethodSlot = header('access-control-request-method')
+    /** A browser's CORS preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`. */
+    const isPreflight = (ctx: RequestContext) =>
+      ctx.method === 'OPTIONS' &&
+      headerOf(ctx, originSlot) !== undefined &&
+      headerOf(ctx, requestMethodSlot) !== undefined
     const windowMs = options.windowSeconds * 1000
     const each = new CappedCounter({
       windowMs,
@@ -117,15 +125,6 @@ export const notFoundDetector: DetectorDefinition<'notFound', DetectorsConfig['n
 /** Scanner probes among the misses raise the risk (the 40 of the catalogue otherwise). */
 function risk(misses: Misses): number {
   return misses.scanner > 0 ? 70 : 40
-}
-
-/** A browser's CORS preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`. */
-function isPreflight(ctx: RequestContext): boolean {
-  return (
-    ctx.method === 'OPTIONS' &&
-    ctx.headers.origin !== undefined &&
-    ctx.headers['access-control-request-method'] !== undefined
-  )
 }
 
 function pathOf(url: string): string {

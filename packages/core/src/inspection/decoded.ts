@@ -29,11 +29,20 @@ export type DecodedVisitor = (
 export const PASSED_OVER_LENGTH = 64
 
 /**
+ * Short inputs the prefilter passed over, each with how it was judged: as a path (bit 2; a path is
+ * judged without its single slashes) or as any other input (bit 1).
+ */
+export type PassedOver = BoundedMemo<string, number>
+const AS_VALUE = 1
+const AS_PATH = 2
+
+/**
  * Walks `input`, skipping what the prefilter passes over and what `known` says was seen clean
- * before, and hands the rest to `visit` decoded. `passedOver`, when given, remembers the short values
- * the prefilter passed over (outside the path, where it judges alike): a JSON API's keys and its
- * enumerations come back in every request, and a memory lookup costs a fraction of the prefilter's
- * scan (packages/core/bench/inspection.bench.ts: the "4 KB JSON order" rows, with and without it).
+ * before, and hands the rest to `visit` decoded. `passedOver`, when given, remembers the short inputs
+ * the prefilter passed over: a JSON API's keys and its enumerations, and the app's paths, come back
+ * in every request, and a memory lookup costs a fraction of the prefilter's scan
+ * (packages/core/bench/inspection.bench.ts: the "4 KB JSON order" rows, with and without it; on
+ * `GET /hello` the path's scan was ≈ 700 instructions, test/bench/instructions.mjs).
  */
 export function walkDecoded(
   input: RequestInputs,
@@ -41,14 +50,19 @@ export function walkDecoded(
   limits: InspectionLimits,
   visit: DecodedVisitor,
   known?: (kind: InputKind, raw: string) => boolean,
-  passedOver?: BoundedMemo<string, true>,
+  passedOver?: PassedOver,
 ): WalkResult {
   return walkInputs(input, headers, limits, (kind, raw, name) => {
     const isPath = kind === 'path'
-    const short = passedOver !== undefined && !isPath && raw.length <= PASSED_OVER_LENGTH
-    if (short && passedOver.get(raw) === true) return false
+    const as = isPath ? AS_PATH : AS_VALUE
+    const short = passedOver !== undefined && raw.length <= PASSED_OVER_LENGTH
+    let judged = 0
+    if (short) {
+      judged = passedOver.get(raw) ?? 0
+      if ((judged & as) !== 0) return false
+    }
     if (!suspect(raw, isPath)) {
-      if (short) passedOver.set(raw, true)
+      if (short) passedOver.set(raw, judged | as)
       return false
     }
     if (known?.(kind, raw) === true) return false

@@ -16,6 +16,7 @@ import type { ResolvedConfig, WatchpostOptions } from '../config/index.js'
 import { loadConfig } from '../config/index.js'
 import { resolveRules } from '../config/rules.js'
 import { createAsyncContext } from '../context/async-context.js'
+import { HeaderSlots } from '../context/header-slots.js'
 import {
   type ContextFactory,
   type ContextStore,
@@ -139,7 +140,9 @@ export function assemble(
   const diagnostics = createDiagnostics({ scope: warnings, ...logging })
   const warn = diagnostics.warn
   const redactor = compileRedactor({ ...config.privacy })
+  const headerSlots = new HeaderSlots()
   const contexts: ContextFactory = createContextFactory({
+    headers: headerSlots,
     trustProxy: config.trustProxy,
     traceparent: config.correlation.traceparent,
     requestIdHeaders: config.correlation.requestIdHeaders,
@@ -229,6 +232,7 @@ export function assemble(
       now: Date.now,
       refusedContext: (info) => contexts.create(refusedRequest(info)),
       isSensitiveKey: (key) => redactor.isSensitiveKey(key),
+      header: (name) => headerSlots.slot(name),
     },
     (err) => warn('WATCHPOST_W104', { cause: err }),
   )

@@ -35,10 +35,11 @@ export function corpus(name: 'attacks' | 'benign'): CorpusEntry[] {
 }
 
 /** The inputs of an entry as a framework would hand them over; `undefined` for raw-socket entries. */
-export function inputsOf(entry: CorpusEntry): RequestInputs | undefined {
+export function inputsOf(
+  entry: CorpusEntry,
+  names: readonly string[] = DEFAULT_HEADERS,
+): RequestInputs | undefined {
   if (entry.raw === true) return undefined
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(entry.headers)) headers[name.toLowerCase()] = value
   let body: unknown
   if (entry.body !== null) {
     if (entry.contentType?.startsWith('application/json')) {
@@ -53,7 +54,24 @@ export function inputsOf(entry: CorpusEntry): RequestInputs | undefined {
       body = form
     } else body = entry.body
   }
-  return { url: entry.path, headers, body }
+  return requestInputs(entry.path, headerRecord(entry), names, body)
+}
+
+/** The entry's headers by lower-case name, as Node gives them. */
+export function headerRecord(entry: CorpusEntry): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(entry.headers)) headers[name.toLowerCase()] = value
+  return headers
+}
+
+/** A request's inputs as the injection detector hands them to the walk, inspecting the headers `names`. */
+export function requestInputs(
+  url: string,
+  headers: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+  body: unknown,
+): RequestInputs {
+  return { url, cookie: headers.cookie, headers: names.map((name) => headers[name]), body }
 }
 
 export interface Hit {
@@ -76,7 +94,7 @@ export function inspectWith(
   entry: CorpusEntry,
   headers: readonly string[] = DEFAULT_HEADERS,
 ): Hit | undefined {
-  const inputs = inputsOf(entry)
+  const inputs = inputsOf(entry, headers)
   if (inputs === undefined) return undefined
   let hit: Hit | undefined
   walkDecoded(inputs, headers, DEFAULT_LIMITS, (kind, text, anomalies) => {

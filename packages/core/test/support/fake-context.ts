@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http'
 import { Socket } from 'node:net'
-import { type ContextState, kFlags, kOwner, kScope } from '../../src/context/state.js'
+import { type ContextState, kFlags, kHeaderValues, kOwner, kScope } from '../../src/context/state.js'
 import type { RequestContext } from '../../src/context/types.js'
 
 /** A fully populated request context for builder tests that do not need a server. */
@@ -30,6 +30,8 @@ export function fakeContext(overrides: Partial<RequestContext> = {}): RequestCon
     [kFlags]: 0,
     [kScope]: undefined,
     [kOwner]: undefined,
+    // No values by slot: core reads each header by name (context/header-slots.ts).
+    [kHeaderValues]: [],
     ...overrides,
   }
   return ctx

@@ -146,7 +146,7 @@ export function corpusSuite(rule: Rule, category: string, options: CorpusSuiteOp
       let findings = 0
       let long = 0
       for (const entry of [...corpus('attacks'), ...corpus('benign')]) {
-        const inputs = inputsOf(entry)
+        const inputs = inputsOf(entry, headers)
         if (inputs === undefined) continue
         // Every input, those the prefilter passes over too: more than the detector shows the rule.
         walkInputs(inputs, headers, DEFAULT_LIMITS, (kind, raw) => {
