@@ -68,6 +68,16 @@ describe('console sink', () => {
     assert.equal(JSON.parse(out()).TargetUsername, 'user4')
   })
 
+  test("on a terminal, pretty lines coloured as the terminal's hasColors() says", async () => {
+    for (const takesColour of [true, false]) {
+      const stream = Object.assign(new PassThrough(), { isTTY: true, hasColors: () => takesColour })
+      const out = collect(stream)
+      await createConsoleSink({ stream }).send([event(6)])
+      assert.match(out(), /MED .*authn_login_fail Login failed for user6/, 'pretty on a terminal')
+      assert.equal(/\x1b\[/.test(out()), takesColour, `hasColors() ${takesColour}`)
+    }
+  })
+
   test('a stream error rejects send (the pipeline counts it), it does not throw synchronously', async () => {
     const stream = new PassThrough({ highWaterMark: 1 })
     const sink = createConsoleSink({ format: 'json', stream })

@@ -369,7 +369,10 @@ export const consoleSinkSchema = Strict(
     }),
     stream: Default.Enum(['stdout', 'stderr'], { default: 'stdout', description: 'Stream written to.' }),
     colors: Type.Optional(
-      Type.Boolean({ description: 'Colour the pretty format; by default when the stream is a TTY.' }),
+      Type.Boolean({
+        description:
+          'Colour the pretty format; by default when the stream is a terminal that takes colour (`NO_COLOR`, `FORCE_COLOR` and `TERM=dumb` are honoured).',
+      }),
     ),
   },
   { description: 'Writes events to the console.' },

@@ -87,11 +87,11 @@ interface ContextCarrier {
  * hidden class (fixed object shapes, as fastify's `test/same-shape.test.js` checks for its request).
  * Only what can change after the request starts is copied (`method`, `url`: Express rewrites
  * `req.url` in mounted routers), and the headers object is kept (on Express each read of
- * `req.headers` is a runtime lookup); the values of the headers core reads are read once, in one pass
- * (header-slots.ts), the client address is
- * resolved on first read and cached (proxy-addr parses `X-Forwarded-For` and every hop's address),
- * and the route is asked of the adapter on first read. Most requests record no event and never ask
- * (test/bench/instructions.mjs counts what each field costs).
+ * `req.headers` is a runtime lookup); the headers core reads are read once, in one pass
+ * (header-slots.ts), the client address is resolved on first read and cached (proxy-addr parses
+ * `X-Forwarded-For` and every hop's address), and the route is asked of the adapter on first read.
+ * Most requests record no event and never ask (test/bench/instructions.mjs counts what each field
+ * costs).
  */
 class Context implements ContextState {
   readonly correlationId: string

@@ -11,7 +11,11 @@ export interface ConsoleSinkOptions {
   /** `pretty` one line per event, `json` JSON Lines, `auto` pretty on a TTY and JSON otherwise. */
   readonly format?: 'auto' | 'pretty' | 'json'
   readonly stream?: 'stdout' | 'stderr' | Writable
-  /** Colours in pretty output; defaults to whether the stream is a TTY. */
+  /**
+   * Colours in pretty output; by default when the stream is a terminal that takes them
+   * (`hasColors()`: Node's rule, which honours `NO_COLOR`, `NODE_DISABLE_COLORS`, `FORCE_COLOR`,
+   * `TERM=dumb` and `CI`), as the CLI decides.
+   */
   readonly colors?: boolean | undefined
 }
 
@@ -56,7 +60,7 @@ export function createConsoleSink(options: ConsoleSinkOptions = {}): Sink {
   const isTty = (stream as { isTTY?: boolean }).isTTY === true
   const format =
     options.format === undefined || options.format === 'auto' ? (isTty ? 'pretty' : 'json') : options.format
-  const colors = options.colors ?? isTty
+  const colors = options.colors ?? (isTty && (stream as { hasColors?: () => boolean }).hasColors?.() === true)
   return {
     name: 'console',
     async send(batch) {
