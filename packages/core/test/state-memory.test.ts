@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { MemoryStateStore } from '../src/state/memory.js'
 import { stateStoreContract } from './support/state-store-contract.js'
 
@@ -31,6 +33,24 @@ describe('memory store bounds', () => {
     for (let i = 0; i < 100; i++) add(`k${i}`, 200_000 + i)
     add('k0', 200_500)
     assert.equal(add('late', 201_100), 2, 'only k0 (at 200,500) and late remain')
+  })
+
+  it('holds a window in bounded memory while one entry stays at its front and others are re-added', () => {
+    // The queue keeps a replaced entry until it is rebuilt; nothing expires behind a live front
+    // entry, so only the rebuild bounds it. A million re-adds kept a slot each without one.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const store = new MemoryStateStore()
+    const add = (member: string) => store.add('w', { member, at: 1000, weight: 1 }, 60_000, 100)
+    add('front')
+    gc()
+    const before = process.memoryUsage().heapUsed
+    let total = 0
+    for (let i = 0; i < 1_000_000; i++) total = add(`m${i % 10}`)
+    gc()
+    const grown = process.memoryUsage().heapUsed - before
+    assert.equal(total, 11, 'the front entry and the ten re-added members')
+    assert.ok(grown < 16 * 1024 * 1024, `the heap grew by ${(grown / 1024 / 1024).toFixed(1)} MB`)
   })
 
   it('answers synchronously', () => {
