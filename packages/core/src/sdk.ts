@@ -50,6 +50,7 @@ export {
   type AdapterContract,
   type AdapterCore,
   assemble as createAdapterCore,
+  type Refusal,
 } from './instance/assemble.js'
 export { ENGINE_EVENTS, FIRING_EVENTS } from './rules/engine.js'
 export type { ColumnType } from './schema/fields.js'

@@ -107,19 +107,6 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
   }
 
   const rules = core.rules
-  // A refused request is recorded as access_blocked by the rules, not again by the detectors (its
-  // 429 is Watchpost's answer, not the app's rate limiter's).
-  const refusedScope = rules.gates
-    ? detection.compileRouteOptions({ ignore: true }, 'a request a rule refused')
-    : undefined
-  /** What rules in `protect` mode say about the request's source: `undefined` lets it through. */
-  function gateOf(ctx: RequestContext) {
-    try {
-      return rules.gate(ctx.clientIp)
-    } catch {
-      return undefined // a lookup that fails lets the request through
-    }
-  }
 
   const middleware = function watchpostMiddleware(req: Request, res: Response, next: NextFunction) {
     const ctx = open(req, res)
@@ -127,15 +114,13 @@ export function watchpost(options?: WatchpostOptions, runtime?: CreateRuntime): 
     if (ctx === undefined) return next()
     const go = asyncContext ? () => core.runInContext(ctx, next) : next
     if (!rules.gates || rules.quiet()) return go()
-    const gate = gateOf(ctx)
-    if (gate === undefined) return go()
-    if (gate.action === 'delay') {
-      setTimeout(go, gate.delayMs)
+    const refusal = core.refusal(ctx)
+    if (refusal === undefined) return go()
+    if (refusal.action === 'delay') {
+      setTimeout(go, refusal.delayMs)
       return
     }
-    if (refusedScope !== undefined) detection.useRouteScope(ctx, refusedScope)
-    if (gate.status === 429) res.setHeader('retry-after', String(gate.retryAfterSeconds))
-    res.status(gate.status).json({ error: gate.status === 429 ? 'Too Many Requests' : 'Forbidden' })
+    res.status(refusal.status).set(refusal.headers).json(refusal.body)
   }
 
   const errors = (): ErrorRequestHandler =>

@@ -82,6 +82,7 @@ for (const [name, express] of VERSIONS) {
       const refused = await login('user10', '203.0.113.7')
       assert.equal(refused.status, 429)
       assert.equal(refused.headers['retry-after'], '60')
+      assert.deepEqual(JSON.parse(refused.body), { error: 'Too Many Requests' })
       assert.equal((await login('user0', '198.51.100.2')).status, 401, 'another source is not blocked')
       const [firing] = await app.of('rule_threshold_authn')
       assert.equal(firing?.RuleName, 'watchpost.credential-stuffing')

@@ -146,26 +146,15 @@ export const plugin: FastifyPluginCallback<WatchpostFastifyOptions> = (fastify, 
   // the app sees it (two map lookups while nothing is blocked). Without such a rule, no hook.
   const rules = core.rules
   if (rules.gates) {
-    // A refused request is recorded as access_blocked by the rules, not again by the detectors
-    // (its 429 is Watchpost's answer, not the app's rate limiter's).
-    const refusedScope = detection.compileRouteOptions({ ignore: true }, 'a request a rule refused')
     fastify.addHook('onRequest', (request, reply, next) => {
       if (rules.quiet()) return next()
-      let gate: ReturnType<typeof rules.gate>
-      const ctx = contextOf(request)
-      try {
-        gate = rules.gate(ctx.clientIp)
-      } catch {
-        gate = undefined // a lookup that fails lets the request through
-      }
-      if (gate === undefined) return next()
-      if (gate.action === 'delay') {
-        setTimeout(next, gate.delayMs)
+      const refusal = core.refusal(contextOf(request))
+      if (refusal === undefined) return next()
+      if (refusal.action === 'delay') {
+        setTimeout(next, refusal.delayMs)
         return
       }
-      detection.useRouteScope(ctx, refusedScope)
-      if (gate.status === 429) reply.header('retry-after', String(gate.retryAfterSeconds))
-      reply.code(gate.status).send({ error: gate.status === 429 ? 'Too Many Requests' : 'Forbidden' })
+      reply.code(refusal.status).headers(refusal.headers).send(refusal.body)
     })
   }
 

@@ -457,6 +457,7 @@ for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
       const refused = await login('user10', '203.0.113.7')
       assert.equal(refused.status, 429)
       assert.equal(refused.headers.get('retry-after'), '60')
+      assert.deepEqual(await refused.json(), { error: 'Too Many Requests' })
       assert.equal((await login('user0', '198.51.100.2')).status, 401, 'another source is not blocked')
       const [firing] = await app.of('rule_threshold_authn')
       assert.equal(firing?.RuleName, 'watchpost.credential-stuffing')
@@ -470,6 +471,30 @@ for (const [name, fastify, corsPlugin, rateLimitPlugin] of [
         [],
         'its own 429 is not the app’s rate limit',
       )
+    })
+  })
+
+  describe(`@watchpost/fastify on ${name}: a block answered 403`, () => {
+    test('the refused source gets 403 Forbidden, without Retry-After', async (t) => {
+      const stuffing = {
+        id: 'watchpost.credential-stuffing',
+        response: { action: 'block', durationSeconds: 60, status: 403 },
+      }
+      const app = await build(fastify, {
+        options: { mode: 'protect', trustProxy: 'loopback', rules: [stuffing] },
+      })
+      t.after(() => app.app.close())
+      const login = (user: string) =>
+        fetch(`${app.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+          body: JSON.stringify({ username: user, password: 'wrong' }),
+        })
+      for (let i = 0; i < 10; i++) assert.equal((await login(`user${i}`)).status, 401)
+      const refused = await login('user10')
+      assert.equal(refused.status, 403)
+      assert.equal(refused.headers.get('retry-after'), null)
+      assert.deepEqual(await refused.json(), { error: 'Forbidden' })
     })
   })
 

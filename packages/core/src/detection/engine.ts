@@ -132,9 +132,9 @@ export function createDetection(
         detectorOptions,
         deps,
       )
-      for (const [signal, handler] of Object.entries(handlers)) {
-        lists[signal as Signal].push(handler.bind(handlers))
-      }
+      // Not bound to `handlers`: a bound function's call goes through a trampoline on every request
+      // (handlers close over their state and use no `this`).
+      for (const [signal, handler] of Object.entries(handlers)) lists[signal as Signal].push(handler)
     }
     const scope = { ignore: false, ...lists } as unknown as Scope
     scopes.push(scope)

@@ -69,7 +69,10 @@ export interface ClientErrorInfo {
   readonly status: number
 }
 
-/** What a detector may react to. Every handler runs on the request path: cheap, synchronous, no I/O. */
+/**
+ * What a detector may react to. Every handler runs on the request path: cheap, synchronous, no I/O.
+ * Handlers are called as plain functions (no `this`): they close over what they need.
+ */
 export interface DetectorHandlers {
   requestStart?(ctx: RequestContext): void
   bodyError?(ctx: RequestContext, info: BodyErrorInfo): void

@@ -105,8 +105,15 @@ export interface AdapterCore {
   readonly watchpost: Watchpost
   /** The signals the adapter sends, and its route options. */
   readonly signals: Detection
-  /** The rules engine: `gate(clientIp)` on the request path when `gates` (protect mode). */
+  /** The rules engine: the adapter installs its check only when `gates` (protect mode). */
   readonly rules: RuleEngine
+  /**
+   * What the rules say about a request's source (`rules.gates`; ask `rules.quiet()` first, before
+   * opening a context): `undefined` lets it through, `delay` holds it, `block` is the answer to
+   * write — and takes the request out of the detectors (the 429 is Watchpost's, not the app's rate
+   * limiter's; the rules record it as `access_blocked`). A lookup that fails lets the request through.
+   */
+  refusal(ctx: RequestContext): Refusal | undefined
   /** The request's context, created and stored on the first call (`contextStore`). */
   open(req: IncomingMessage, res?: ServerResponse, owner?: unknown): RequestContext
   /** A new context, not stored: for an adapter that keeps it in a slot of its own. */
@@ -125,6 +132,16 @@ export interface AdapterCore {
    */
   readonly warn: Diagnostics['warn']
 }
+
+/** A request the rules hold or refuse, as `AdapterCore.refusal` says: adapters write it as their framework does. */
+export type Refusal =
+  | { readonly action: 'delay'; readonly delayMs: number }
+  | {
+      readonly action: 'block'
+      readonly status: 403 | 429
+      readonly headers: Readonly<Record<string, string>>
+      readonly body: { readonly error: string }
+    }
 
 /** The default adapter: plain `node:http`, contexts under a symbol on the request. */
 const NODE_HTTP: AdapterContract = { name: '@watchpost/core' }
@@ -328,10 +345,34 @@ export function assemble(
     close,
   }
 
+  const refusedScope = ruleEngine.gates
+    ? signals.compileRouteOptions({ ignore: true }, 'a request a rule refused')
+    : undefined
+  function refusal(ctx: RequestContext): Refusal | undefined {
+    let gate: ReturnType<RuleEngine['gate']>
+    try {
+      gate = ruleEngine.gate(ctx.clientIp)
+    } catch {
+      return undefined
+    }
+    if (gate === undefined || refusedScope === undefined) return undefined
+    if (gate.action === 'delay') return gate
+    signals.useRouteScope(ctx, refusedScope)
+    return gate.status === 429
+      ? {
+          action: 'block',
+          status: 429,
+          headers: { 'retry-after': String(gate.retryAfterSeconds) },
+          body: TOO_MANY_REQUESTS,
+        }
+      : { action: 'block', status: 403, headers: {}, body: FORBIDDEN }
+  }
+
   return {
     watchpost,
     signals,
     rules: ruleEngine,
+    refusal,
     open,
     create: (req, res, owner) => contexts.create(req, res, owner),
     stored: contexts.get,
@@ -341,6 +382,9 @@ export function assemble(
     warn,
   }
 }
+
+const TOO_MANY_REQUESTS = { error: 'Too Many Requests' } as const
+const FORBIDDEN = { error: 'Forbidden' } as const
 
 const STORE_METHODS = [
   'add',
