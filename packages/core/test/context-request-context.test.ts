@@ -154,12 +154,12 @@ describe('createContextFactory: open() through a real server', () => {
 
   it('reads the socket peer when the context is opened: an event after the client left keeps it', async () => {
     const factory = createContextFactory(DEFAULTS)
-    const address = new Promise<string>((resolve) => {
+    const address = new Promise<[string, number | undefined]>((resolve) => {
       const server = createServer((req) => {
         const ctx = factory.open(req)
         req.socket.destroy()
         req.socket.once('close', () => {
-          resolve(ctx.clientIp)
+          resolve([ctx.clientIp, ctx.clientPort])
           server.close()
         })
       })
@@ -170,7 +170,9 @@ describe('createContextFactory: open() through a real server', () => {
           .end()
       })
     })
-    assert.equal(await address, '127.0.0.1')
+    const [ip, port] = await address
+    assert.equal(ip, '127.0.0.1')
+    assert.equal(typeof port, 'number', 'the port too, from the peer Node kept')
 
     // Read once, at open, for every request (what Node then keeps on the socket: docs/performance.md).
     let reads = 0

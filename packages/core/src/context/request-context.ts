@@ -110,9 +110,8 @@ class Context implements ContextState {
   [kFlags]: number;
   [kScope]: object | undefined
   readonly [kOwner]: unknown
-  /** The socket's peer address and port, read when the context is opened. */
+  /** The socket's peer address, read when the context is opened. */
   private readonly peer: string
-  private readonly peerPort: number | undefined
   /** `undefined` until `clientIp` or `clientPort` is first read. */
   private resolvedIp: string | undefined
   private resolvedPort: number | undefined
@@ -151,10 +150,10 @@ class Context implements ContextState {
     // writing every response turns megamorphic for good (after attack traffic, ≈ 3,000–4,000 more
     // instructions per benign request on Fastify; docs/performance.md). Read here, every socket
     // gains it at the same point of its first request. It is also still there: a socket closed
-    // later has none.
-    const socket = req.socket
-    this.peer = socket?.remoteAddress ?? ''
-    this.peerPort = socket?.remotePort
+    // later has none. The port is read only when an event needs it: from the peer Node keeps by then
+    // (each read of the socket's peer is a megamorphic lookup after attack traffic, ≈ 220
+    // instructions).
+    this.peer = req.socket?.remoteAddress ?? ''
     this[kFlags] = 0
     this[kScope] = undefined
     this[kOwner] = owner
@@ -215,7 +214,7 @@ class Context implements ContextState {
 
   private resolve(): void {
     const forwarded = this[kHeaderValues][this.shared.forwardedFor.index]
-    const client = clientOf(this.peer, this.peerPort, forwarded, this.shared.trust)
+    const client = clientOf(this.peer, this.request.socket?.remotePort, forwarded, this.shared.trust)
     this.resolvedPort = client.port
     this.resolvedIp = client.address
   }
