@@ -23,7 +23,9 @@
 //                                                 connection count; default), `all`, or a list
 //   --frameworks LIST     BENCH_FRAMEWORKS        (fastify,express)
 //   --variants LIST       BENCH_VARIANTS          (bare,watchpost,bare2,aikido,datadog); bare always runs;
-//                                                 also watchpost-norules, watchpost-protect, watchpost-redis
+//                                                 also watchpost-norules, watchpost-protect, watchpost-redis,
+//                                                 bare-spin
+//                         BENCH_SPIN_NS           bare-spin's busy-wait per request, ns (3000)
 //   --traffic LIST        BENCH_TRAFFIC           (hello,json,mix; `login` too: an event per request)
 //   --json PATH           BENCH_JSON              also write every window's raw figures as JSON lines
 //   --smoke                                       1 round × 0.5 s, 0.25 s warm-up, 8 connections, every
@@ -40,6 +42,9 @@
 // `watchpost-redis` (the same with the rules' state in Redis, @watchpost/redis over ioredis, on a
 // redis-server this script starts on loopback, pinned to CPU 0 with the load generator, emptied for
 // every generation of servers and stopped at the end).
+// The harness's own gain, on request: `bare-spin` (the bare app, every request first held by a
+// busy-wait of BENCH_SPIN_NS on the server's thread, server.cjs): what a known few microseconds per
+// request cost in this harness's req/s and CPU per request.
 // The app, its routes and options are test/bench/bench-app.cjs; the traffic is test/bench/traffic.mjs.
 //
 // Method. Every variant's server is a long-lived process per framework, all started together and each
@@ -85,6 +90,7 @@ const VARIANTS = [
   'watchpost-protect',
   'watchpost-redis',
   'bare2',
+  'bare-spin',
   'aikido',
   'datadog',
 ]
@@ -98,6 +104,7 @@ const LABELS = {
   'watchpost-protect': 'Watchpost, protect',
   'watchpost-redis': 'Watchpost, protect, Redis',
   bare2: 'bare2 (A/A)',
+  'bare-spin': 'bare + busy-wait',
   aikido: 'Aikido Zen',
   datadog: 'Datadog AppSec',
 }

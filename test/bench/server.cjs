@@ -51,6 +51,7 @@ async function fastifyApp() {
   bench.addRoutes(app, record)
   bench.addMixRoutes(app, bench.jwtVerifier(instance))
   await settle()
+  spinOn(app.server)
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { port: app.server.address().port, instance }
 }
@@ -67,7 +68,23 @@ async function expressApp() {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
   wp?.observe(server)
+  spinOn(server)
   return { port: server.address().port, instance: wp?.instance }
+}
+
+/**
+ * `bare-spin`: the bare app, each request first held by a busy-wait of BENCH_SPIN_NS nanoseconds
+ * (3,000 by default) on the server's own thread, before the framework sees it — a known, fixed cost
+ * per request, to read what this harness makes of one: how much CPU per request and req/s a few
+ * microseconds of work cost here (docs/performance.md).
+ */
+function spinOn(server) {
+  if (variant !== 'bare-spin') return
+  const ns = BigInt(process.env.BENCH_SPIN_NS ?? 3000)
+  server.prependListener('request', () => {
+    const end = process.hrtime.bigint() + ns
+    while (process.hrtime.bigint() < end) {}
+  })
 }
 
 /**
