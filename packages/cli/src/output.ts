@@ -5,6 +5,7 @@
  * exits with its code.
  */
 import { styleText } from 'node:util'
+import { takesColour } from '@watchpost/core/sdk'
 import type { Command } from 'commander'
 
 /** Exit codes: 0 done; 1 the command ran and found problems (or failed); 2 wrong usage. */
@@ -37,10 +38,7 @@ const STYLES: Readonly<Record<Tone, Parameters<typeof styleText>[0]>> = {
 export interface Output {
   /** `--json` was given: print one JSON document, no text. */
   readonly json: boolean
-  /**
-   * Colour is on: stdout is a terminal that Node says takes colour (`hasColors()`, which honours
-   * `NO_COLOR`, `NODE_DISABLE_COLORS`, `FORCE_COLOR`, `TERM=dumb` and `CI`), and no `--no-color`.
-   */
+  /** Colour is on: stdout `takesColour` (@watchpost/core's rule, the console sink's too), and no `--no-color`. */
   readonly colour: boolean
   /** `text` in a tone when colour is on, as it is otherwise. */
   paint(tone: Tone, text: string): string
@@ -70,7 +68,7 @@ export function outputFor(
 ): Output {
   const options = command.optsWithGlobals<GlobalOptions>()
   const json = options.json === true
-  const colour = !json && options.color !== false && stdout.isTTY === true && stdout.hasColors?.() === true
+  const colour = !json && options.color !== false && takesColour(stdout)
   return {
     json,
     colour,

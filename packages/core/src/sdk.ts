@@ -67,6 +67,7 @@ export {
   type FieldPlacement,
   projectToAsim,
 } from './schema/projections.js'
+export { takesColour } from './sinks/console.js'
 export { registerSinkType, type SinkType } from './sinks/registry.js'
 export { readCa, secureContextWithCa } from './sinks/tls-ca.js'
 // Tools that read what a remote sink left on disk (the CLI's `replay`): the spool itself, whose

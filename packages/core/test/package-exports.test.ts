@@ -111,6 +111,7 @@ const ENTRY_POINTS: Readonly<Record<string, readonly string[]>> = {
     'retryAfterMs',
     'secureContextWithCa',
     'statusError',
+    'takesColour',
     'toDeliveryError',
     'warnOnce',
   ],

@@ -11,12 +11,18 @@ export interface ConsoleSinkOptions {
   /** `pretty` one line per event, `json` JSON Lines, `auto` pretty on a TTY and JSON otherwise. */
   readonly format?: 'auto' | 'pretty' | 'json'
   readonly stream?: 'stdout' | 'stderr' | Writable
-  /**
-   * Colours in pretty output; by default when the stream is a terminal that takes them
-   * (`hasColors()`: Node's rule, which honours `NO_COLOR`, `NODE_DISABLE_COLORS`, `FORCE_COLOR`,
-   * `TERM=dumb` and `CI`), as the CLI decides.
-   */
+  /** Colours in pretty output; by default when the stream `takesColour`. */
   readonly colors?: boolean | undefined
+}
+
+/**
+ * Whether a stream is a terminal that Node says takes colour (`hasColors()`, which honours
+ * `NO_COLOR`, `NODE_DISABLE_COLORS`, `FORCE_COLOR`, `TERM=dumb` and `CI`): the one rule for the
+ * console sink's and the CLI's colour.
+ */
+export function takesColour(stream: Writable): boolean {
+  const tty = stream as { isTTY?: boolean; hasColors?: () => boolean }
+  return tty.isTTY === true && tty.hasColors?.() === true
 }
 
 const SEVERITY_LABEL: Record<string, string> = {
@@ -60,7 +66,7 @@ export function createConsoleSink(options: ConsoleSinkOptions = {}): Sink {
   const isTty = (stream as { isTTY?: boolean }).isTTY === true
   const format =
     options.format === undefined || options.format === 'auto' ? (isTty ? 'pretty' : 'json') : options.format
-  const colors = options.colors ?? (isTty && (stream as { hasColors?: () => boolean }).hasColors?.() === true)
+  const colors = options.colors ?? takesColour(stream)
   return {
     name: 'console',
     async send(batch) {
