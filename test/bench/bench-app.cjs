@@ -31,7 +31,27 @@ const PROTECT_OPTIONS = {
   mode: 'protect',
   rules: [{ id: 'watchpost.credential-stuffing', response: { action: 'block', durationSeconds: 900 } }],
 }
+// Where Watchpost's cost goes, on request: the plugin or middleware with every detector switched off
+// (context, hooks, pipeline, rules that see no event), and with only the injection detector off.
+const DETECTOR_IDS = [
+  'authFailure',
+  'jwt',
+  'notFound',
+  'cors',
+  'rateLimit',
+  'malformedBody',
+  'protocol',
+  'injection',
+  'attackTool',
+  'scannerProbe',
+]
+const withoutDetectors = (ids) => ({
+  ...mixWatchpostOptions,
+  detectors: Object.fromEntries(ids.map((id) => [id, { enabled: false }])),
+})
 const variantWatchpostOptions = {
+  'watchpost-nodetectors': withoutDetectors(DETECTOR_IDS),
+  'watchpost-noinjection': withoutDetectors(['injection']),
   'watchpost-norules': { ...mixWatchpostOptions, defaultRules: false },
   watchpost: mixWatchpostOptions,
   'watchpost-protect': PROTECT_OPTIONS,

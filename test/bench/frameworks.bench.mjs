@@ -23,7 +23,8 @@
 //                                                 connection count; default), `all`, or a list
 //   --frameworks LIST     BENCH_FRAMEWORKS        (fastify,express)
 //   --variants LIST       BENCH_VARIANTS          (bare,watchpost,bare2,aikido,datadog); bare always runs;
-//                                                 also watchpost-norules, watchpost-protect, watchpost-redis,
+//                                                 also watchpost-nodetectors, watchpost-noinjection,
+//                                                 watchpost-norules, watchpost-protect, watchpost-redis,
 //                                                 bare-spin
 //                         BENCH_SPIN_NS           bare-spin's busy-wait per request, ns (3000)
 //   --traffic LIST        BENCH_TRAFFIC           (hello,json,mix; `login` too: an event per request)
@@ -42,6 +43,9 @@
 // `watchpost-redis` (the same with the rules' state in Redis, @watchpost/redis over ioredis, on a
 // redis-server this script starts on loopback, pinned to CPU 0 with the load generator, emptied for
 // every generation of servers and stopped at the end).
+// Where Watchpost's cost goes, on request: `watchpost-nodetectors` (every detector switched off: the
+// adapter, the request context, the pipeline and the rules, which then see no event) and
+// `watchpost-noinjection` (every detector but injection, the one that walks every input).
 // The harness's own gain, on request: `bare-spin` (the bare app, every request first held by a
 // busy-wait of BENCH_SPIN_NS on the server's thread, server.cjs): what a known few microseconds per
 // request cost in this harness's req/s and CPU per request.
@@ -82,23 +86,23 @@ import autocannon from 'autocannon'
 import { median } from './median.mjs'
 import { DEFAULT_TRAFFIC, requestsFor, TRAFFIC } from './traffic.mjs'
 
-// Every variant, in the order of a round; the default run measures DEFAULT_VARIANTS.
-const VARIANTS = [
-  'bare',
+// Watchpost's variants (options in bench-app.cjs).
+const WATCHPOST = [
+  'watchpost-nodetectors',
+  'watchpost-noinjection',
   'watchpost-norules',
   'watchpost',
   'watchpost-protect',
   'watchpost-redis',
-  'bare2',
-  'bare-spin',
-  'aikido',
-  'datadog',
 ]
+// Every variant, in the order of a round; the default run measures DEFAULT_VARIANTS.
+const VARIANTS = ['bare', ...WATCHPOST, 'bare2', 'bare-spin', 'aikido', 'datadog']
 const DEFAULT_VARIANTS = ['bare', 'watchpost', 'bare2', 'aikido', 'datadog']
-const WATCHPOST = ['watchpost-norules', 'watchpost', 'watchpost-protect', 'watchpost-redis']
 const PEERS = ['aikido', 'datadog']
 const LABELS = {
   bare: 'bare',
+  'watchpost-nodetectors': 'Watchpost, no detectors',
+  'watchpost-noinjection': 'Watchpost, no injection',
   'watchpost-norules': 'Watchpost, no rules',
   watchpost: 'Watchpost',
   'watchpost-protect': 'Watchpost, protect',
@@ -843,7 +847,13 @@ const legend = [
   'CPU µs/req: medians; in brackets the median per-round change of user+sys. p99: median over rounds.',
   trafficNames.includes('mix') &&
     'Attack mix: test/bench/traffic.mjs (50 sources via X-Forwarded-For, a trusted loopback proxy).',
-  variants.some((v) => WATCHPOST.includes(v) && v !== 'watchpost') &&
+  variants.some((v) => v === 'watchpost-nodetectors' || v === 'watchpost-noinjection') &&
+    'Attribution: Watchpost, no detectors has every detector switched off (the adapter, the request context, the' +
+      ' pipeline and the rules, which then see no event); Watchpost, no injection every detector but injection.',
+  variants.some(
+    (v) =>
+      WATCHPOST.includes(v) && !['watchpost', 'watchpost-nodetectors', 'watchpost-noinjection'].includes(v),
+  ) &&
     'The rules: Watchpost, no rules has `defaultRules: false`; Watchpost runs the shipped rules (monitor mode,' +
       ' memory store: the defaults); Watchpost, protect runs them in protect mode with credential stuffing given a' +
       " block response, so the adapters' gate checks every request (the traffic never makes that rule fire: nothing" +

@@ -1,9 +1,9 @@
 // One server of the wall-clock bench per process:
 //   node server.cjs <fastify|express> <variant> [redis port]
 // the variant being bare, bare2 (a second bare process: the A/A control), one of Watchpost's —
-// watchpost-norules, watchpost, watchpost-protect, watchpost-redis (options: bench-app.cjs; the last
-// with its rules' state in the Redis on 127.0.0.1:<redis port>, which the bench started) — aikido or
-// datadog. Started by frameworks.bench.mjs with an IPC channel: it sends `{ ready: <port> }` once it
+// watchpost-nodetectors, watchpost-noinjection, watchpost-norules, watchpost, watchpost-protect,
+// watchpost-redis (options: bench-app.cjs; the last with its rules' state in the Redis on
+// 127.0.0.1:<redis port>, which the bench started) — aikido or datadog. Started by frameworks.bench.mjs with an IPC channel: it sends `{ ready: <port> }` once it
 // listens, answers 'stats' with `{ stats }` (Watchpost's counters with its rules' figures and its
 // store's health, null in the other variants) so the bench can check what was recorded, 'close' with
 // `{ closed }` (the same after Watchpost's close(), which also closes the store), and exits when the
