@@ -81,6 +81,12 @@ describe('command injection rule', () => {
     expectHit('|foo', 'body_key', 'command_injection.separator-name', '|foo', 'low')
   })
 
+  it('finds Windows paths written with a slash, and commands run from a variable (fuzzdb)', () => {
+    expectHit('x | dir c:/', 'query', 'command_injection.chained-command', 'dir c:/', 'medium')
+    expectHit(";CMD=$'id';$CMD", 'query', 'command_injection.variable-run', "cmd=$'id';$cmd", 'high')
+    expectHit('a&&c="uname -a";$c', 'body', 'command_injection.variable-run', 'c="uname -a";$c', 'high')
+  })
+
   it('leaves prose, punctuation and code in Markdown alone', () => {
     for (const [raw, kind] of [
       ['Tom & Jerry; cat lovers | dog people', 'body'],
@@ -112,6 +118,8 @@ describe('command injection rule', () => {
       ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36', 'header'],
       ['curl/8.4.0', 'header'],
       ['function area(s) { switch (s.kind) { case "circle": return 1 } }', 'body'],
+      // PHP code with variables, quoted in a post.
+      ['<?php $name="Ada";$n = 2; ?>', 'body'],
     ] as const) {
       assert.equal(matchRaw(commandInjection, raw, kind), undefined, `${kind} ${raw}`)
     }

@@ -54,6 +54,31 @@ describe('path traversal rule', () => {
     expectHit('cat /root/.ssh/id_rsa', 'header', 'path_traversal.sensitive-file', '.ssh', 'medium')
   })
 
+  it('finds a value that is an absolute path into a system directory', () => {
+    expectHit('/etc/netconfig', 'query', 'path_traversal.system-path', '/etc/netconfig', 'medium')
+    expectHit('/var/adm/wtmp', 'query', 'path_traversal.system-path', '/var/adm/wtmp', 'medium')
+    expectHit('/root/.ksh_history', 'body', 'path_traversal.system-path', '/root/.ksh_history', 'medium')
+    expectHit('/.rhosts', 'query', 'path_traversal.system-path', '/.rhosts', 'medium')
+    expectHit('d:\\appserv\\mysql', 'query', 'path_traversal.system-path', 'appserv', 'medium')
+    expectHit(
+      'c:\\program files\\apache group\\apache\\conf\\httpd.conf',
+      'query',
+      'path_traversal.system-path',
+      'program files',
+      'medium',
+    )
+  })
+
+  it('finds one or two steps that no link writes', () => {
+    // Above the root, at the start of a value.
+    expectHit('/../config.php', 'query', 'path_traversal.dot-dot', '/../', 'medium')
+    expectHit('//..\\config.php', 'query', 'path_traversal.dot-dot', '..', 'medium')
+    expectHit('/./../config.php', 'query', 'path_traversal.dot-dot', '/./../', 'medium')
+    // Separators doubled or mixed around a step.
+    expectHit('a/..///..///config.php', 'query', 'path_traversal.dot-dot', '..///', 'medium')
+    expectHit('x/..\\\\\\config.php', 'query', 'path_traversal.dot-dot', '..', 'medium')
+  })
+
   it('leaves ordinary paths, file names and relative links alone', () => {
     for (const [raw, kind] of [
       ['/static/app.3f2a1.js', 'path'],
@@ -76,6 +101,13 @@ describe('path traversal rule', () => {
       ['data:image/png;base64,iVBORw0KGgo', 'body'],
       ['Wait... / what?', 'query'],
       ['https://example.com/a/b/../c', 'header'],
+      // An absolute path outside the system directories, or one in a sentence.
+      ['/api/v1/users/42', 'query'],
+      ['/home/alex/notes.txt', 'body'],
+      ['See /etc/netconfig for the details', 'body'],
+      ['c:\\windowsupdate.log', 'query'],
+      ['/etc/', 'query'],
+      ['../../lib/thing.js', 'body'],
     ] as const) {
       assert.equal(matchRaw(pathTraversal, raw, kind), undefined, `${kind} ${raw}`)
     }

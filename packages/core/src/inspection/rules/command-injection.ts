@@ -184,6 +184,12 @@ const SHELLSHOCK_BODY = /\s{0,8}:\s{0,8};/y
 const FORK_BOMB = /:\s{0,4}\(\s{0,4}\)\s{0,4}\{\s{0,4}:\s{0,4}\|\s{0,4}:\s{0,4}&/
 /** Server-side include directives. */
 const SSI = /<!--\s{0,4}#\s{0,4}(exec|include|echo|printenv|config|fsize|flastmod)\s/
+/**
+ * A command put in a variable and run from it (`cmd=$'id';$cmd`, `c="id";$c`): the name a filter
+ * looks for never appears next to a separator.
+ */
+const VARIABLE_RUN =
+  /(?:^|[;&|\n^]\s{0,4})[a-z_][a-z0-9_]{0,30}=\$?(?:'[^'\n]{0,64}'|"[^"\n]{0,64}")\s{0,4};\s{0,4}\$[a-z_]/
 /** `${IFS}` / `$IFS$9`: a space a filter does not see. */
 const IFS = /\$\{ifs\}|\$ifs(?![a-z0-9_])/
 /** Reverse shells. */
@@ -209,6 +215,7 @@ export const PATTERNS: readonly RegExp[] = [
   HOST_ARG,
   URL_ARG,
   ECHO_ARG,
+  VARIABLE_RUN,
   SHELLSHOCK,
   SHELLSHOCK_BODY,
   FORK_BOMB,
@@ -528,7 +535,7 @@ function isAlnum(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)
 }
 
-/** `/…`, `~`, `./`, `../`, `$…`, `<`, `%VAR%`, `\…`, `c:\`. */
+/** `/…`, `~`, `./`, `../`, `$…`, `<`, `%VAR%`, `\…`, `c:\`, `c:/`. */
 function isPathStart(text: string, i: number): boolean {
   const c = text.charCodeAt(i)
   if (c === 0x2f || c === 0x7e || c === 0x24 || c === 0x3c || c === 0x25 || c === 0x5c) return true
@@ -536,7 +543,9 @@ function isPathStart(text: string, i: number): boolean {
     const d = text.charCodeAt(i + 1)
     return d === 0x2f || d === 0x2e
   }
-  return c >= 0x61 && c <= 0x7a && text.charCodeAt(i + 1) === 0x3a && text.charCodeAt(i + 2) === 0x5c
+  if (c < 0x61 || c > 0x7a || text.charCodeAt(i + 1) !== 0x3a) return false
+  const d = text.charCodeAt(i + 2)
+  return d === 0x5c || d === 0x2f
 }
 
 /** A number and then the end of the command (`sleep 5`, `sleep 5 && …`; not `sleep 8 hours`). */
@@ -571,6 +580,11 @@ function findShellShape(text: string, bits: number): Finding | undefined {
   if ((bits & SEEN_DOLLAR) !== 0 && text.indexOf('ifs') !== -1) {
     const ifs = IFS.exec(text)
     if (ifs !== null) return finding('command_injection.ifs', text, ifs.index, ifs.index + 32, 'high')
+  }
+  if ((bits & SEEN_DOLLAR) !== 0 && text.indexOf(';$') !== -1) {
+    const run = VARIABLE_RUN.exec(text)
+    if (run !== null)
+      return finding('command_injection.variable-run', text, run.index, run.index + 40, 'high')
   }
   if ((bits & SEEN_SLASH) !== 0) {
     if (text.indexOf('/dev/') !== -1 || ((bits & SEEN_OPTION) !== 0 && text.indexOf(' -e') !== -1)) {

@@ -109,7 +109,31 @@ const WRAPPERS: ReadonlyMap<string, Confidence> = new Map<string, Confidence>([
   ['ssh2.tunnel', 'medium'],
 ])
 
-export const PATTERNS: readonly RegExp[] = [STRONG_FILE, WEAK_FILE, LOG_FILE]
+/**
+ * A value that is itself an absolute path into a system directory (`/etc/netconfig`, `/var/adm/wtmp`,
+ * `/root/.ksh_history`, `c:\program files\…`): what an inclusion probe gives a file parameter. Only
+ * at the start of a value, so that neither prose nor the app's own path counts; not a user's folders
+ * (`c:\users\`, `documents and settings`), which a file name from an old browser's upload may carry.
+ */
+const SYSTEM_PATH =
+  /(?:[/\\](?:etc|root|boot|proc|var|usr[/\\](?:lib|local|spool|pkgsrc|ports|sbin)|private[/\\]etc)[/\\][\w.-]|[/\\]\.(?:bash_profile|bashrc|profile|rhosts|forward|cshrc|login|k?sh_history)(?![\w.-])|[a-z]:[/\\]?(?:windows|winnt|program files|inetpub|appserv|xampp|wamp)(?![\w-]))/y
+
+/**
+ * Steps up that no link writes, whatever their number: right after the root at the start of a value
+ * (`/../`, `//..\`, `/./../`: above the root), or with separators a client never doubles or mixes
+ * around them (`..///`, `..\\\`, `/..\`).
+ */
+const ROOT_STEP = /[/\\]{1,8}(?:\.[/\\]{1,8}){0,8}\.{2,64}[/\\;]/y
+const ODD_STEP = /(?:^|[/\\])\.{2,64}(?:[/\\]{3}|\/\\|\\\/)|(?:[/\\]{3}|\/\\|\\\/)\.{2,64}[/\\]/
+
+export const PATTERNS: readonly RegExp[] = [
+  STRONG_FILE,
+  WEAK_FILE,
+  LOG_FILE,
+  SYSTEM_PATH,
+  ROOT_STEP,
+  ODD_STEP,
+]
 
 /** Anomalies no benign client produces. */
 const ENCODING_TRICK = ANOMALY_OVERLONG_UTF8 | ANOMALY_PERCENT_U | ANOMALY_DOUBLE_ENCODED
@@ -130,9 +154,22 @@ export const pathTraversal: Rule = {
     }
     // A name further along (`..\windows/win.ini` is one step, then the name after a folder).
     const file = findSensitiveFile(text, isPath)
-    if (file === undefined) return traversal
+    if (file === undefined) return traversal ?? (isPath ? undefined : systemPath(text))
     return traversal === undefined || file.confidence === 'high' ? file : traversal
   },
+}
+
+/** In a value: an absolute path into a system directory, or steps up no link writes. */
+function systemPath(text: string): Finding | undefined {
+  SYSTEM_PATH.lastIndex = 0
+  if (SYSTEM_PATH.test(text)) return finding('path_traversal.system-path', text.slice(0, 64), 'medium')
+  if (text.indexOf('..') === -1) return undefined
+  ROOT_STEP.lastIndex = 0
+  if (ROOT_STEP.test(text)) return finding('path_traversal.dot-dot', text.slice(0, 64), 'medium')
+  const odd = ODD_STEP.exec(text)
+  return odd === null
+    ? undefined
+    : finding('path_traversal.dot-dot', text.slice(odd.index, odd.index + 64), 'medium')
 }
 
 function isSeparator(c: number): boolean {

@@ -62,6 +62,9 @@ const GATE = /['"=<>@#*$_]/
 const SELECT_LIST = /\s{0,8}[^a-z_\s]|[\s(]{1,8}[a-z_][\w.$]{0,63}\s{0,8}(?:[,(+#;'"]|--|\/\*|\|\||from\b)/y
 /** `union` and `select` run together: no word of any language contains this. */
 const GLUED = /union(?:all|distinct)?select/
+/** An empty comment inside `union` or `select` (`uni/**\/on sel/**\/ect`): no word of any language has one. */
+const SPLIT_KEYWORD =
+  /u\/\*\*\/nion|un\/\*\*\/ion|uni\/\*\*\/on|unio\/\*\*\/n|s\/\*\*\/elect|se\/\*\*\/lect|sel\/\*\*\/ect|sele\/\*\*\/ct|selec\/\*\*\/t/
 
 /** A logic operator and a comparison of literals outside any quote (`1 or 1=1`, `/or 1=1/*`). */
 const NUMERIC_LOGIC =
@@ -97,7 +100,11 @@ const ORDER_BY =
   /['")\d]\s{0,8}order\s{1,8}by\s{1,8}\d{1,3}\b|order\s{1,8}by\s{1,8}\d{1,3}[\d\s,]{0,128}(?:--|#|\/\*|;)|having\s{1,8}\d{1,9}\s{0,8}(?:=|<>|>|<)\s{0,8}\d/
 
 const SCHEMA =
-  /information_schema|@@(?:version|datadir|hostname|servername|basedir|tmpdir|language|spid|identity)|\b(?:sysobjects|syscolumns|sysdatabases|sysusers|sysprocesses|msysobjects|sqlite_master|sqlite_schema|pg_shadow|pg_catalog|all_tab_columns|all_tables|user_tables|dba_users)\b|\bsys\.(?:tables|objects|columns|databases|sql_logins)\b|\bmysql\.user\b|\bv\$version\b|select\s{1,8}@@?[a-z_]/
+  /information_schema|@@(?:version|datadir|hostname|servername|basedir|tmpdir|language|spid|identity)|\b(?:sysobjects|syscolumns|sysdatabases|sysusers|sysprocesses|msysobjects|sqlite_master|sqlite_schema|pg_shadow|pg_catalog|all_tab_columns|all_tables|user_tables|dba_users)\b|\bsys\.(?:tables|objects|columns|databases|sql_logins)\b|\bmysql\.user\b|\bv\$version\b|select\s{1,8}@@?[a-z_]|\bsys(?:ibm|cat)\.[a-z]|\bpg_(?:group|user|roles|authid|database|settings)\b|\bmaster\.\.sys/
+
+/** T-SQL and PL/SQL running a string or a system procedure: `exec(@q)`, `exec xp_…`, `declare @q …`. */
+const EXEC =
+  /(?:^|[\s;'")])(?:exec(?:ute)?\s{0,8}\(\s{0,4}@[a-z_]|exec(?:ute)?\s{1,8}(?:master\.\.)?(?:xp|sp)_[a-z]|execute\s{1,8}immediate\s{1,8}['"]|declare\s{1,8}@[a-z_]\w{0,30}\s{1,8}(?:n?var)?char\b)/
 
 const FILE_WORDS =
   /into\s{1,8}(?:out|dump)file\b|load\s{1,8}data\s{1,8}infile\b|load\s{1,8}data\s{1,8}local\s{1,8}infile\b|xp_cmdshell|sp_oacreate|sp_makewebtask|copy\s{1,8}[\w.]{1,64}\s{1,8}(?:from|to)\s{1,8}program\b/
@@ -132,6 +139,8 @@ const CHAR_ARGUMENT =
 const CONCAT_ARGUMENT =
   /\s{0,4}(?:0x[0-9a-f]|char\s{0,4}\(|@@|\(?\s{0,4}select\b|(?:user|database|version|schema|current_user)\s{0,4}\(\s{0,4}\)|(?:table_name|column_name|schema_name)\b|[\w.]{1,64}\s{0,4},\s{0,4}0x[0-9a-f])/y
 const GEOMETRY_ARGUMENT = /\s{0,4}\(?\s{0,4}select\b/y
+/** What a probe function is given: nothing, or one quoted name (`current_setting('port')`). */
+const PROBE_ARGUMENT = /\s{0,4}(?:'[\w.]{0,32}'|"[\w.]{0,32}")?\s{0,4}\)/y
 const CAST_AFTER = /\s{0,4}::\s{0,4}(?:int|integer|bigint|numeric|float)\b/y
 
 export const PATTERNS: readonly RegExp[] = [
@@ -139,6 +148,7 @@ export const PATTERNS: readonly RegExp[] = [
   GATE,
   SELECT_LIST,
   GLUED,
+  SPLIT_KEYWORD,
   NUMERIC_LOGIC,
   ...STATEMENT_SHAPES.values(),
   WAITFOR,
@@ -146,6 +156,7 @@ export const PATTERNS: readonly RegExp[] = [
   SUBQUERY,
   ORDER_BY,
   SCHEMA,
+  EXEC,
   FILE_WORDS,
   VERSIONED_COMMENT,
   COMMENT_NEWLINE,
@@ -164,6 +175,7 @@ export const PATTERNS: readonly RegExp[] = [
   CHAR_ARGUMENT,
   CONCAT_ARGUMENT,
   GEOMETRY_ARGUMENT,
+  PROBE_ARGUMENT,
   CAST_AFTER,
 ]
 
@@ -228,18 +240,36 @@ function isSpace(c: number): boolean {
 
 function unionSelect(text: string): Finding | undefined {
   let at = text.indexOf('union')
-  if (at === -1) return undefined
+  if (at === -1) return text.includes('/*') ? splitKeywords(text) : undefined
   for (let n = 0; at !== -1 && n < 8; n++) {
     // A letter before `union` makes it part of a word (`reunion`).
     if (at === 0 || !isLetter(text.charCodeAt(at - 1))) {
       const select = selectAfterUnion(text, at + 5)
       if (select !== -1 && stickyAt(SELECT_LIST, text, select))
         return finding('sqli.union-select', text, at, 'high')
+      // A probe that stops at `select` (`' union select`, `1) union all select`): what closes the
+      // app's string or expression comes before it.
+      if (select !== -1 && skipSeparators(text, select) === text.length && closesBefore(text, at))
+        return finding('sqli.union-select', text, at, 'medium')
     }
     at = text.indexOf('union', at + 5)
   }
   const glued = GLUED.exec(text)
-  return glued === null ? undefined : finding('sqli.union-select', text, glued.index, 'medium')
+  if (glued !== null) return finding('sqli.union-select', text, glued.index, 'medium')
+  return text.includes('/*') ? splitKeywords(text) : undefined
+}
+
+/** A quote, `)` or digit just before `at` (spaces and `+` between): the end of a value or expression. */
+function closesBefore(text: string, at: number): boolean {
+  let i = at
+  while (i > 0 && (isSpace(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 0x2b)) i--
+  const c = text.charCodeAt(i - 1)
+  return c === 0x27 || c === 0x22 || c === 0x29 || isDigit(c)
+}
+
+function splitKeywords(text: string): Finding | undefined {
+  const m = SPLIT_KEYWORD.exec(text)
+  return m === null ? undefined : finding('sqli.comment-evasion', text, m.index, 'medium')
 }
 
 /**
@@ -309,6 +339,12 @@ const errorBased: Check = (text, open, name, at) => {
 
 const fileAccess: Check = (text, _open, _name, at) => finding('sqli.file-access', text, at, 'high')
 
+/** `select version()`, `and user_name() = …`: a function that names the database, called from SQL. */
+const probe: Check = (text, open, _name, at) =>
+  stickyAt(PROBE_ARGUMENT, text, open + 1) && sqlBefore(text, at)
+    ? finding('sqli.schema-probe', text, at, 'medium')
+    : undefined
+
 const charConcat: Check = (text, open, name, at) => {
   const argument = name === 'char' || name === 'chr' ? CHAR_ARGUMENT : CONCAT_ARGUMENT
   return stickyAt(argument, text, open + 1) ? finding('sqli.char-concat', text, at, 'medium') : undefined
@@ -355,6 +391,17 @@ const FUNCTIONS = new Map<string, Check>([
   ['utl_file.fopen', fileAccess],
   ['sys_eval', fileAccess],
   ['sys_exec', fileAccess],
+  ...[
+    'version',
+    'current_database',
+    'current_setting',
+    'current_schema',
+    'user_name',
+    'db_name',
+    'database',
+    'system_user',
+    'session_user',
+  ].map((name): [string, Check] => [name, probe]),
   ['char', charConcat],
   ['chr', charConcat],
   ['concat', charConcat],
@@ -707,6 +754,10 @@ function words(text: string, quote: boolean, anomalies: number): Finding | undef
   if (under || text.includes('file') || text.includes('program')) {
     const m = FILE_WORDS.exec(text)
     if (m !== null) return finding('sqli.file-access', text, m.index, 'high')
+  }
+  if (text.includes('exec') || text.includes('declare')) {
+    const m = EXEC.exec(text)
+    if (m !== null) return finding('sqli.stacked-query', text, m.index, 'medium')
   }
   return commentEvasion(text, at, anomalies)
 }
