@@ -27,6 +27,19 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   ['<base href="//evil.example/">', 'xss.dangerous-tag', '<base href'],
   ['<meta http-equiv="refresh" content="0;url=//evil.example">', 'xss.dangerous-tag', '<meta'],
   ['<object data="x.swf"></object>', 'xss.dangerous-tag', '<object'],
+  // Tags that load a document, data or a stylesheet from elsewhere (payloadbox, fuzzdb).
+  ['<LAYER SRC="http://xss.example/scriptlet.html"></LAYER>', 'xss.dangerous-tag', '<layer'],
+  ['<XML SRC="xsstest.xml" ID=I></XML>', 'xss.dangerous-tag', '<xml'],
+  ['<LINK REL="stylesheet" HREF="http://xss.example/xss.css">', 'xss.dangerous-tag', '<link'],
+  [
+    '<META HTTP-EQUIV="Link" Content="<http://xss.example/xss.css>; REL=stylesheet">',
+    'xss.dangerous-tag',
+    '<meta',
+  ],
+  // A sink called through a value.
+  ['(alert)(1)', 'xss.js-code', '(alert)('],
+  ['";a=prompt,a()//', 'xss.js-code', '=prompt,a('],
+  ['[1].find(alert)', 'xss.js-code', '.find(alert)'],
   ['"><b>hi</b>', 'xss.attribute-break', '"><b>'],
   ["'';!--\"<xss>=&{()}", 'xss.attribute-break', '"<xss>'],
   ['<div style="width: expression(alert(1))">', 'xss.css-expression', 'style='],
@@ -46,6 +59,10 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
 
 /** HTML-looking text, markdown and prose close to one of the rules. */
 const BENIGN: readonly [string, InputKind?][] = [
+  ['<link rel="stylesheet" href="/css/site.css">'],
+  ['<link rel="icon" href="https://cdn.example.com/favicon.ico">'],
+  ['alerts.find(a => a.open)'],
+  ['(alert level)(2) is raised'],
   ['a < b and c > d'],
   ['great article! <3 -- would love a follow-up'],
   ['alice <alice@example.com> wrote: see below'],

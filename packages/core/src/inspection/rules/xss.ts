@@ -12,7 +12,8 @@
  *   browsers drop) it is reported wherever it is. `data:text/html`, `data:image/svg+xml` and
  *   script `data:` URLs where a URL goes.
  * - `xss.dangerous-tag`: `<iframe>`, `<frame>`, `<object>`, `<embed>`, `<applet>`, `<isindex>`,
- *   `<base href>`, `<meta http-equiv=refresh>`, and `srcdoc=` on any tag.
+ *   `<base href>`, `<meta http-equiv=refresh>` (or `link`, `set-cookie`), `<layer src>`,
+ *   `<xml src>`, `<link rel=stylesheet|import>` to another host, and `srcdoc=` on any tag.
  * - `xss.attribute-break`: a quote that closes an attribute the app opened before a new tag (`"><svg`,
  *   `'><img`, or `"<xss>` whose quote never closes); not a quote inside a tag the input itself
  *   opened (`<a href="x"><b>`).
@@ -21,7 +22,8 @@
  *   (`<x:script xmlns:x="http://www.w3.org/1999/xhtml">`, injected XML with schema locations).
  * - `xss.js-code`: breaking out of a JavaScript string or expression into a sink (`';alert(1)//`,
  *   `\'-alert(1)//`, `'>alert(1)`), a value that is itself a sink call (`prompt()`,
- *   `setinterval(code, 1)`, `new function()`), template-literal calls (`${alert}`,
+ *   `setinterval(code, 1)`, `new function()`), a sink called through a value (`(alert)(1)`,
+ *   `a=alert,a(1)`, `[1].find(alert)`), template-literal calls (`${alert}`,
  *   `` [].sort.call`…` ``), `self['alert']`, `constructor.constructor(`, `String.fromCharCode(`, and
  *   DOM reads and writes used as code (`(document.domain)`, `document.cookie`, `window.location`),
  *   JavaScript comments (`document /*x*\/ . cookie`) dropped first; not after an arrow function
@@ -60,7 +62,12 @@ const FRAME_ACTIVE =
   /(?:^|[\s/"'])(?:src|data|code|codebase|href)\s{0,8}=\s{0,8}["'`]?\s{0,8}(?:javascript:|data:)/
 const SRCDOC = /(?:^|[\s/"'])srcdoc\s{0,8}=/
 const BASE_HREF = /(?:^|[\s/"'])href\s{0,8}=/
-const META_REFRESH = /(?:^|[\s/"'])http-equiv\s{0,8}=\s{0,8}["']?\s{0,8}(?:refresh|set-cookie)/
+const META_REFRESH = /(?:^|[\s/"'])http-equiv\s{0,8}=\s{0,8}["']?\s{0,8}(?:refresh|set-cookie|link)/
+/** A `src` on the tags that load a document or data into the page (`<layer src=…>`, `<xml src=…>`). */
+const LOADS_SRC = /(?:^|[\s/"'])src\s{0,8}=/
+/** A stylesheet or import from another host: `<link rel="stylesheet" href="//evil/x.css">`. */
+const LINK_FOREIGN =
+  /(?:^|[\s/"'])rel\s{0,8}=\s{0,8}["']?\s{0,8}(?:stylesheet|import)\b[^>]{0,128}?(?:^|[\s/"'])href\s{0,8}=\s{0,8}["']?\s{0,8}(?:https?:)?\/\/|(?:^|[\s/"'])href\s{0,8}=\s{0,8}["']?\s{0,8}(?:https?:)?\/\/[^>]{0,128}?(?:^|[\s/"'])rel\s{0,8}=\s{0,8}["']?\s{0,8}(?:stylesheet|import)\b/
 const NAMESPACE = /(?:^|[\s/"'])xmlns[\w:-]{0,33}\s{0,8}=\s{0,8}["']?([^"'\s>]{0,128})/g
 const CSS =
   /(?:style\s{0,8}=|<style|[{;]\s{0,8}[a-z-]{1,32}\s{0,8}:)[^<]{0,128}?expression\s{0,8}\(|-moz-binding\s{0,8}:|behavior\s{0,8}:\s{0,8}url\s{0,8}\(|<style[^<]{0,64}?@import/
@@ -81,6 +88,9 @@ const START_CALL =
  */
 const BREAK_CALL =
   /(?:[-+*/%;,|&^)\]}'"`=]|[^=]>|^>)\s{0,4}(?:(?:alert|prompt|confirm|eval)\s{0,4}(?:\(\s{0,4}(?:\d|['"`/]|document\s{0,4}\.|\)|string\s{0,4}\.|atob|top\b|self\b|window\b)|`)|print\s{0,4}\(\s{0,4}\))/
+/** A sink used as a value and called through it: `(alert)(1)`, `a=alert,a(1)`, `[1].find(alert)`. */
+const SINK_AS_VALUE =
+  /\(\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}\)\s{0,4}\(|=\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}[,;]\s{0,4}[a-z_$][\w$]{0,16}\s{0,4}\(|\.\s{0,4}(?:find|map|filter|some|every|foreach|sort|reduce|then|call|apply)\s{0,4}\(\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}[),]/
 const TEMPLATE_CALL =
   /\$\{\s{0,8}(?:alert|prompt|confirm|eval|import|fetch|atob)\s{0,8}[}(]|\.\s{0,8}(?:call|apply|bind)\s{0,8}`|(?:alert|prompt|confirm|eval)\s{0,4}`/
 const GLOBAL_INDEX = /\b(?:self|top|window|parent|frames|globalthis)\s{0,8}\[\s{0,8}["'`]/
@@ -107,6 +117,8 @@ export const PATTERNS: readonly RegExp[] = [
   SRCDOC,
   BASE_HREF,
   META_REFRESH,
+  LOADS_SRC,
+  LINK_FOREIGN,
   NAMESPACE,
   CSS,
   CODE_AFTER_SCHEME,
@@ -115,6 +127,7 @@ export const PATTERNS: readonly RegExp[] = [
   DATA_TYPES,
   START_CALL,
   BREAK_CALL,
+  SINK_AS_VALUE,
   TEMPLATE_CALL,
   GLOBAL_INDEX,
   CONSTRUCTOR,
@@ -258,6 +271,10 @@ function dangerous(text: string, lt: number, name: string, attributes: string): 
   if (name === 'base' && BASE_HREF.test(attributes)) return finding('xss.dangerous-tag', text, lt, 'medium')
   if (name === 'meta' && META_REFRESH.test(attributes))
     return finding('xss.dangerous-tag', text, lt, 'medium')
+  if ((name === 'layer' || name === 'ilayer' || name === 'xml') && LOADS_SRC.test(attributes))
+    return finding('xss.dangerous-tag', text, lt, 'medium')
+  if (name === 'link' && LINK_FOREIGN.test(attributes))
+    return finding('xss.dangerous-tag', text, lt, 'medium')
   return undefined
 }
 
@@ -388,6 +405,7 @@ const CALLEES = new Set([
 ])
 
 const DOM_OBJECTS = ['document', 'window', 'self', 'top', 'parent']
+const SINK_NAMES = ['alert', 'prompt', 'confirm', 'eval']
 
 function code(input: string): Finding | undefined {
   const text = input.includes('/*') ? input.replace(JS_COMMENT, '') : input
@@ -405,6 +423,10 @@ function code(input: string): Finding | undefined {
   }
   if (text.includes('[')) {
     const found = first(text, GLOBAL_INDEX, 'xss.js-code', 'medium')
+    if (found !== undefined) return found
+  }
+  if (SINK_NAMES.some((name) => text.includes(name))) {
+    const found = first(text, SINK_AS_VALUE, 'xss.js-code', 'medium')
     if (found !== undefined) return found
   }
   if (text.includes('.') && DOM_OBJECTS.some((o) => text.includes(o))) {
