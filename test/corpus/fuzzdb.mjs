@@ -1,6 +1,7 @@
 // How the injection rules do on payload lists they were not built from: fuzzdb's attack lists
 // (https://github.com/fuzzdb-project/fuzzdb, read from a local checkout), each payload sent as one
-// query parameter the way a tool inserts it (raw; only what cannot stand in a URL percent-encoded),
+// query parameter the way a tool inserts it (raw, `+` included, which fuzzdb's lists write for a
+// space; percent-encoded only `&` and what cannot stand in a URL),
 // walked, decoded and shown to every rule as the injection detector does. Placeholders are filled
 // (`{FILE}` → `config.php`, a name no list holds, so a traversal is found by its steps; `{cmd}` →
 // `id`; `__TIME__` → `5`). A report, not a test: it exits 0 whatever the rates.
@@ -8,18 +9,26 @@
 //   git clone https://github.com/fuzzdb-project/fuzzdb /tmp/fuzzdb
 //   npx turbo run build --output-logs=errors-only
 //   node test/corpus/fuzzdb.mjs /tmp/fuzzdb [--misses N]
+// Any other list, one payload a line, for one class (lines starting with `#` are comments):
+//   node test/corpus/fuzzdb.mjs --list payloads.txt --class xss [--misses N]
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { walkDecoded } from '../../packages/core/dist/inspection/decoded.js'
 import { DEFAULT_LIMITS } from '../../packages/core/dist/inspection/inputs.js'
 import { RULES } from '../../packages/core/dist/inspection/rules/index.js'
 
-const [root, flag, count] = process.argv.slice(2)
-if (root === undefined) {
-  console.error('usage: node test/corpus/fuzzdb.mjs <fuzzdb checkout> [--misses N]')
+const args = process.argv.slice(2)
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
+const list = option('--list')
+const root = list === undefined ? args[0] : ''
+if (root === undefined || root.startsWith('--') || (list !== undefined && option('--class') === undefined)) {
+  console.error(
+    'usage: node test/corpus/fuzzdb.mjs <fuzzdb checkout> [--misses N]\n' +
+      '       node test/corpus/fuzzdb.mjs --list FILE --class THREAT [--misses N]',
+  )
   process.exit(2)
 }
-const misses = flag === '--misses' ? Number(count) : 0
+const misses = Number(option('--misses') ?? 0)
 
 const all = (dir) =>
   readdirSync(join(root, dir), { recursive: true })
@@ -27,17 +36,21 @@ const all = (dir) =>
     .map((f) => join(dir, f))
 
 /** The lists per threat class (the detector's names). */
-const LISTS = {
-  sqli: all('attack/sql-injection'),
-  xss: ['xss-rsnake.txt', 'xss-other.txt', 'XSSPolyglot.txt', 'xss-uri.txt'].map((f) => `attack/xss/${f}`),
-  command_injection: [
-    'command-execution-unix.txt',
-    'OSCommandInject.Windows.txt',
-    'command-injection-template.txt',
-    'source-disc-cmd-exec-traversal.txt',
-  ].map((f) => `attack/os-cmd-execution/${f}`),
-  path_traversal: [...all('attack/path-traversal'), 'attack/lfi/JHADDIX_LFI.txt'],
-  nosql_injection: ['attack/no-sql-injection/mongodb.txt'],
+const LISTS = list !== undefined ? { [option('--class')]: [list] } : fuzzdbLists()
+
+function fuzzdbLists() {
+  return {
+    sqli: all('attack/sql-injection'),
+    xss: ['xss-rsnake.txt', 'xss-other.txt', 'XSSPolyglot.txt', 'xss-uri.txt'].map((f) => `attack/xss/${f}`),
+    command_injection: [
+      'command-execution-unix.txt',
+      'OSCommandInject.Windows.txt',
+      'command-injection-template.txt',
+      'source-disc-cmd-exec-traversal.txt',
+    ].map((f) => `attack/os-cmd-execution/${f}`),
+    path_traversal: [...all('attack/path-traversal'), 'attack/lfi/JHADDIX_LFI.txt'],
+    nosql_injection: ['attack/no-sql-injection/mongodb.txt'],
+  }
 }
 
 /** As a tool inserts a payload into a parameter: raw, but a URL cannot hold these. */
@@ -52,7 +65,7 @@ for (const [threat, files] of Object.entries(LISTS)) {
   const payloads = new Set()
   for (const file of files)
     for (const line of readFileSync(join(root, file), 'latin1').split(/\r?\n/))
-      if (line.trim() !== '' && !line.startsWith('#'))
+      if (line.trim() !== '' && !/^#(?:[\s#]|$)/.test(line))
         payloads.add(
           line.replaceAll('{FILE}', 'config.php').replaceAll('{cmd}', 'id').replaceAll('__TIME__', '5'),
         )

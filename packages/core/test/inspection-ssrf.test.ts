@@ -52,6 +52,8 @@ describe('SSRF rule', () => {
       'http://[::ffff:a9fe:a9fe]/latest/',
       'http://[fd00:ec2::254]/latest/',
       'http://metadata.google.internal/computeMetadata/v1/',
+      // Tencent Cloud (cujanovic/SSRF-Testing's cloud-metadata list).
+      'http://metadata.tencentyun.com/latest/meta-data/',
       'http://100.100.100.200/latest/meta-data/',
       'http://169.254.169.254.nip.io/latest/',
       'http://169%EF%BD%A1254%EF%BD%A1169%EF%BD%A1254/',

@@ -21,6 +21,10 @@ describe('template injection rules', () => {
     ['{{config}}', 'template_injection.object', '{{config}}'],
     ['{{ config.items() }}', 'template_injection.object', '{{ config.items('],
     ['{{self}}', 'template_injection.object', '{{self}}'],
+    // Twig's request and its dump (payloadbox's SSTI list).
+    ["{{app.request.server.all|join(',')}}", 'template_injection.object', '{{app.request.'],
+    ['{{dump(app)}}', 'template_injection.object', '{{dump(app)'],
+    ["{{''.class.mro()[1].subclasses()}}", 'template_injection.python', "{{''.class.mro("],
     ['{% if True %}49{% endif %}', 'template_injection.statement', '{% if true %}'],
     ['{% import os %}{{ os.popen("id").read() }}', 'template_injection.python', '{% import os'],
     [
@@ -72,6 +76,9 @@ describe('template injection rules', () => {
     })
 
   const benign = [
+    '{{ order.items | length }} items',
+    'call obj.mro() to see the order',
+    '{{ dump }} truck',
     'Total: ${price}',
     'Hello {{name}}, your order {{ order.id }} ships {{ date }}',
     'In my template I have `{% for key, value in settings.items() %}{{ key }}: {{ value }}{% endfor %}`',

@@ -52,7 +52,7 @@ const DANGEROUS_SCHEMES: ReadonlyMap<string, Confidence> = new Map<string, Confi
 /** Schemes whose URLs WHATWG parsers read with any number of slashes (`http:/host`, `http:\\host`). */
 const SPECIAL_SCHEMES = new Set(['http', 'https', 'ftp', 'ws', 'wss'])
 
-/** Names of the metadata services (AWS, GCP, Rancher, Packet, Azure). */
+/** Names of the metadata services (AWS, GCP, Rancher, Packet, Azure, Tencent Cloud). */
 const METADATA_NAMES = new Set([
   'instance-data',
   'instance-data.ec2.internal',
@@ -62,6 +62,7 @@ const METADATA_NAMES = new Set([
   'rancher-metadata',
   'metadata.packet.net',
   'metadata.azure.com',
+  'metadata.tencentyun.com',
 ])
 
 /** Names that resolve to the loopback interface or the host running the container. */

@@ -33,18 +33,18 @@ const ARITHMETIC =
   /(?:\{\{=?|[$#*%@]\{|<%=?|\[\[|@\(|\{)\s{0,4}\d{1,9}\s{0,4}\*\s{0,4}['"]?\d{1,9}['"]?\s{0,4}(?:\}|%>|\]\]|\))/
 /** The same with `+ - /`, only in delimiters that plain text does not use (`[[2023-24]]` is a wiki link). */
 const SUM = /(?:\{\{=?|[$#*]\{|<%=?|@\()\s{0,4}\d{1,9}\s{0,4}[+\-/]\s{0,4}\d{1,9}\s{0,4}(?:\}|%>|\))/
-/** Jinja2/Twig globals that only a probe prints whole. */
+/** Jinja2/Twig globals that only a probe prints whole, or walks (`{{app.request.server.all}}`, `{{dump(app)}}`). */
 const OBJECT =
-  /\{\{-?\s{0,4}(?:(?:config|self|_self|_context)\s{0,4}(?:-?\}\}|\||\[|\.\s{0,2}__)|config\s{0,2}\.\s{0,2}(?:items|from_object|from_pyfile)\s{0,2}\(|request\s{0,2}(?:\.\s{0,2}(?:application|environ)|\|\s{0,2}attr)|_self\s{0,2}\.\s{0,2}env\b|(?:lipsum|cycler|joiner|namespace|url_for|get_flashed_messages)\s{0,2}\.)/
+  /\{\{-?\s{0,4}(?:(?:config|self|_self|_context)\s{0,4}(?:-?\}\}|\||\[|\.\s{0,2}__)|config\s{0,2}\.\s{0,2}(?:items|from_object|from_pyfile)\s{0,2}\(|request\s{0,2}(?:\.\s{0,2}(?:application|environ)|\|\s{0,2}attr)|_self\s{0,2}\.\s{0,2}env\b|(?:lipsum|cycler|joiner|namespace|url_for|get_flashed_messages)\s{0,2}\.|app\s{0,2}\.\s{0,2}request\s{0,2}\.|dump\s{0,2}\(\s{0,2}(?:app|_context)?\s{0,2}\))/
 /** Template statements that probe rather than render. */
 const STATEMENT =
   /\{%-?\s{0,8}(?:if\s{1,8}(?:true|1|\d{1,6}\s{0,2}==\s{0,2}\d{1,6})\s{0,8}-?%\}|import\s{1,8}(?:os|subprocess|sys)\b)|<%[=-]?\s{0,8}if\s{1,8}(?:true|1)\s{0,8}%>/
 /** Smarty and Twig code execution, delimiters included (`{system(` without a space: `{ exec(` is code). */
 const PHP =
   /\{\/?php\}|\{(?:system|exec|passthru|shell_exec|popen|proc_open|phpinfo)\s{0,2}\(|\{\s{0,2}\$smarty\s{0,2}\.|self::getstreamvariable|\|\s{0,2}(?:filter|map|sort|reduce)\s{0,2}\(\s{0,2}['"](?:system|exec|passthru|shell_exec|popen)|registerundefinedfiltercallback/
-/** Python sandbox escapes: the object walk to `os`, and Mako's `self.module…` chain. */
+/** Python sandbox escapes: the object walk to `os` (`.subclasses()`, `.mro()` too), and Mako's `self.module…` chain. */
 const PYTHON =
-  /__(?:class|mro|subclasses|globals|builtins|base|bases|init|import|getattribute|dict|reduce|loader)__|\|\s{0,2}attr\s{0,2}\(|\bos\s{0,2}\.\s{0,2}(?:system|popen|exec[lv]p?e?)\s{0,2}\(|\bsubprocess\s{0,2}\.|_templatereference__context|\bimport\s{1,4}os\b|\bself\s{0,2}\.\s{0,2}(?:module|template|attr|context)\s{0,2}\./g
+  /__(?:class|mro|subclasses|globals|builtins|base|bases|init|import|getattribute|dict|reduce|loader)__|\|\s{0,2}attr\s{0,2}\(|\bos\s{0,2}\.\s{0,2}(?:system|popen|exec[lv]p?e?)\s{0,2}\(|\bsubprocess\s{0,2}\.|_templatereference__context|\bimport\s{1,4}os\b|\bself\s{0,2}\.\s{0,2}(?:module|template|attr|context)\s{0,2}\.|\.\s{0,2}(?:subclasses|mro)\s{0,2}\(/g
 /** Java reflection and process creation (SpEL `T(…)`, OGNL `@class@method`, FreeMarker `?new()`, Velocity `$class`). */
 const JAVA =
   /\bt\s{0,2}\(\s{0,2}(?:java|javax|org|com)\s{0,2}\.|@(?:java|javax|ognl|org\.apache|org\.springframework|com\.opensymphony)\.|#_memberaccess|#context\s{0,2}\[|\.getclass\s{0,2}\(\s{0,2}\)|\.forname\s{0,2}\(|java\.lang\.(?:runtime|processbuilder|system|reflect)\b|javax\.script\.|getruntime\s{0,2}\(|freemarker\.template\.utility\.|\?new\s{0,2}\(|\$class\s{0,2}\.\s{0,2}inspect|scriptenginemanager|system\.diagnostics\.process/g
