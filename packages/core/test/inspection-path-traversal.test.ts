@@ -104,6 +104,8 @@ describe('path traversal rule', () => {
       // An absolute path outside the system directories, or one in a sentence.
       ['/api/v1/users/42', 'query'],
       ['/home/alex/notes.txt', 'body'],
+      ['/var/lib/myapp/data', 'body'],
+      ['/usr/local/bin/node', 'query'],
       ['See /etc/netconfig for the details', 'body'],
       ['c:\\windowsupdate.log', 'query'],
       ['/etc/', 'query'],

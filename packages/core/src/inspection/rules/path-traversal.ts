@@ -116,7 +116,7 @@ const WRAPPERS: ReadonlyMap<string, Confidence> = new Map<string, Confidence>([
  * (`c:\users\`, `documents and settings`), which a file name from an old browser's upload may carry.
  */
 const SYSTEM_PATH =
-  /(?:[/\\](?:etc|root|boot|proc|var|usr[/\\](?:lib|local|spool|pkgsrc|ports|sbin)|private[/\\]etc)[/\\][\w.-]|[/\\]\.(?:bash_profile|bashrc|profile|rhosts|forward|cshrc|login|k?sh_history)(?![\w.-])|[a-z]:[/\\]?(?:windows|winnt|program files|inetpub|appserv|xampp|wamp)(?![\w-]))/y
+  /(?:[/\\](?:etc|root|boot|proc|var[/\\](?:adm|log|cron|mail|spool|run|backups|apache2?|nginx|lp|mysql|www|db|lib[/\\](?:mysql|pgsql|php))|usr[/\\](?:spool|pkgsrc|ports|lib[/\\]cron|local[/\\](?:etc|apache2?|nginx|www|cpanel|pureftpd))|private[/\\]etc)[/\\][\w.-]|[/\\]\.(?:bash_profile|bashrc|profile|rhosts|forward|cshrc|login|k?sh_history)(?![\w.-])|[a-z]:[/\\]?(?:windows|winnt|program files|inetpub|appserv|xampp|wamp)(?![\w-]))/y
 
 /**
  * Steps up that no link writes, whatever their number: right after the root at the start of a value
