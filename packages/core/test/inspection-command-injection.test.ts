@@ -87,6 +87,30 @@ describe('command injection rule', () => {
     expectHit('a&&c="uname -a";$c', 'body', 'command_injection.variable-run', 'c="uname -a";$c', 'high')
   })
 
+  it('finds substitution with a backtick inside $(, netsh, and code that runs a command line (payloadbox)', () => {
+    expectHit(
+      '$(`cat /etc/passwd`)',
+      'query',
+      'command_injection.chained-command',
+      'cat /etc/passwd',
+      'medium',
+    )
+    expectHit(
+      '| netsh firewall set opmode disable',
+      'query',
+      'command_injection.chained-command',
+      'netsh',
+      'high',
+    )
+    expectHit(
+      '<?php system("sleep 5");?>',
+      'body',
+      'command_injection.exec-call',
+      'system("sleep 5',
+      'medium',
+    )
+  })
+
   it('leaves prose, punctuation and code in Markdown alone', () => {
     for (const [raw, kind] of [
       ['Tom & Jerry; cat lovers | dog people', 'body'],
@@ -120,6 +144,9 @@ describe('command injection rule', () => {
       ['function area(s) { switch (s.kind) { case "circle": return 1 } }', 'body'],
       // PHP code with variables, quoted in a post.
       ['<?php $name="Ada";$n = 2; ?>', 'body'],
+      ['the list (`ls`) shows files', 'body'],
+      ['the system("please wait") message', 'body'],
+      ['netsh is the network shell', 'query'],
     ] as const) {
       assert.equal(matchRaw(commandInjection, raw, kind), undefined, `${kind} ${raw}`)
     }

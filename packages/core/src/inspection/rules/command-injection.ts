@@ -32,7 +32,7 @@ const COMMAND = 64 // another command (`which nc`)
 const CALL = 128 // `(` (`system('id')`)
 const ECHO = 256 // `$…`, `<…`, a quoted `<?php` (what `echo` writes into a file)
 const ANY = 512 // nothing more: the name alone says it
-const SUBCOMMAND = 1024 // `net user`, `reg add`
+const SUBCOMMAND = 1024 // `net user`, `reg add`, `netsh firewall`
 
 interface Command {
   readonly needs: number
@@ -67,6 +67,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['echo', { needs: END | ECHO, high: false }],
   ['net', { needs: SUBCOMMAND, high: true }],
   ['reg', { needs: SUBCOMMAND, high: true }],
+  ['netsh', { needs: SUBCOMMAND, high: true }],
   // Timing probes (blind injection).
   ['sleep', { needs: NUMBER, high: false }],
   ['timeout', { needs: NUMBER | FLAG | PATH, high: false }],
@@ -173,6 +174,7 @@ for (const [chars, value] of [
 
 const NET_SUBCOMMANDS = /(?:user|users|view|localgroup|group|share|use|session|accounts|start|stop)(?![a-z])/y
 const REG_SUBCOMMANDS = /(?:add|query|delete|save|export|import)\s/y
+const NETSH_SUBCOMMANDS = /(?:firewall|advfirewall|interface|wlan|winhttp|portproxy)\s/y
 const HOST_ARG = /[a-z0-9-]{1,63}\.[a-z0-9.-]{1,190}/y
 const URL_ARG = /[a-z]{2,8}:\/\//y
 const ECHO_ARG = /(?:\$|<|`|["'][<$`])/y
@@ -202,6 +204,9 @@ const GLOB_PATH =
   /\/(?:etc|bin|usr|dev|proc|tmp|var|sbin|home|root)\/[a-z0-9._-]{0,16}[?*[]|\/[?*]{1,4}\/[a-z]{0,8}[?*]/
 /** A binary's directory in front of the command (`/usr/bin/id`, `/bin/sh`). */
 const BIN_DIR = /\/(?:usr\/)?(?:local\/)?s?bin\//y
+/** A call that runs its string in a shell, up to the string's opening quote (PHP, Perl, Ruby, Python). */
+const EXEC_CALL =
+  /(?:^|[^a-z0-9_$.>:-])(?:system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|os\.system|os\.popen)\s{0,2}\(\s{0,2}["'`]/g
 /** Node.js reaching a shell or deserialising code. */
 const NODE_SHELL =
   /child_process|_\$\$nd_func\$\$_|process\.mainmodule|process\.binding\s{0,2}\(|\.constructor\._load\s{0,2}\(/
@@ -212,6 +217,7 @@ const NODE_PROBE =
 export const PATTERNS: readonly RegExp[] = [
   NET_SUBCOMMANDS,
   REG_SUBCOMMANDS,
+  NETSH_SUBCOMMANDS,
   HOST_ARG,
   URL_ARG,
   ECHO_ARG,
@@ -225,6 +231,7 @@ export const PATTERNS: readonly RegExp[] = [
   SHELL_INVOCATION,
   GLOB_PATH,
   BIN_DIR,
+  EXEC_CALL,
   NODE_SHELL,
   NODE_PROBE,
 ]
@@ -238,8 +245,13 @@ export const commandInjection: Rule = {
     if (text.length < 2) return undefined
     const chained = findChained(text)
     if (chained !== undefined) return chained
-    const shape = findShellShape(text, seen)
+    const bits = seen
+    const shape = findShellShape(text, bits)
     if (shape !== undefined) return shape
+    if ((bits & SEEN_PAREN) !== 0) {
+      const call = findExecCall(text)
+      if (call !== undefined) return call
+    }
     // A path starting `/bin/` is a route (`/bin/<id>` of a paste service), not a command.
     const line = kind === 'path' ? undefined : findCommandLine(text)
     if (line !== undefined) return line
@@ -277,7 +289,9 @@ function findChained(text: string): Finding | undefined {
         // A Markdown code fence (```) is neither.
         const before = i === 0 ? 0x21 : text.charCodeAt(i - 1)
         const fence = before === 0x60 || text.charCodeAt(i + 1) === 0x60
-        if (!fence && before !== 0x20 && before !== 0x09 && before !== 0x0a && before !== 0x28) from = i + 1
+        // After `(` only as `$(\``: Markdown's "(\`code\`)" is not a substitution.
+        const paren = before === 0x28 && (i < 2 || text.charCodeAt(i - 2) !== 0x24)
+        if (!fence && before !== 0x20 && before !== 0x09 && before !== 0x0a && !paren) from = i + 1
         break
       }
       case DOLLAR: // $(
@@ -316,6 +330,19 @@ function isWordList(text: string, separator: number): boolean {
     previous = c
   }
   return separators >= 2 && previous !== separator
+}
+
+/**
+ * Code that hands a command line to a shell (`<?php system("cat /etc/passwd");?>`, Ruby's or Perl's
+ * `exec('id')`): the string given to the call starts with a known command and what it needs.
+ */
+function findExecCall(text: string): Finding | undefined {
+  EXEC_CALL.lastIndex = 0
+  for (let m = EXEC_CALL.exec(text), n = 0; m !== null && n < 8; m = EXEC_CALL.exec(text), n++) {
+    const hit = commandAt(text, m.index + m[0].length, true)
+    if (hit !== undefined) return finding('command_injection.exec-call', text, m.index, hit.end, 'medium')
+  }
+  return undefined
 }
 
 /** A value that starts with a command line (`cat /etc/passwd`, `sleep 5`, `/bin/unxz -c …`). */
@@ -526,7 +553,8 @@ function argumentFits(text: string, at: number, needs: number): boolean {
   if ((needs & SUBCOMMAND) !== 0) {
     NET_SUBCOMMANDS.lastIndex = i
     REG_SUBCOMMANDS.lastIndex = i
-    if (NET_SUBCOMMANDS.test(text) || REG_SUBCOMMANDS.test(text)) return true
+    NETSH_SUBCOMMANDS.lastIndex = i
+    if (NET_SUBCOMMANDS.test(text) || REG_SUBCOMMANDS.test(text) || NETSH_SUBCOMMANDS.test(text)) return true
   }
   return false
 }
