@@ -240,7 +240,7 @@ function isSpace(c: number): boolean {
 
 function unionSelect(text: string): Finding | undefined {
   let at = text.indexOf('union')
-  if (at === -1) return text.includes('/*') ? splitKeywords(text) : undefined
+  if (at === -1) return splitKeywords(text)
   for (let n = 0; at !== -1 && n < 8; n++) {
     // A letter before `union` makes it part of a word (`reunion`).
     if (at === 0 || !isLetter(text.charCodeAt(at - 1))) {
@@ -256,7 +256,7 @@ function unionSelect(text: string): Finding | undefined {
   }
   const glued = GLUED.exec(text)
   if (glued !== null) return finding('sqli.union-select', text, glued.index, 'medium')
-  return text.includes('/*') ? splitKeywords(text) : undefined
+  return splitKeywords(text)
 }
 
 /** A quote, `)` or digit just before `at` (spaces and `+` between): the end of a value or expression. */
@@ -268,6 +268,7 @@ function closesBefore(text: string, at: number): boolean {
 }
 
 function splitKeywords(text: string): Finding | undefined {
+  if (!text.includes('/*')) return undefined
   const m = SPLIT_KEYWORD.exec(text)
   return m === null ? undefined : finding('sqli.comment-evasion', text, m.index, 'medium')
 }
