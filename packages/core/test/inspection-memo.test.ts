@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type PassedOver, walkDecoded } from '../src/inspection/decoded.js'
+import { type PassedOver, Prefilter, walkDecoded } from '../src/inspection/decoded.js'
 import { DEFAULT_LIMITS } from '../src/inspection/inputs.js'
 import { BoundedMemo } from '../src/memo.js'
 import { corpus, inputsOf } from './support/corpus.js'
@@ -22,7 +22,7 @@ function decodedInputs(memo?: PassedOver): string[] {
         return false
       },
       undefined,
-      memo,
+      memo === undefined ? undefined : new Prefilter(memo),
     )
   }
   return out
@@ -52,7 +52,7 @@ describe('the memory of values the prefilter passed over', () => {
           return false
         },
         undefined,
-        memo,
+        new Prefilter(memo),
       )
       assert.deepEqual(seen, ['query /a/b'], `round ${round}`)
     }

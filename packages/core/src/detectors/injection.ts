@@ -19,7 +19,7 @@ import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { EventApi } from '../events/api.js'
 import { INJECTION_EVENTS } from '../events/catalogue/index.js'
-import { type PassedOver, walkDecoded } from '../inspection/decoded.js'
+import { Prefilter, walkDecoded } from '../inspection/decoded.js'
 import { fieldName, type InputKind, type InputName } from '../inspection/inputs.js'
 import {
   ANOMALY_BROKEN_ESCAPE,
@@ -170,8 +170,8 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     }
     // The same few User-Agents and Referers come back request after request.
     const seenClean = (kind: InputKind, raw: string) => kind === 'header' && clean.get(raw) === true
-    // Short values the prefilter passed over (a JSON API's keys and enumerations).
-    const passedOver: PassedOver = new BoundedMemo(PASSED_OVER_VALUES)
+    // The prefilter, remembering the short values it passed over (a JSON API's keys and enumerations).
+    const prefilter = new Prefilter(new BoundedMemo(PASSED_OVER_VALUES))
 
     return {
       responseFinish(ctx, status, _res, body) {
@@ -205,7 +205,7 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
             return anomalyReported && found === (1 << rules.length) - 1
           },
           seenClean,
-          passedOver,
+          prefilter,
         )
         // Inputs past the bounds were not inspected: said once, at low severity (a large upload is
         // not an attack; an attacker padding a payload past the bounds is why it is said at all).

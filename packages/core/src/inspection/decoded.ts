@@ -8,6 +8,7 @@ import type { BoundedMemo } from '../memo.js'
 import {
   type InputKind,
   type InputName,
+  type InputScreen,
   type InspectionLimits,
   type RequestInputs,
   type WalkResult,
@@ -37,12 +38,36 @@ const AS_VALUE = 1
 const AS_PATH = 2
 
 /**
- * Walks `input`, skipping what the prefilter passes over and what `known` says was seen clean
- * before, and hands the rest to `visit` decoded. `passedOver`, when given, remembers the short inputs
- * the prefilter passed over: a JSON API's keys and its enumerations, and the app's paths, come back
- * in every request, and a memory lookup costs a fraction of the prefilter's scan
- * (packages/core/bench/inspection.bench.ts: the "4 KB JSON order" rows, with and without it; on
- * `GET /hello` the path's scan was ≈ 700 instructions, test/bench/instructions.mjs).
+ * The prefilter as the walk's screen, with its memory of the short inputs it passed over, when given
+ * one: a JSON API's keys and its enumerations, and the app's paths, come back in every request, and a
+ * memory lookup costs a fraction of the prefilter's scan (packages/core/bench/inspection.bench.ts:
+ * the "4 KB JSON order" rows, with and without it; on `GET /hello` the path's scan was ≈ 700
+ * instructions, test/bench/instructions.mjs). Keep one per memory, across requests.
+ */
+export class Prefilter implements InputScreen {
+  readonly #passedOver: PassedOver | undefined
+
+  constructor(passedOver?: PassedOver) {
+    this.#passedOver = passedOver
+  }
+
+  clean(raw: string, isPath: boolean): boolean {
+    const memo = this.#passedOver
+    if (memo === undefined || raw.length > PASSED_OVER_LENGTH) return !suspect(raw, isPath)
+    const as = isPath ? AS_PATH : AS_VALUE
+    const judged = memo.get(raw) ?? 0
+    if ((judged & as) !== 0) return true
+    if (suspect(raw, isPath)) return false
+    memo.set(raw, judged | as)
+    return true
+  }
+}
+
+const WITHOUT_MEMORY = new Prefilter()
+
+/**
+ * Walks `input`, skipping what the prefilter passes over (`prefilter`, with its memory; by default
+ * one without) and what `known` says was seen clean before, and hands the rest to `visit` decoded.
  */
 export function walkDecoded(
   input: RequestInputs,
@@ -50,23 +75,17 @@ export function walkDecoded(
   limits: InspectionLimits,
   visit: DecodedVisitor,
   known?: (kind: InputKind, raw: string) => boolean,
-  passedOver?: PassedOver,
+  prefilter: Prefilter = WITHOUT_MEMORY,
 ): WalkResult {
-  return walkInputs(input, headers, limits, (kind, raw, name) => {
-    const isPath = kind === 'path'
-    const as = isPath ? AS_PATH : AS_VALUE
-    const short = passedOver !== undefined && raw.length <= PASSED_OVER_LENGTH
-    let judged = 0
-    if (short) {
-      judged = passedOver.get(raw) ?? 0
-      if ((judged & as) !== 0) return false
-    }
-    if (!suspect(raw, isPath)) {
-      if (short) passedOver.set(raw, judged | as)
-      return false
-    }
-    if (known?.(kind, raw) === true) return false
-    const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
-    return visit(kind, text, anomalies, raw, name)
-  })
+  return walkInputs(
+    input,
+    headers,
+    limits,
+    (kind, raw, name) => {
+      if (known?.(kind, raw) === true) return false
+      const { text, anomalies } = normalise(raw, kind === 'query' || kind === 'query_key')
+      return visit(kind, text, anomalies, raw, name)
+    },
+    prefilter,
+  )
 }
