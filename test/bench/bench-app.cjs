@@ -5,6 +5,7 @@
 // what the attack mix of traffic.mjs needs (`withMix`): a trusted proxy on loopback, a failed-login
 // route left to the authFailure detector, a JWT route, and an Express error handler.
 'use strict'
+const { createSecretKey } = require('node:crypto')
 const { dirname } = require('node:path')
 
 // Events go through the whole pipeline into a file sink on /dev/null: real serialisation and writes.
@@ -64,10 +65,13 @@ function jwtVerifier(instance) {
   const core = dirname(require.resolve('@watchpost/core/package.json'))
   const { jwtVerify } = require(require.resolve('jose', { paths: [core] }))
   const verifyOptions = { algorithms: JWT_OPTIONS.algorithms, clockTolerance: 5 }
+  // A KeyObject, made once, as Watchpost's verifier makes one of the secret's bytes: jose keeps the
+  // CryptoKey it derives from a KeyObject, where it imports bytes again on every call.
+  const key = createSecretKey(JWT_OPTIONS.key)
   return async (req) => {
     const m = /^bearer (.+)$/i.exec(req.headers.authorization ?? '')
     if (m === null) throw new Error('no bearer token')
-    return (await jwtVerify(m[1], JWT_OPTIONS.key, verifyOptions)).payload
+    return (await jwtVerify(m[1], key, verifyOptions)).payload
   }
 }
 

