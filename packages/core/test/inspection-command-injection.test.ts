@@ -111,6 +111,14 @@ describe('command injection rule', () => {
     )
   })
 
+  it('takes net, reg and netsh only with their own subcommands', () => {
+    expectHit('; net user hacker P@ss /add', 'query', 'command_injection.chained-command', 'net', 'high')
+    expectHit('| reg query HKLM\\Software', 'query', 'command_injection.chained-command', 'reg', 'high')
+    expectHit('& netsh wlan show profiles', 'query', 'command_injection.chained-command', 'netsh', 'high')
+    for (const raw of ['; net firewall off', '; reg user list', '& netsh add x', '| reg users'])
+      assert.equal(matchRaw(commandInjection, raw, 'query'), undefined, raw)
+  })
+
   it('leaves prose, punctuation and code in Markdown alone', () => {
     for (const [raw, kind] of [
       ['Tom & Jerry; cat lovers | dog people', 'body'],

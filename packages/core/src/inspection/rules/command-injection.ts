@@ -32,13 +32,19 @@ const COMMAND = 64 // another command (`which nc`)
 const CALL = 128 // `(` (`system('id')`)
 const ECHO = 256 // `$…`, `<…`, a quoted `<?php` (what `echo` writes into a file)
 const ANY = 512 // nothing more: the name alone says it
-const SUBCOMMAND = 1024 // `net user`, `reg add`, `netsh firewall`
+const SUBCOMMAND = 1024 // one of the command's own `subcommands`: `net user`, `reg add`, `netsh firewall`
 
 interface Command {
   readonly needs: number
   /** A clear attack when chained (the SOC is paged). */
   readonly high: boolean
+  /** With SUBCOMMAND: the words that may follow the command (sticky, tested where they start). */
+  readonly subcommands?: RegExp
 }
+
+const NET_SUBCOMMANDS = /(?:user|users|view|localgroup|group|share|use|session|accounts|start|stop)(?![a-z])/y
+const REG_SUBCOMMANDS = /(?:add|query|delete|save|export|import)\s/y
+const NETSH_SUBCOMMANDS = /(?:firewall|advfirewall|interface|wlan|winhttp|portproxy)\s/y
 
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   // Reconnaissance: what a probe runs first.
@@ -65,9 +71,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['which', { needs: COMMAND, high: false }],
   ['whereis', { needs: COMMAND, high: false }],
   ['echo', { needs: END | ECHO, high: false }],
-  ['net', { needs: SUBCOMMAND, high: true }],
-  ['reg', { needs: SUBCOMMAND, high: true }],
-  ['netsh', { needs: SUBCOMMAND, high: true }],
+  ['net', { needs: SUBCOMMAND, high: true, subcommands: NET_SUBCOMMANDS }],
+  ['reg', { needs: SUBCOMMAND, high: true, subcommands: REG_SUBCOMMANDS }],
+  ['netsh', { needs: SUBCOMMAND, high: true, subcommands: NETSH_SUBCOMMANDS }],
   // Timing probes (blind injection).
   ['sleep', { needs: NUMBER, high: false }],
   ['timeout', { needs: NUMBER | FLAG | PATH, high: false }],
@@ -172,9 +178,6 @@ for (const [chars, value] of [
   for (const ch of chars) CHAR_CLASS[ch.charCodeAt(0)] = value
 }
 
-const NET_SUBCOMMANDS = /(?:user|users|view|localgroup|group|share|use|session|accounts|start|stop)(?![a-z])/y
-const REG_SUBCOMMANDS = /(?:add|query|delete|save|export|import)\s/y
-const NETSH_SUBCOMMANDS = /(?:firewall|advfirewall|interface|wlan|winhttp|portproxy)\s/y
 const HOST_ARG = /[a-z0-9-]{1,63}\.[a-z0-9.-]{1,190}/y
 const URL_ARG = /[a-z]{2,8}:\/\//y
 const ECHO_ARG = /(?:\$|<|`|["'][<$`])/y
@@ -395,7 +398,7 @@ function commandAt(text: string, from: number, start: boolean): Hit | undefined 
     return dir ? { end: word.end, confidence: 'medium' } : undefined
   }
   const needs = start ? command.needs & ~(END | ANY) : command.needs
-  if (!argumentFits(text, word.end, needs)) return undefined
+  if (!argumentFits(text, word.end, needs, command.subcommands)) return undefined
   const high = word.evasive || (command.high && !start)
   return { end: Math.min(n, word.end + 24), confidence: high ? 'high' : 'medium' }
 }
@@ -498,8 +501,8 @@ function isEndChar(c: number): boolean {
   )
 }
 
-/** Whether what follows the command word at `at` is an argument of a kind in `needs`. */
-function argumentFits(text: string, at: number, needs: number): boolean {
+/** Whether what follows the command word at `at` is an argument of a kind in `needs` (`subcommands`: the command's own). */
+function argumentFits(text: string, at: number, needs: number, subcommands: RegExp | undefined): boolean {
   const n = text.length
   const next = text.charCodeAt(at)
   // The word must end here: `idle` is not `id`. (`,` for brace expansion: `{cat,/etc/passwd}`.)
@@ -550,11 +553,9 @@ function argumentFits(text: string, at: number, needs: number): boolean {
     const word = readWord(text, i)
     if (word !== undefined && COMMANDS.has(word.name)) return true
   }
-  if ((needs & SUBCOMMAND) !== 0) {
-    NET_SUBCOMMANDS.lastIndex = i
-    REG_SUBCOMMANDS.lastIndex = i
-    NETSH_SUBCOMMANDS.lastIndex = i
-    if (NET_SUBCOMMANDS.test(text) || REG_SUBCOMMANDS.test(text) || NETSH_SUBCOMMANDS.test(text)) return true
+  if ((needs & SUBCOMMAND) !== 0 && subcommands !== undefined) {
+    subcommands.lastIndex = i
+    if (subcommands.test(text)) return true
   }
   return false
 }

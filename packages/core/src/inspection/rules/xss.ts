@@ -79,20 +79,29 @@ const VOID = /\s{0,4}void\s{0,4}\(?\s{0,4}0\s{0,4}\)?\s{0,4};?\s{0,4}["']?\s{0,4
 const DATA_TYPES =
   /\s{0,4}(?:text\/html|text\/xml|application\/(?:xhtml\+xml|xml|javascript|x-javascript|ecmascript)|text\/(?:javascript|ecmascript)|image\/svg\+xml)/y
 
+/** What an XSS probe calls to show that it ran: one list for the expressions and checks below. */
+const SINKS = ['alert', 'prompt', 'confirm', 'eval']
+const SINK = SINKS.join('|')
+const BT = '`'
+
 /** The whole input is a sink call (`prompt()`, `setinterval(code, 1)`, `new function()`). */
-const START_CALL =
-  /^[\s;'")\]}>]{0,8}(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|new\s{1,4}function|document\s{0,4}\.\s{0,4}write(?:ln)?|import)\s{0,4}[(`]/
+const START_CALL = new RegExp(
+  String.raw`^[\s;'")\]}>]{0,8}(?:${SINK}|settimeout|setinterval|execscript|new\s{1,4}function|document\s{0,4}\.\s{0,4}write(?:ln)?|import)\s{0,4}[(${BT}]`,
+)
 /**
  * A sink called with a literal after JavaScript punctuation (`';alert(1)//`, `\'-alert(1)`, `'>alert(1)`);
  * not after an arrow (`() => alert('saved')` in a post), and `print` only as `print()`.
  */
-const BREAK_CALL =
-  /(?:[-+*/%;,|&^)\]}'"`=]|[^=]>|^>)\s{0,4}(?:(?:alert|prompt|confirm|eval)\s{0,4}(?:\(\s{0,4}(?:\d|['"`/]|document\s{0,4}\.|\)|string\s{0,4}\.|atob|top\b|self\b|window\b)|`)|print\s{0,4}\(\s{0,4}\))/
+const BREAK_CALL = new RegExp(
+  String.raw`(?:[-+*/%;,|&^)\]}'"${BT}=]|[^=]>|^>)\s{0,4}(?:(?:${SINK})\s{0,4}(?:\(\s{0,4}(?:\d|['"${BT}/]|document\s{0,4}\.|\)|string\s{0,4}\.|atob|top\b|self\b|window\b)|${BT})|print\s{0,4}\(\s{0,4}\))`,
+)
 /** A sink used as a value and called through it: `(alert)(1)`, `a=alert,a(1)`, `[1].find(alert)`. */
-const SINK_AS_VALUE =
-  /\(\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}\)\s{0,4}\(|=\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}[,;]\s{0,4}[a-z_$][\w$]{0,16}\s{0,4}\(|\.\s{0,4}(?:find|map|filter|some|every|foreach|sort|reduce|then|call|apply)\s{0,4}\(\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}[),]/
-const TEMPLATE_CALL =
-  /\$\{\s{0,8}(?:alert|prompt|confirm|eval|import|fetch|atob)\s{0,8}[}(]|\.\s{0,8}(?:call|apply|bind)\s{0,8}`|(?:alert|prompt|confirm|eval)\s{0,4}`/
+const SINK_AS_VALUE = new RegExp(
+  String.raw`\(\s{0,4}(?:${SINK})\s{0,4}\)\s{0,4}\(|=\s{0,4}(?:${SINK})\s{0,4}[,;]\s{0,4}[a-z_$][\w$]{0,16}\s{0,4}\(|\.\s{0,4}(?:find|map|filter|some|every|foreach|sort|reduce|then|call|apply)\s{0,4}\(\s{0,4}(?:${SINK})\s{0,4}[),]`,
+)
+const TEMPLATE_CALL = new RegExp(
+  String.raw`\$\{\s{0,8}(?:${SINK}|import|fetch|atob)\s{0,8}[}(]|\.\s{0,8}(?:call|apply|bind)\s{0,8}${BT}|(?:${SINK})\s{0,4}${BT}`,
+)
 const GLOBAL_INDEX = /\b(?:self|top|window|parent|frames|globalthis)\s{0,8}\[\s{0,8}["'`]/
 const CONSTRUCTOR =
   /constructor\s{0,4}\.\s{0,4}constructor\s{0,4}\(|\[\s{0,4}["'`]constructor["'`]\s{0,4}\]\s{0,4}\(/
@@ -385,10 +394,7 @@ function stickyAt(pattern: RegExp, text: string, at: number): boolean {
 
 /** What script outside markup calls (the name before `(` or a backtick); any other call is not looked at. */
 const CALLEES = new Set([
-  'alert',
-  'prompt',
-  'confirm',
-  'eval',
+  ...SINKS,
   'print',
   'settimeout',
   'setinterval',
@@ -405,7 +411,6 @@ const CALLEES = new Set([
 ])
 
 const DOM_OBJECTS = ['document', 'window', 'self', 'top', 'parent']
-const SINK_NAMES = ['alert', 'prompt', 'confirm', 'eval']
 
 function code(input: string): Finding | undefined {
   const text = input.includes('/*') ? input.replace(JS_COMMENT, '') : input
@@ -425,7 +430,7 @@ function code(input: string): Finding | undefined {
     const found = first(text, GLOBAL_INDEX, 'xss.js-code', 'medium')
     if (found !== undefined) return found
   }
-  if (SINK_NAMES.some((name) => text.includes(name))) {
+  if (SINKS.some((name) => text.includes(name))) {
     const found = first(text, SINK_AS_VALUE, 'xss.js-code', 'medium')
     if (found !== undefined) return found
   }
