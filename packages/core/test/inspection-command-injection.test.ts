@@ -111,6 +111,11 @@ describe('command injection rule', () => {
     )
   })
 
+  it('finds a command run from a variable with its quotes escaped, or after a carriage return (fuzzdb)', () => {
+    expectHit("CMD=$\\'id\\';$CMD", 'query', 'command_injection.variable-run', "cmd=$\\'id\\';$cmd", 'high')
+    expectHit('%0DCMD=$"id";$CMD', 'query', 'command_injection.variable-run', 'cmd=$"id";$cmd', 'high')
+  })
+
   it('takes net, reg and netsh only with their own subcommands', () => {
     expectHit('; net user hacker P@ss /add', 'query', 'command_injection.chained-command', 'net', 'high')
     expectHit('| reg query HKLM\\Software', 'query', 'command_injection.chained-command', 'reg', 'high')

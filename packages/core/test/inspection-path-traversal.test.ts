@@ -29,6 +29,26 @@ describe('path traversal rule', () => {
     expectHit('/assets/../admin/config', 'path', 'path_traversal.dot-dot', '../admin', 'medium')
   })
 
+  it('finds steps a lenient decoder reads: hex literals, dots behind a stray UTF-8 lead byte, base64 (fuzzdb)', () => {
+    expectHit('/0x2e0x2e/0x2e0x2e/config.php', 'query', 'path_traversal.dot-dot', '0x2e0x2e', 'high')
+    expectHit('/0x2e0x2e0x5cconfig.php', 'query', 'path_traversal.dot-dot', '0x2e0x2e0x5c', 'high')
+    expectHit('/..0x2fconfig.php', 'query', 'path_traversal.dot-dot', '..0x2f', 'high')
+    expectHit('/%c0%2e%c0%2e%c0%2fconfig.php', 'query', 'path_traversal.dot-dot', 'config.php', 'high')
+    expectHit('Li4vLi4vZXRjL3Bhc3N3ZA==', 'query', 'path_traversal.base64', 'li4vli4v', 'medium')
+    expectHit('Li4vZXRjL3NoYWRvdw==', 'body', 'path_traversal.base64', 'li4vzxrj', 'medium')
+    expectHit('Li5cLi5c', 'query', 'path_traversal.base64', 'li5cli5c', 'medium')
+    for (const [raw, kind] of [
+      ['0x2e is the code of a dot', 'body'],
+      ['range 0..0xff', 'query'],
+      ['0..0x2f', 'query'],
+      ['caf%e9 au lait', 'query'],
+      ['%c0%2e.txt', 'query'],
+      ['Li4vQmFy', 'query'], // `../Bar`: one step, no target
+      ['token=Li4vli4X', 'cookie'],
+    ] as const)
+      assert.equal(matchRaw(pathTraversal, raw, kind), undefined, `${kind} ${raw}`)
+  })
+
   it('finds stream wrappers and file URLs', () => {
     expectHit(
       'php://filter/convert.base64-encode/resource=index.php',

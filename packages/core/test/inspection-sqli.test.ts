@@ -68,6 +68,11 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   ['-1#%0aunion', 'sqli.comment-evasion', '#\nunion'],
   ['/*!50000select*/ 1', 'sqli.comment-evasion', '/*!50000select'],
   ['@version/*', 'sqli.comment-evasion', '@version/*'],
+  // A name compared with itself; a comment right after `';` (fuzzdb).
+  [' or a=a', 'sqli.tautology', 'or a=a'],
+  [') or (a=a', 'sqli.tautology', 'or (a=a'],
+  ["'; --", 'sqli.comment-after-quote', "'; --"],
+  ["admin'); --", 'sqli.comment-after-quote', "');"],
 ]
 
 /** Prose, code and names that use SQL words or quotes, each close to one of the rules. */
@@ -116,6 +121,10 @@ const BENIGN: readonly string[] = [
   "how do I escape a quote like O''Brien in sql?",
   '"a" = "b"',
   "const s = 'a' + 'b';",
+  // Near the self-comparison and the comment after `';` (fuzzdb).
+  'x and y=z',
+  'name=name',
+  "it's; -- signed",
 ]
 
 describe('sqli rule ids', () => {

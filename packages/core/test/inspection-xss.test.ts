@@ -55,6 +55,12 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   ['...(document.domain)...', 'xss.js-code', '(document.domain)'],
   ['document /*x*/ . cookie', 'xss.js-code', 'document'],
   ['foo<svg', 'xss.tag-in-name', '<svg', 'query_key'],
+  // NUL inside a tag or scheme name, a comment inside `expression`, script without a call (fuzzdb).
+  ['<IMG SRC=java%00script:alert(1)>', 'xss.js-uri', 'javascript:alert', 'query'],
+  ['<SCR%00IPT>alert(1)</SCR%00IPT>', 'xss.script-tag', '<script>', 'query'],
+  [`<IMG STYLE="xss:expr/*XSS*/ession(alert('XSS'))">`, 'xss.css-expression', 'expression'],
+  ['<SCRIPT>a=/XSS/', 'xss.script-tag', '<script>'],
+  ['<script>MsgBox+1', 'xss.script-tag', '<script>', 'query'],
 ]
 
 /** HTML-looking text, markdown and prose close to one of the rules. */
@@ -93,6 +99,11 @@ const BENIGN: readonly [string, InputKind?][] = [
   ["onClick={() => alert('saved')}"],
   ["import os; print('hi')"],
   ["button.addEventListener('click', () => { window.location.href = '/home' })"],
+  // Near the NUL, comment and script-content checks (fuzzdb).
+  ['use a <script> tag for that'],
+  ['the <script>x == y</script> check'],
+  ['width: calc(100% /* half */ - 2px)'],
+  ['a%00b', 'query'],
 ]
 
 describe('xss rule ids', () => {

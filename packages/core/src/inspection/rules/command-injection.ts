@@ -190,11 +190,12 @@ const FORK_BOMB = /:\s{0,4}\(\s{0,4}\)\s{0,4}\{\s{0,4}:\s{0,4}\|\s{0,4}:\s{0,4}&
 /** Server-side include directives. */
 const SSI = /<!--\s{0,4}#\s{0,4}(exec|include|echo|printenv|config|fsize|flastmod)\s/
 /**
- * A command put in a variable and run from it (`cmd=$'id';$cmd`, `c="id";$c`): the name a filter
- * looks for never appears next to a separator.
+ * A command put in a variable and run from it (`cmd=$'id';$cmd`, `c="id";$c`, and with its quotes
+ * escaped for a layer that unescapes them, `cmd=$\'id\';$cmd`): the name a filter looks for never
+ * appears next to a separator.
  */
 const VARIABLE_RUN =
-  /(?:^|[;&|\n^]\s{0,4})[a-z_][a-z0-9_]{0,30}=\$?(?:'[^'\n]{0,64}'|"[^"\n]{0,64}")\s{0,4};\s{0,4}\$[a-z_]/
+  /(?:^|[;&|\r\n^]\s{0,4})[a-z_][a-z0-9_]{0,30}=\$?\\?(?:'[^'\n]{0,64}'|"[^"\n]{0,64}")\s{0,4};\s{0,4}\$[a-z_]/
 /** `${IFS}` / `$IFS$9`: a space a filter does not see. */
 const IFS = /\$\{ifs\}|\$ifs(?![a-z0-9_])/
 /** Reverse shells. */

@@ -24,7 +24,12 @@
  * restricted-files.data), the PayloadsAllTheThings directory traversal and file inclusion pages and
  * the PHP manual's list of supported protocols and wrappers.
  */
-import { ANOMALY_DOUBLE_ENCODED, ANOMALY_OVERLONG_UTF8, ANOMALY_PERCENT_U } from '../normalise.js'
+import {
+  ANOMALY_DOUBLE_ENCODED,
+  ANOMALY_INVALID_UTF8,
+  ANOMALY_OVERLONG_UTF8,
+  ANOMALY_PERCENT_U,
+} from '../normalise.js'
 import type { Confidence, Finding, Rule } from '../types.js'
 
 /** `/` or `\` inside a name. */
@@ -125,6 +130,11 @@ const SYSTEM_PATH =
  */
 const ROOT_STEP = /[/\\]{1,8}(?:\.[/\\]{1,8}){0,8}\.{2,64}[/\\;]/y
 const ODD_STEP = /(?:^|[/\\])\.{2,64}(?:[/\\]{3}|\/\\|\\\/)|(?:[/\\]{3}|\/\\|\\\/)\.{2,64}[/\\]/
+/** Dots and separators written as hex literals (`0x2e0x2e0x2f`). */
+const HEX_LITERAL = /0x(?:2e|2f|5c)/g
+const hexLiteral = (m: string) => (m === '0x2e' ? '.' : m === '0x2f' ? '/' : '\\')
+/** A value starting with `../` or `..\` in base64 (lower case), then another step or `etc`. */
+const BASE64_STEPS = /(?:li4v|li5c)(?:li4v|li5c|zxrj)/y
 
 export const PATTERNS: readonly RegExp[] = [
   STRONG_FILE,
@@ -133,6 +143,8 @@ export const PATTERNS: readonly RegExp[] = [
   SYSTEM_PATH,
   ROOT_STEP,
   ODD_STEP,
+  HEX_LITERAL,
+  BASE64_STEPS,
 ]
 
 /** Anomalies no benign client produces. */
@@ -152,11 +164,37 @@ export const pathTraversal: Rule = {
       traversal = findTraversal(text, isPath, anomalies)
       if (traversal?.confidence === 'high') return traversal
     }
+    traversal ??= respelled(text, isPath, anomalies)
+    if (traversal?.confidence === 'high') return traversal
     // A name further along (`..\windows/win.ini` is one step, then the name after a folder).
     const file = findSensitiveFile(text, isPath)
     if (file === undefined) return traversal ?? (isPath ? undefined : systemPath(text))
     return traversal === undefined || file.confidence === 'high' ? file : traversal
   },
+}
+
+/**
+ * Steps spelled so that only a lenient decoder sees them, each a trick in itself (High):
+ * - dots and separators written as hex literals (`0x2e0x2e0x2f`, `/0x2e0x2e/`, `..0x2f`), which
+ *   some servers and filters decode;
+ * - dots behind a byte that is not UTF-8 (`%c0%2e%c0%2e%c0%2f`): a decoder that does not check
+ *   continuation bytes reads `%c0%2e` as `.`; strict decoding leaves U+FFFD before each dot.
+ * Medium: steps in base64 (`Li4vLi4v` is `../../`, `Li4vZXRj` `../etc`), for an app that decodes
+ * a parameter before opening the file it names (the text is lower case here, as the rules see it).
+ * Sources: fuzzdb's path-traversal lists (attack/path-traversal, attack/lfi).
+ */
+function respelled(text: string, isPath: boolean, anomalies: number): Finding | undefined {
+  if (text.indexOf('0x2e0x2e') !== -1 || text.indexOf('..0x') !== -1) {
+    const spelled = text.replace(HEX_LITERAL, hexLiteral)
+    const found = findTraversal(spelled, isPath, anomalies | ANOMALY_DOUBLE_ENCODED)
+    if (found !== undefined) return { ...found, fragment: text.slice(0, 64) }
+  }
+  if ((anomalies & ANOMALY_INVALID_UTF8) !== 0 && text.indexOf('\ufffd.') !== -1) {
+    const found = findTraversal(text.replaceAll('\ufffd', ''), isPath, anomalies | ANOMALY_DOUBLE_ENCODED)
+    if (found !== undefined) return { ...found, fragment: text.slice(0, 64) }
+  }
+  BASE64_STEPS.lastIndex = 0
+  return BASE64_STEPS.test(text) ? finding('path_traversal.base64', text.slice(0, 64), 'medium') : undefined
 }
 
 /** In a value: an absolute path into a system directory, or steps up no link writes. */

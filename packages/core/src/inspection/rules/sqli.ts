@@ -8,11 +8,12 @@
  *   (`unionselect`, which no word of any language contains).
  * - `sqli.tautology`: a quote that breaks out of the string, then `or`/`and`/`xor`/`||`/`&&` and a
  *   condition (`' or '1'='1`, `") or ("a"="a`, `' or ''*'`, `') or true--`, `' and 1=2`), or in a
- *   numeric context a logic operator and a comparison of literals (`1 or 1=1`).
+ *   numeric context a logic operator and a comparison of literals (`1 or 1=1`) or of a name with
+ *   itself (`or a=a`).
  * - `sqli.quote-break`: a quote followed by an operator and a string the app's own quote closes
  *   (`'-'`, `aa'!='1`, `' regexp '0`), a comparison keyword (`'glob 1;`), a clause (`' order by 3--`).
  * - `sqli.comment-after-quote`: a quote then a comment that swallows the rest of the query
- *   (`admin'--`, `admin'#`, `"/*`).
+ *   (`admin'--`, `admin'#`, `"/*`, `'; --`).
  * - `sqli.stacked-query`: `;` then a statement in its SQL shape (`drop table x`, `delete from`,
  *   `insert into`, `exec xp_`, `shutdown`, `declare @`, `waitfor delay`).
  * - `sqli.time-based`: `sleep(5)`, `benchmark(1000000,`, `pg_sleep(`, `waitfor delay '0:0:5'`,
@@ -69,6 +70,9 @@ const SPLIT_KEYWORD =
 /** A logic operator and a comparison of literals outside any quote (`1 or 1=1`, `/or 1=1/*`). */
 const NUMERIC_LOGIC =
   /(?:^|[\s()/'"])(?:or|and|xor|\|\||&&)\s{0,8}\(?\s{0,8}(?:\d{1,12}|true|false|'\w{0,16}'|"\w{0,16}")\s{0,8}(?:<=>|<>|!=|>=|<=|=|>|<)\s{0,8}\(?\s{0,8}(?:\d|true\b|false\b|['"]|[a-z_]\w{0,30}\s{0,4}\()/
+/** `or`/`and` and a name compared with a name (the caller checks they are the same). */
+const SELF_COMPARE =
+  /(?:^|[\s()])(?:or|and)\s{1,8}\(?\s{0,8}([a-z_]\w{0,15})\s{0,8}=\s{0,8}([a-z_]\w{0,15})(?![\w(])/g
 
 /** After the statement word that follows a `;`: the rest of the statement as SQL writes it (sticky). */
 const STATEMENT_SHAPES = new Map<string, RegExp>([
@@ -118,7 +122,7 @@ const VARIABLE_COMMENT = /(?:^|[\s(,'"])@@?[a-z_]\w{1,30}\s{0,4}\/\*/
 const TRAILING_OPEN = /(?:^|[^'"\w])(?:r?like|regexp|glob)\s{1,8}['"]\s{0,4}$/
 
 /** After a break quote: a comment that swallows the rest (sticky after the quote). */
-const COMMENT_TAIL = /[\s)]{0,8}(?:--[\s\-+#;/*]{0,8}|#[\s\-+#;/*]{0,8}|\/\*[\s\S]{0,32})$/y
+const COMMENT_TAIL = /[\s);]{0,8}(?:--[\s\-+#;/*]{0,8}|#[\s\-+#;/*]{0,8}|\/\*[\s\S]{0,32})$/y
 /** After a break quote: the quote reopened at once on a short word (`3' ' 1`, adjacent literals). */
 const ADJACENT_TAIL = /\s{1,4}(['"])\s?\w{1,8}$/y
 
@@ -145,6 +149,7 @@ const CAST_AFTER = /\s{0,4}::\s{0,4}(?:int|integer|bigint|numeric|float)\b/y
 
 export const PATTERNS: readonly RegExp[] = [
   ANY,
+  SELF_COMPARE,
   GATE,
   SELECT_LIST,
   GLUED,
@@ -729,7 +734,15 @@ function stackedQuery(text: string): Finding | undefined {
 
 function numericLogic(text: string): Finding | undefined {
   const m = NUMERIC_LOGIC.exec(text)
-  return m === null ? undefined : finding('sqli.tautology', text, m.index, 'medium')
+  if (m !== null) return finding('sqli.tautology', text, m.index, 'medium')
+  // A column compared with itself (`or a=a`, `) or (x=x`): true on every row.
+  SELF_COMPARE.lastIndex = 0
+  for (let n = 0; n < 8; n++) {
+    const c = SELF_COMPARE.exec(text)
+    if (c === null) return undefined
+    if (c[1] === c[2]) return finding('sqli.tautology', text, c.index, 'medium')
+  }
+  return undefined
 }
 
 /** The checks on words: each gated on a character or substring it needs. */

@@ -57,7 +57,8 @@ const HANDLER = /(?:^|[\s/"'`])(on[a-z]{3,32})\s{0,8}=\s{0,8}/
 const SCRIPT_VALUE =
   /^["'`]?\s{0,8}(?:[\w$.[\]'"]{0,64}\s{0,4}[(`]|javascript:|(?:document|window|top|self|location)\b)/
 const SRC_ELSEWHERE = /(?:^|[\s/"'])src\s{0,8}=\s{0,8}["'`]?\s{0,8}(?:\/\/|\\\\|data:|javascript:|https?:)/
-const SCRIPT_CODE = /[\w$\])]\s{0,4}[(`]/
+/** Code in a script element: a call, or, first thing, an assignment or VBScript's `msgbox`. */
+const SCRIPT_CODE = /[\w$\])]\s{0,4}[(`]|^\s{0,8}(?:[a-z_$][\w$.]{0,32}\s{0,4}=(?!=)|msgbox\b)/
 const FRAME_ACTIVE =
   /(?:^|[\s/"'])(?:src|data|code|codebase|href)\s{0,8}=\s{0,8}["'`]?\s{0,8}(?:javascript:|data:)/
 const SRCDOC = /(?:^|[\s/"'])srcdoc\s{0,8}=/
@@ -157,7 +158,10 @@ const FRAMES = new Set(['iframe', 'frame', 'frameset', 'object', 'embed', 'apple
 
 export const crossSiteScripting: Rule = {
   threat: 'xss',
-  match(text, kind) {
+  match(input, kind) {
+    // Old Internet Explorer skipped NUL inside tag and scheme names (`<scr%00ipt>`,
+    // `java%00script:`); the value is already a protocol violation, and here it is markup too.
+    const text = input.includes('\u0000') ? input.replaceAll('\u0000', '') : input
     if (!ANY.test(text)) return undefined
     const wide = text.includes('\uff1c')
     return (
@@ -459,8 +463,10 @@ function calleeBefore(text: string, mark: string): boolean {
   return false
 }
 
-function css(text: string): Finding | undefined {
-  if (!(text.includes('(') || text.includes(':'))) return undefined
+function css(input: string): Finding | undefined {
+  if (!(input.includes('(') || input.includes(':'))) return undefined
+  // A comment inside a property name (`expr/**/ession(`) is nothing to the CSS parser.
+  const text = input.includes('/*') ? input.replace(JS_COMMENT, '') : input
   if (
     !(
       text.includes('expression') ||
