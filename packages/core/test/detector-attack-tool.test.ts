@@ -169,6 +169,21 @@ describe('attack tools: headers and callback hosts', () => {
   })
 })
 
+/** A core whose events are kept in `events`, and a 200 response to finish requests with. */
+function collecting() {
+  const events: SecurityEvent[] = []
+  const core = createAdapterCore(
+    { config: false, sinks: [] },
+    { sinks: [{ name: 'm', send: async (b) => void events.push(...b), close: async () => {} }] },
+  )
+  return {
+    events,
+    watchpost: core.watchpost,
+    signals: core.signals,
+    res: { statusCode: 200, getHeader: () => undefined },
+  }
+}
+
 describe('attack tools: detector', () => {
   test('records the tool, where it showed and the status, on any status', async (t) => {
     const h = await harness({}, statusFromQuery)
@@ -194,12 +209,7 @@ describe('attack tools: detector', () => {
   })
 
   test('a scan is capped per source: 10 events, then one aggregate', async () => {
-    const events: SecurityEvent[] = []
-    const { watchpost: wp, signals } = createAdapterCore(
-      { config: false, sinks: [] },
-      { sinks: [{ name: 'm', send: async (b) => void events.push(...b), close: async () => {} }] },
-    )
-    const res = { statusCode: 200, getHeader: () => undefined }
+    const { events, watchpost: wp, signals, res } = collecting()
     for (let i = 0; i < 500; i++) {
       const ctx = fakeContext({ method: 'GET', url: `/p${i}` })
       ;(ctx.headers as Record<string, string>)['user-agent'] = 'Mozilla/5.0 (compatible; Nuclei)'
@@ -212,6 +222,30 @@ describe('attack tools: detector', () => {
       tool.reduce((n, e) => n + e.EventCount, 0),
       500,
     )
+  })
+
+  test('a User-Agent seen before gets the same verdict, a long one too', async () => {
+    const { events, watchpost: wp, signals, res } = collecting()
+    const chrome =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+    const agents = [
+      'sqlmap/1.8',
+      chrome,
+      `${'x'.repeat(600)} nikto`,
+      'sqlmap/1.8',
+      chrome,
+      `${'x'.repeat(600)} nikto`,
+    ]
+    agents.forEach((agent, i) => {
+      const ctx = fakeContext({ method: 'GET', url: '/', clientIp: `192.0.2.${i + 1}` })
+      ;(ctx.headers as Record<string, string>)['user-agent'] = agent
+      signals.responseFinish(ctx, res)
+    })
+    await wp.close()
+    const tools = events
+      .filter((e) => e.EventOriginalType === 'malicious_attack_tool')
+      .map((e) => e.ThreatName)
+    assert.deepEqual(tools, ['sqlmap', 'Nikto', 'sqlmap', 'Nikto'])
   })
 
   test('switched off, it records nothing', async (t) => {

@@ -10,10 +10,13 @@
  * target); capped per source like the other detectors (a scan is thousands of requests).
  *
  * Cost on every request: the User-Agent goes once through one automaton of all the names and
- * callback domains (no lower-cased copy, detection/literals.ts); a header's name is one map lookup;
- * the values of headers not of a fixed form (not Accept*, Sec-*, Cookie, Content-*, …) and the
- * target are searched for a dot followed by a callback domain, hopping from dot to dot with
- * `indexOf`. About 0.45 µs for a browser's request of ten headers (2-core CI box).
+ * callback domains (no lower-cased copy, detection/literals.ts), and its verdict is remembered (512
+ * User-Agents of up to 512 characters; when full the memory starts over): a browser's next request
+ * costs a map lookup, ≈ 0.24 µs (it hashes the new string) against ≈ 0.56 µs for the automaton
+ * over a desktop Chrome's User-Agent (in-process, 2-core CI box). A header's name is one map
+ * lookup; the values of headers
+ * not of a fixed form (not Accept*, Sec-*, Cookie, Content-*, …) and the target are searched for a
+ * dot followed by a callback domain, hopping from dot to dot with `indexOf`.
  */
 import type { DetectorsConfig } from '../config/index.js'
 import { headerText } from '../context/header-slots.js'
@@ -21,6 +24,7 @@ import type { RequestContext } from '../context/types.js'
 import { capPerSource } from '../detection/capped-counter.js'
 import { type Accept, compileLiterals, isAlnum, type LiteralMatcher } from '../detection/literals.js'
 import type { DetectorDefinition } from '../detection/types.js'
+import { BoundedMemo } from '../memo.js'
 import {
   CALLBACK_DOMAINS,
   SCANNER_HEADERS,
@@ -92,6 +96,9 @@ const FIXED_FORM = [
   'user-agent', // searched with the tool names (toolInAgent)
 ]
 
+/** User-Agent verdicts remembered, and the longest User-Agent remembered. */
+const AGENTS_REMEMBERED = 512
+const AGENT_REMEMBERED_LENGTH = 512
 /** Longest User-Agent looked at; the rest of a longer one is not. */
 const MAX_AGENT = 1024
 /** Longest header value or target searched for callback hosts. */
@@ -185,9 +192,22 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
         },
       ),
     )
+    // Each User-Agent's verdict (`null`: no tool), by the whole string.
+    const agents = new BoundedMemo<string, ToolFinding | null>(AGENTS_REMEMBERED)
+    const inAgent = (agent: string): ToolFinding | undefined => {
+      if (agent.length > AGENT_REMEMBERED_LENGTH) return toolInAgent(tools, agent)
+      const known = agents.get(agent)
+      if (known !== undefined) return known ?? undefined
+      const found = toolInAgent(tools, agent)
+      agents.set(agent, found ?? null)
+      return found
+    }
     return {
       responseFinish(ctx: RequestContext, status: number) {
-        const found = findAttackTool(tools, ctx.headers, ctx.url, headerText(ctx, agentSlot))
+        const agent = headerText(ctx, agentSlot)
+        const found =
+          (agent === undefined ? undefined : inAgent(agent)) ??
+          findAttackTool(tools, ctx.headers, ctx.url, undefined)
         if (found === undefined || !capped.admit(ctx.clientIp, now())) return
         events(ctx).malicious.attackTool(
           { toolName: found.tool, matchedIn: found.input, fingerprint: found.fingerprint },
