@@ -249,10 +249,9 @@ export const commandInjection: Rule = {
     if (text.length < 2) return undefined
     const chained = findChained(text)
     if (chained !== undefined) return chained
-    const bits = seen
-    const shape = findShellShape(text, bits)
+    const shape = findShellShape(text, seen)
     if (shape !== undefined) return shape
-    if ((bits & SEEN_PAREN) !== 0) {
+    if ((seen & SEEN_PAREN) !== 0) {
       const call = findExecCall(text)
       if (call !== undefined) return call
     }

@@ -161,7 +161,7 @@ export const pathTraversal: Rule = {
     const isPath = kind === 'path'
     let traversal: Finding | undefined
     if (text.indexOf('..') !== -1 || text.indexOf('\uff0e') !== -1) {
-      traversal = findTraversal(text, isPath, anomalies)
+      traversal = findTraversal(text, isPath, (anomalies & ENCODING_TRICK) !== 0)
       if (traversal?.confidence === 'high') return traversal
     }
     traversal ??= respelled(text, isPath, anomalies)
@@ -186,11 +186,11 @@ export const pathTraversal: Rule = {
 function respelled(text: string, isPath: boolean, anomalies: number): Finding | undefined {
   if (text.indexOf('0x2e0x2e') !== -1 || text.indexOf('..0x') !== -1) {
     const spelled = text.replace(HEX_LITERAL, hexLiteral)
-    const found = findTraversal(spelled, isPath, anomalies | ANOMALY_DOUBLE_ENCODED)
+    const found = findTraversal(spelled, isPath, true)
     if (found !== undefined) return { ...found, fragment: text.slice(0, 64) }
   }
   if ((anomalies & ANOMALY_INVALID_UTF8) !== 0 && text.indexOf('\ufffd.') !== -1) {
-    const found = findTraversal(text.replaceAll('\ufffd', ''), isPath, anomalies | ANOMALY_DOUBLE_ENCODED)
+    const found = findTraversal(text.replaceAll('\ufffd', ''), isPath, true)
     if (found !== undefined) return { ...found, fragment: text.slice(0, 64) }
   }
   BASE64_STEPS.lastIndex = 0
@@ -266,9 +266,9 @@ interface Chain {
  * followed by a separator, the end, `;` (`..;/`), `%` or NUL (a separator's broken or truncated
  * escape), or `2f` / `5c` (one whose `%` a filter stripped). The first chain that lands on a
  * sensitive file is reported at once; else the longest one, if it is long or odd enough for the
- * kind of input.
+ * kind of input (`tricky`: spelled by an encoding trick, High at any length).
  */
-function findTraversal(text: string, isPath: boolean, anomalies: number): Finding | undefined {
+function findTraversal(text: string, isPath: boolean, tricky: boolean): Finding | undefined {
   const n = text.length
   let best: Chain | undefined
   let chain: Chain | undefined
@@ -303,7 +303,6 @@ function findTraversal(text: string, isPath: boolean, anomalies: number): Findin
     i = e
   }
   if (best === undefined) return undefined
-  const tricky = (anomalies & ENCODING_TRICK) !== 0
   let confidence: Confidence | undefined
   if (isPath) confidence = best.steps >= 3 || tricky ? 'high' : 'medium'
   else if (tricky || best.steps >= 6) confidence = 'high'

@@ -64,8 +64,13 @@ const SELECT_LIST = /\s{0,8}[^a-z_\s]|[\s(]{1,8}[a-z_][\w.$]{0,63}\s{0,8}(?:[,(+
 /** `union` and `select` run together: no word of any language contains this. */
 const GLUED = /union(?:all|distinct)?select/
 /** An empty comment inside `union` or `select` (`uni/**\/on sel/**\/ect`): no word of any language has one. */
-const SPLIT_KEYWORD =
-  /u\/\*\*\/nion|un\/\*\*\/ion|uni\/\*\*\/on|unio\/\*\*\/n|s\/\*\*\/elect|se\/\*\*\/lect|sel\/\*\*\/ect|sele\/\*\*\/ct|selec\/\*\*\/t/
+const SPLIT_KEYWORD = new RegExp(
+  ['union', 'select']
+    .flatMap((word) =>
+      [...word.slice(1)].map((_, i) => `${word.slice(0, i + 1)}\\/\\*\\*\\/${word.slice(i + 1)}`),
+    )
+    .join('|'),
+)
 
 /** A logic operator and a comparison of literals outside any quote (`1 or 1=1`, `/or 1=1/*`). */
 const NUMERIC_LOGIC =
