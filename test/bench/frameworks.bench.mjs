@@ -86,15 +86,10 @@ import autocannon from 'autocannon'
 import { median } from './median.mjs'
 import { DEFAULT_TRAFFIC, requestsFor, TRAFFIC } from './traffic.mjs'
 
-// Watchpost's variants (options in bench-app.cjs).
-const WATCHPOST = [
-  'watchpost-nodetectors',
-  'watchpost-noinjection',
-  'watchpost-norules',
-  'watchpost',
-  'watchpost-protect',
-  'watchpost-redis',
-]
+// Watchpost's variants (options in bench-app.cjs): where its cost goes, and what the rules cost.
+const ATTRIBUTION = ['watchpost-nodetectors', 'watchpost-noinjection']
+const RULE_VARIANTS = ['watchpost-norules', 'watchpost-protect', 'watchpost-redis']
+const WATCHPOST = [...ATTRIBUTION, 'watchpost-norules', 'watchpost', 'watchpost-protect', 'watchpost-redis']
 // Every variant, in the order of a round; the default run measures DEFAULT_VARIANTS.
 const VARIANTS = ['bare', ...WATCHPOST, 'bare2', 'bare-spin', 'aikido', 'datadog']
 const DEFAULT_VARIANTS = ['bare', 'watchpost', 'bare2', 'aikido', 'datadog']
@@ -847,13 +842,10 @@ const legend = [
   'CPU µs/req: medians; in brackets the median per-round change of user+sys. p99: median over rounds.',
   trafficNames.includes('mix') &&
     'Attack mix: test/bench/traffic.mjs (50 sources via X-Forwarded-For, a trusted loopback proxy).',
-  variants.some((v) => v === 'watchpost-nodetectors' || v === 'watchpost-noinjection') &&
+  variants.some((v) => ATTRIBUTION.includes(v)) &&
     'Attribution: Watchpost, no detectors has every detector switched off (the adapter, the request context, the' +
       ' pipeline and the rules, which then see no event); Watchpost, no injection every detector but injection.',
-  variants.some(
-    (v) =>
-      WATCHPOST.includes(v) && !['watchpost', 'watchpost-nodetectors', 'watchpost-noinjection'].includes(v),
-  ) &&
+  variants.some((v) => RULE_VARIANTS.includes(v)) &&
     'The rules: Watchpost, no rules has `defaultRules: false`; Watchpost runs the shipped rules (monitor mode,' +
       ' memory store: the defaults); Watchpost, protect runs them in protect mode with credential stuffing given a' +
       " block response, so the adapters' gate checks every request (the traffic never makes that rule fire: nothing" +
