@@ -61,7 +61,8 @@ interface Case {
   readonly peer: string
   readonly headers: readonly string[]
   readonly withResponse: boolean
-  readonly readClientIp: boolean
+  /** What is read after `open()`: the correlation id (an event), the client address, or nothing (most requests). */
+  readonly read: 'correlationId' | 'clientIp' | 'nothing'
 }
 
 const options = {
@@ -81,12 +82,20 @@ const XFF = ['X-Forwarded-For', '198.51.100.7, 10.0.0.2']
 
 const cases: Case[] = [
   {
+    name: '(a) nothing read (no event, no echo)',
+    factory: plain,
+    peer: '203.0.113.9',
+    headers: [],
+    withResponse: false,
+    read: 'nothing',
+  },
+  {
     name: '(a) no correlation headers',
     factory: plain,
     peer: '203.0.113.9',
     headers: [],
     withResponse: false,
-    readClientIp: false,
+    read: 'correlationId',
   },
   {
     name: '(b) valid traceparent',
@@ -94,7 +103,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: TRACEPARENT,
     withResponse: false,
-    readClientIp: false,
+    read: 'correlationId',
   },
   {
     name: '(c) x-request-id',
@@ -102,7 +111,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: REQUEST_ID,
     withResponse: false,
-    readClientIp: false,
+    read: 'correlationId',
   },
   {
     name: '(a) + clientIp read, trustProxy false',
@@ -110,7 +119,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: [],
     withResponse: false,
-    readClientIp: true,
+    read: 'clientIp',
   },
   {
     name: '(b) + clientIp read, trustProxy false',
@@ -118,7 +127,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: TRACEPARENT,
     withResponse: false,
-    readClientIp: true,
+    read: 'clientIp',
   },
   {
     name: '(c) + clientIp read, trustProxy false',
@@ -126,7 +135,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: REQUEST_ID,
     withResponse: false,
-    readClientIp: true,
+    read: 'clientIp',
   },
   {
     name: 'XFF + clientIp read, trustProxy CIDR list',
@@ -134,7 +143,7 @@ const cases: Case[] = [
     peer: '127.0.0.1',
     headers: XFF,
     withResponse: false,
-    readClientIp: true,
+    read: 'clientIp',
   },
   {
     name: '(a) + echo header on res',
@@ -142,7 +151,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: [],
     withResponse: true,
-    readClientIp: false,
+    read: 'correlationId',
   },
   {
     name: '(c) + echo header on res',
@@ -150,7 +159,7 @@ const cases: Case[] = [
     peer: '203.0.113.9',
     headers: REQUEST_ID,
     withResponse: true,
-    readClientIp: false,
+    read: 'correlationId',
   },
 ]
 
@@ -169,7 +178,12 @@ function runCase(c: Case, rounds: number): number[] {
     const factory = c.factory
     let ctx: RequestContext
     const start = process.hrtime.bigint()
-    if (c.readClientIp) {
+    if (c.read === 'nothing') {
+      for (let i = 0; i < BATCH; i++) {
+        ctx = factory.open(reqs[i] as IncomingMessage, ress[i])
+        sink += ctx.method.length
+      }
+    } else if (c.read === 'clientIp') {
       for (let i = 0; i < BATCH; i++) {
         ctx = factory.open(reqs[i] as IncomingMessage, ress[i])
         sink += ctx.clientIp.length

@@ -49,12 +49,13 @@ interface Case {
   readonly prepare?: (wp: AdapterCore, ctx: RequestContext) => void
 }
 
-const make = (privacy = {}) =>
+const make = (privacy = {}, defaultRules = true) =>
   createAdapterCore(
     {
       config: false,
       sinks: [],
       privacy,
+      defaultRules,
       queue: { maxEvents: 1_000_000, maxBytes: 2 ** 31, flushIntervalMs: 60_000, batchSize: 10_000 },
     },
     { sinks: [discard] },
@@ -64,6 +65,14 @@ const cases: Case[] = [
   {
     name: 'authn.loginFail, typical request',
     wp: make(),
+    record: (wp, ctx, i) =>
+      wp
+        .requestApi(ctx)
+        .authn.loginFail({ userId: `user${i & 255}`, reason: 'bad_password' }, { statusCode: 401 }),
+  },
+  {
+    name: 'the same, no rules (defaultRules: false)',
+    wp: make({}, false),
     record: (wp, ctx, i) =>
       wp
         .requestApi(ctx)

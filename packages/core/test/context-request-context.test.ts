@@ -244,6 +244,37 @@ describe('createContextFactory: options', () => {
     }
   })
 
+  it('works the correlation out from the headers as received, once, whenever it is first read', async () => {
+    const factory = createContextFactory({ ...DEFAULTS, responseHeader: false })
+    const read: Array<[string, string, string | undefined]> = []
+    const server = createServer((req, res) => {
+      const ctx = factory.open(req, res)
+      // Changed after the context was opened (as a framework may): the context keeps what arrived.
+      req.headers['x-request-id'] = 'changed-later'
+      delete req.headers.traceparent
+      read.push(
+        [ctx.correlationId, ctx.correlationSource, ctx.traceId],
+        [ctx.correlationId, ctx.correlationSource, ctx.requestId],
+      )
+      res.end()
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const port = (server.address() as AddressInfo).port
+      await send(port, { traceparent: TRACEPARENT, 'x-request-id': 'req-1' })
+      await send(port)
+      assert.deepEqual(read[0], [TRACE_ID, 'traceparent', TRACE_ID])
+      assert.deepEqual(read[1], [TRACE_ID, 'traceparent', 'req-1'])
+      const [generated, source] = read[2] as [string, string, unknown]
+      assert.equal(source, 'generated')
+      assert.match(generated, /^[0-9a-f]{32}$/)
+      assert.equal(read[3]?.[0], generated, 'a generated id is generated once')
+    } finally {
+      server.close()
+    }
+  })
+
   it('ignores traceparent when traceparent is false', async () => {
     const { server, port, seen } = await listen({ ...DEFAULTS, traceparent: false })
     try {

@@ -19,7 +19,7 @@ import { FLAG_PROTOCOL, flagged, mark } from '../detection/flags.js'
 import type { DetectorDefinition } from '../detection/types.js'
 import type { EventApi } from '../events/api.js'
 import { INJECTION_EVENTS } from '../events/catalogue/index.js'
-import { Prefilter, walkDecoded } from '../inspection/decoded.js'
+import { decodedWalker, Prefilter } from '../inspection/decoded.js'
 import { fieldName, type InputKind, type InputName } from '../inspection/inputs.js'
 import {
   ANOMALY_BROKEN_ESCAPE,
@@ -86,12 +86,6 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     const headerSlots = headers.map(header)
     const cookieSlot = header('cookie')
     const contentTypeSlot = header('content-type')
-    /** The inspected headers' values, in the order of `headers`. */
-    const headerValues = (ctx: RequestContext) => {
-      const values = new Array<HeaderValue>(headerSlots.length)
-      for (let i = 0; i < values.length; i++) values[i] = headerOf(ctx, headerSlots[i] as HeaderSlot)
-      return values
-    }
     // One cap per source and class: a SQL injection run does not hide the traversal that follows.
     const capped = new CappedCounter({
       windowMs: DEFAULT_CAP_WINDOW_MS,
@@ -173,43 +167,77 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     // The prefilter, remembering the short values it passed over (a JSON API's keys and enumerations).
     const prefilter = new Prefilter(new BoundedMemo(PASSED_OVER_VALUES))
 
+    /**
+     * An inspection of one request at a time, its walker, the inputs object and the visitor made
+     * once (inputs.ts `InputWalker`). A second inspection started while one runs (an event's
+     * consumer ending another response at once) gets one of its own.
+     */
+    const inspection = () => {
+      let current: RequestContext | undefined
+      let status = 0
+      let found = 0 // one bit per rule that already matched in this request
+      let anomalyReported = false
+      const values = new Array<HeaderValue>(headerSlots.length).fill(undefined)
+      const input = { url: '', cookie: undefined as HeaderValue, headers: values, body: undefined as unknown }
+      const walker = decodedWalker(
+        headers,
+        limits,
+        (kind, text, anomalies, raw, name) => {
+          const ctx = current as RequestContext
+          let matched = false
+          if (!anomalyReported) {
+            const reason = anomalyReason(anomalies, text, kind, headerText(ctx, contentTypeSlot))
+            if (reason !== undefined) {
+              matched = true
+              anomalyReported = true
+              recordAnomaly(ctx, status, reason, fieldName(kind, name))
+            }
+          }
+          for (let i = 0; i < rules.length; i++) {
+            if ((found & (1 << i)) !== 0) continue
+            const finding = (rules[i] as Rule).match(text, kind, anomalies)
+            if (finding === undefined) continue
+            matched = true
+            found |= 1 << i
+            record(ctx, status, finding, kind, name)
+          }
+          if (kind === 'header' && !matched && anomalies === 0) remember(raw)
+          return anomalyReported && found === (1 << rules.length) - 1
+        },
+        seenClean,
+        prefilter,
+      )
+      const run = (ctx: RequestContext, code: number, body: unknown) => {
+        current = ctx
+        status = code
+        found = 0
+        // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
+        anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
+        input.url = ctx.url
+        input.cookie = headerOf(ctx, cookieSlot)
+        for (let i = 0; i < values.length; i++) values[i] = headerOf(ctx, headerSlots[i] as HeaderSlot)
+        input.body = body
+        try {
+          return walker.walk(input).truncated && !anomalyReported
+        } finally {
+          // Nothing of the request is kept past its inspection.
+          current = undefined
+          input.cookie = undefined
+          input.body = undefined
+          for (let i = 0; i < values.length; i++) values[i] = undefined
+        }
+      }
+      return { walker, run }
+    }
+    const shared = inspection()
+
     return {
       responseFinish(ctx, status, _res, body) {
         if (rules.length === 0 && !options.encodingAnomalies) return
-        let found = 0 // one bit per rule that already matched in this request
-        // The request line's own violations are the protocol detector's (FLAG_PROTOCOL).
-        let anomalyReported = flagged(ctx, FLAG_PROTOCOL) || !options.encodingAnomalies
-        const walked = walkDecoded(
-          { url: ctx.url, cookie: headerOf(ctx, cookieSlot), headers: headerValues(ctx), body },
-          headers,
-          limits,
-          (kind, text, anomalies, raw, name) => {
-            let matched = false
-            if (!anomalyReported) {
-              const reason = anomalyReason(anomalies, text, kind, headerText(ctx, contentTypeSlot))
-              if (reason !== undefined) {
-                matched = true
-                anomalyReported = true
-                recordAnomaly(ctx, status, reason, fieldName(kind, name))
-              }
-            }
-            for (let i = 0; i < rules.length; i++) {
-              if ((found & (1 << i)) !== 0) continue
-              const finding = (rules[i] as Rule).match(text, kind, anomalies)
-              if (finding === undefined) continue
-              matched = true
-              found |= 1 << i
-              record(ctx, status, finding, kind, name)
-            }
-            if (kind === 'header' && !matched && anomalies === 0) remember(raw)
-            return anomalyReported && found === (1 << rules.length) - 1
-          },
-          seenClean,
-          prefilter,
-        )
+        const { run } = shared.walker.busy ? inspection() : shared
         // Inputs past the bounds were not inspected: said once, at low severity (a large upload is
         // not an attack; an attacker padding a payload past the bounds is why it is said at all).
-        if (walked.truncated && !anomalyReported) {
+        if (run(ctx, status, body)) {
           mark(ctx, FLAG_PROTOCOL)
           if (capped.admit(`protocol|${ctx.clientIp}`, now()))
             events(ctx).malicious.protocolViolation(

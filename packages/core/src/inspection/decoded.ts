@@ -9,10 +9,10 @@ import {
   type InputKind,
   type InputName,
   type InputScreen,
+  InputWalker,
   type InspectionLimits,
   type RequestInputs,
   type WalkResult,
-  walkInputs,
 } from './inputs.js'
 import { normalise } from './normalise.js'
 import { suspect } from './prefilter.js'
@@ -77,8 +77,18 @@ export function walkDecoded(
   known?: (kind: InputKind, raw: string) => boolean,
   prefilter: Prefilter = WITHOUT_MEMORY,
 ): WalkResult {
-  return walkInputs(
-    input,
+  return decodedWalker(headers, limits, visit, known, prefilter).walk(input)
+}
+
+/** `walkDecoded` for one visitor, request after request (`InputWalker`: not re-entrant). */
+export function decodedWalker(
+  headers: readonly string[],
+  limits: InspectionLimits,
+  visit: DecodedVisitor,
+  known?: (kind: InputKind, raw: string) => boolean,
+  prefilter: Prefilter = WITHOUT_MEMORY,
+): InputWalker {
+  return new InputWalker(
     headers,
     limits,
     (kind, raw, name) => {

@@ -110,7 +110,46 @@ export function walkInputs(
   visit: InputVisitor,
   screen?: InputScreen,
 ): WalkResult {
-  const walk = new Walk(limits, visit, screen)
+  return new InputWalker(headerNames, limits, visit, screen).walk(input)
+}
+
+/**
+ * `walkInputs` for one visitor, request after request: its state is set up once and reset for each
+ * walk, so that a request allocates nothing to be walked (on `GET /hello` the walk's state, the
+ * inputs and two closures were most of the injection detector's ≈ 370 bytes a request). Not
+ * re-entrant: a visitor that starts another walk must use another walker (`busy`).
+ */
+export class InputWalker {
+  readonly #walk: Walk
+  readonly #headerNames: readonly string[]
+  #busy = false
+
+  constructor(
+    headerNames: readonly string[],
+    limits: InspectionLimits,
+    visit: InputVisitor,
+    screen?: InputScreen,
+  ) {
+    this.#walk = new Walk(limits, visit, screen)
+    this.#headerNames = headerNames
+  }
+
+  /** A walk is under way (its visitor is running). */
+  get busy(): boolean {
+    return this.#busy
+  }
+
+  walk(input: RequestInputs): WalkResult {
+    this.#busy = true
+    try {
+      return walk(this.#walk.reset(), input, this.#headerNames)
+    } finally {
+      this.#busy = false
+    }
+  }
+}
+
+function walk(walk: Walk, input: RequestInputs, headerNames: readonly string[]): WalkResult {
   const url = input.url
   const q = url.indexOf('?')
   const path = walk.take(q === -1 ? url : url.slice(0, q))
@@ -133,7 +172,7 @@ export function walkInputs(
     const raw = walk.take(body)
     if (raw !== undefined && walk.look('body', raw, '')) return STOPPED
   } else if (body !== null && typeof body === 'object' && !ArrayBuffer.isView(body)) {
-    if (walk.object(body, limits.maxDepth)) return STOPPED
+    if (walk.object(body, walk.maxDepth)) return STOPPED
   }
   return walk.truncated ? { truncated: true, stopped: false } : DONE
 }
@@ -150,8 +189,8 @@ const hasOwn = Object.prototype.hasOwnProperty
  * "4 KB JSON order").
  */
 class Walk {
-  budget: number
-  values: number
+  budget = 0
+  values = 0
   truncated = false
   readonly stack: (string | number)[] = []
   /**
@@ -159,20 +198,35 @@ class Walk {
    * depth. The objects of an array (a JSON API's list of items) mostly have the same keys in the same
    * order, the very strings (V8 interns a parsed key): a key identical to the one there is clean
    * without asking the screen, whose memory is a `Map` lookup (≈ 8 ns a key). Whether a string is
-   * clean depends on the string alone, so a key from any earlier object counts.
+   * clean depends on the string alone, so a key from any earlier object of the request counts.
    */
   #cleanKeys: (string | undefined)[][] | undefined
   readonly #maxValueLength: number
+  readonly #limits: InspectionLimits
+  readonly maxDepth: number
 
   constructor(
     limits: InspectionLimits,
     private readonly visit: InputVisitor,
     private readonly screen: InputScreen | undefined,
   ) {
-    this.budget = limits.maxTotalLength
-    this.values = limits.maxValues
+    this.#limits = limits
     this.#maxValueLength = limits.maxValueLength
+    this.maxDepth = limits.maxDepth
     this.#cleanKeys = undefined
+    this.reset()
+  }
+
+  /** Ready for a new request: the bounds full again, the key stack empty (a visitor may have thrown). */
+  reset(): this {
+    this.budget = this.#limits.maxTotalLength
+    this.values = this.#limits.maxValues
+    this.truncated = false
+    // Setting an array's length is a runtime call, ≈ 10 ns: only after a visitor threw.
+    if (this.stack.length !== 0) this.stack.length = 0
+    // Per request: kept across requests, an attacker's long keys would stay in memory.
+    this.#cleanKeys = undefined
+    return this
   }
 
   /** `raw` cut to what the bounds leave, or `undefined` when they leave nothing. */
