@@ -76,6 +76,35 @@ describe('rules: counting and firing', () => {
     assert.equal(e.stats().firings, 1)
   })
 
+  it('past the threshold asks the store to claim once per window, while the claim is its own', () => {
+    const store = new MemoryStateStore()
+    const claims: string[] = []
+    const claim = store.claim.bind(store)
+    store.claim = (key, now, ttl) => {
+      claims.push(key)
+      return claim(key, now, ttl)
+    }
+    const { e, fired, advance } = engine([ruleOf('watchpost.brute-force')], { store })
+    for (let i = 0; i < 30; i++) e.observe(fail('alice'))
+    assert.deepEqual(claims, ['fired:rule:watchpost.brute-force:alice'])
+    // Another instance's claim (the same store): this one asks at every event, and fires no more.
+    store.claim('fired:rule:watchpost.brute-force:bob', T0, 600_000)
+    for (let i = 0; i < 12; i++) e.observe(fail('bob'))
+    assert.equal(
+      claims.filter((k) => k.endsWith(':bob')).length,
+      4,
+      'the 10th to the 12th event, and the test’s own',
+    )
+    // A window later, the next burst claims (and fires) again.
+    advance(600_000)
+    for (let i = 0; i < 10; i++) e.observe(fail('alice'))
+    assert.equal(claims.filter((k) => k.endsWith(':alice')).length, 2)
+    assert.deepEqual(
+      fired().map((f) => f.params.targetUser),
+      ['alice', 'alice'],
+    )
+  })
+
   it('slides: a burst split across the window edge does not fire, the same burst inside it does', () => {
     const { e, fired, advance } = engine([
       ruleOf('watchpost.brute-force', { threshold: 4, windowSeconds: 60 }),

@@ -20,6 +20,20 @@ describe('memory store bounds', () => {
     assert.equal(add('b', '2'), 1)
   })
 
+  it('never evicts a window in use, though it moves it only now and then', () => {
+    const store = new MemoryStateStore({ maxKeys: 100 })
+    const add = (key: string, member: string) =>
+      store.add(key, { member, at: 1000, weight: 1 }, 60_000, 10_000)
+    let hot = 0
+    // One window used every other add among 5,000 new ones: 50 times more windows than are kept.
+    for (let i = 0; i < 5000; i++) {
+      hot = add('hot', `m${i}`)
+      add(`cold${i}`, 'x')
+    }
+    assert.equal(hot, 5000, 'the hot window kept every entry')
+    assert.equal(add('cold0', 'y'), 1, 'the oldest cold window was evicted')
+  })
+
   it('keeps a window right through long runs of re-added members and expiries', () => {
     const store = new MemoryStateStore()
     const add = (member: string, at: number, weight = 1) => store.add('w', { member, at, weight }, 1000, 100)

@@ -22,6 +22,11 @@ export interface WindowEntry {
   readonly weight: number
   /** When it happened, in milliseconds since the epoch (the caller's clock). */
   readonly at: number
+  /**
+   * The member is new to the window (an event's own id): a store may skip looking for an earlier
+   * entry of it. The rules engine says so for plain counts.
+   */
+  readonly unique?: boolean
 }
 
 /** Who a block applies to. */

@@ -82,6 +82,21 @@ export function stateStoreContract(name: string, { make, settle = async () => {}
         assert.equal(total, 10)
       }))
 
+    it('counts entries said to be unique (a plain count) as it counts the others', () =>
+      withStore(async (store) => {
+        const unique = (member: string, at: number, weight = 1) => ({ member, at, weight, unique: true })
+        const totals: number[] = []
+        // Weights sum, the window slides, the cap keeps the newest; beside a distinct member.
+        totals.push(await store.add('u', unique('e0', T0, 3), 10_000, 4))
+        totals.push(await store.add('u', entry('alice', T0 + 1000), 10_000, 4))
+        totals.push(await store.add('u', unique('e1', T0 + 2000), 10_000, 4))
+        totals.push(await store.add('u', entry('alice', T0 + 3000), 10_000, 4))
+        totals.push(await store.add('u', unique('e2', T0 + 10_500), 10_000, 4))
+        for (let i = 3; i < 9; i++)
+          totals.push(await store.add('u', unique(`e${i}`, T0 + 11_000 + i), 10_000, 4))
+        assert.deepEqual(totals, [3, 4, 5, 5, 3, 4, 4, 4, 4, 4, 4])
+      }))
+
     it('keeps windows apart by key', () =>
       withStore(async (store) => {
         await store.add('a', entry('x', T0), 60_000, 100)
