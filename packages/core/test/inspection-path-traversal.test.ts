@@ -37,6 +37,18 @@ describe('path traversal rule', () => {
     expectHit('Li4vLi4vZXRjL3Bhc3N3ZA==', 'query', 'path_traversal.base64', 'li4vli4v', 'medium')
     expectHit('Li4vZXRjL3NoYWRvdw==', 'body', 'path_traversal.base64', 'li4vzxrj', 'medium')
     expectHit('Li5cLi5c', 'query', 'path_traversal.base64', 'li5cli5c', 'medium')
+    // A separator behind a stray lead byte; separators whose `%` a filter stripped; IIS's `%u`
+    // separators; runs of dots Windows trims; `/etc/` in base64.
+    expectHit('/..%c0%2f..%c0%2fconfig.php', 'query', 'path_traversal.dot-dot', 'config.php', 'high')
+    expectHit('/..%c0%5cconfig.php', 'query', 'path_traversal.dot-dot', 'config.php', 'high')
+    expectHit('..2f..2fconfig.php', 'query', 'path_traversal.dot-dot', '..2f..2f', 'high')
+    expectHit('..2fetc2fpasswd', 'query', 'path_traversal.dot-dot', '..2fetc2fpasswd', 'high')
+    expectHit('/..%uEFC8..%uEFC8config.php', 'query', 'path_traversal.dot-dot', '..', 'high')
+    expectHit('/..%uF025config.php', 'query', 'path_traversal.dot-dot', '..', 'high')
+    expectHit('/........../config.php', 'query', 'path_traversal.dot-dot', '........../', 'high')
+    expectHit('....\\config.ini', 'body', 'path_traversal.dot-dot', '....', 'high')
+    expectHit('L2V0Yy9wYXNzd2Q=', 'query', 'path_traversal.base64', 'l2v0yy9', 'medium')
+    expectHit('ZXRjL3NoYWRvdyUwMA==', 'query', 'path_traversal.base64', 'zxrjl', 'medium')
     for (const [raw, kind] of [
       ['0x2e is the code of a dot', 'body'],
       ['range 0..0xff', 'query'],
@@ -45,6 +57,12 @@ describe('path traversal rule', () => {
       ['%c0%2e.txt', 'query'],
       ['Li4vQmFy', 'query'], // `../Bar`: one step, no target
       ['token=Li4vli4X', 'cookie'],
+      ['Wait.... what?', 'body'],
+      ['...and so on', 'query'],
+      ['see ../2fa/setup', 'body'], // one step, a folder named `2fa`: not a stripped `%2f`
+      ['caf\u00e9 ..\uEFC8', 'body'], // a private-use character after an ellipsis, no step
+      ['x-L2V0Yy9', 'query'], // not at the start
+      ['ZXRjZXRj', 'query'],
     ] as const)
       assert.equal(matchRaw(pathTraversal, raw, kind), undefined, `${kind} ${raw}`)
   })
@@ -87,6 +105,25 @@ describe('path traversal rule', () => {
       'program files',
       'medium',
     )
+    expectHit('/var/cpanel/cpanel.config', 'query', 'path_traversal.system-path', 'cpanel', 'medium')
+    expectHit('/var/lib/mlocate/mlocate.db', 'query', 'path_traversal.system-path', 'mlocate', 'medium')
+    expectHit('/usr/etc/pure-ftpd.conf', 'query', 'path_traversal.system-path', '/usr/etc/', 'medium')
+    expectHit('/master.passwd', 'query', 'path_traversal.system-path', 'master.passwd', 'medium')
+    expectHit('/var/adm', 'query', 'path_traversal.system-path', '/var/adm', 'medium')
+    expectHit(
+      'c:\\System32\\Inetsrv\\metabase.xml',
+      'query',
+      'path_traversal.system-path',
+      'system32',
+      'medium',
+    )
+    for (const raw of [
+      '/var/admin/users',
+      '/usr/etcetera',
+      '/master.passwd.txt is a file',
+      'see /var/lock/x',
+    ])
+      assert.equal(matchRaw(pathTraversal, raw, 'query'), undefined, raw)
   })
 
   it('finds one or two steps that no link writes', () => {

@@ -6,7 +6,7 @@
  * (quotes, markup, shell and template metacharacters, `%` escapes, `&` references, brackets,
  * separators, control characters), `..`, `--`, or a word an attack can be made of on its own (SQL's
  * `union`/`select`/`sleep`, `__proto__`/`constructor`, `localhost`, sensitive file names such as
- * `passwd` or `/proc/`, `window.`/`document.`, a few commands, `../` in base64, a dotted IPv4
+ * `passwd` or `/proc/`, `window.`/`document.`, a few commands, `../` and `/etc/` in base64, a dotted IPv4
  * address).
  * A path is judged without its `/` separators (`//` still counts).
  *
@@ -46,9 +46,11 @@ const WORD_LIST = [
   'which\\s',
   'whoami',
   'uname',
-  // `../` and `..\` in base64 (path-traversal.ts)
+  // `../`, `..\`, `/etc/` and `etc/` in base64 (path-traversal.ts)
   'li4v',
   'li5c',
+  'l2v0yy9',
+  'zxrjl',
 ]
 
 /** `WORD_LIST` as one alternation grouped by each word's first character (or escape). */

@@ -121,7 +121,7 @@ const WRAPPERS: ReadonlyMap<string, Confidence> = new Map<string, Confidence>([
  * (`c:\users\`, `documents and settings`), which a file name from an old browser's upload may carry.
  */
 const SYSTEM_PATH =
-  /(?:[/\\](?:etc|root|boot|proc|var[/\\](?:adm|log|cron|mail|spool|run|backups|apache2?|nginx|lp|mysql|www|db|lib[/\\](?:mysql|pgsql|php))|usr[/\\](?:spool|pkgsrc|ports|lib[/\\]cron|local[/\\](?:etc|apache2?|nginx|www|cpanel|pureftpd))|private[/\\]etc)[/\\][\w.-]|[/\\]\.(?:bash_profile|bashrc|profile|rhosts|forward|cshrc|login|k?sh_history)(?![\w.-])|[a-z]:[/\\]?(?:windows|winnt|program files|inetpub|appserv|xampp|wamp)(?![\w-]))/y
+  /(?:[/\\](?:etc|root|boot|proc|var[/\\](?:adm|log|cron|mail|spool|run|backups|apache2?|nginx|lp|mysql|www|db|cpanel|lock|saf|lib[/\\](?:mysql|pgsql|php|mlocate))|usr[/\\](?:etc|spool|pkgsrc|ports|lib[/\\](?:cron|security)|local[/\\](?:etc|apache2?|nginx|www|cpanel|pureftpd))|private[/\\]etc)[/\\][\w.-]|[/\\](?:var[/\\]adm|master\.passwd)$|[/\\]\.(?:bash_profile|bashrc|profile|rhosts|forward|cshrc|login|k?sh_history)(?![\w.-])|[a-z]:[/\\]?(?:windows|winnt|program files|inetpub|appserv|xampp|wamp|system32)(?![\w-]))/y
 
 /**
  * Steps up that no link writes, whatever their number: right after the root at the start of a value
@@ -133,8 +133,11 @@ const ODD_STEP = /(?:^|[/\\])\.{2,64}(?:[/\\]{3}|\/\\|\\\/)|(?:[/\\]{3}|\/\\|\\\
 /** Dots and separators written as hex literals (`0x2e0x2e0x2f`). */
 const HEX_LITERAL = /0x(?:2e|2f|5c)/g
 const hexLiteral = (m: string) => (m === '0x2e' ? '.' : m === '0x2f' ? '/' : '\\')
-/** A value starting with `../` or `..\` in base64 (lower case), then another step or `etc`. */
-const BASE64_STEPS = /(?:li4v|li5c)(?:li4v|li5c|zxrj)/y
+/**
+ * A value starting, in base64 (lower case), with `../` or `..\` then another step or `etc`, or with
+ * `/etc/` or `etc/`.
+ */
+const BASE64_STEPS = /(?:li4v|li5c)(?:li4v|li5c|zxrj)|l2v0yy9|zxrjl/y
 
 export const PATTERNS: readonly RegExp[] = [
   STRONG_FILE,
@@ -177,10 +180,12 @@ export const pathTraversal: Rule = {
  * Steps spelled so that only a lenient decoder sees them, each a trick in itself (High):
  * - dots and separators written as hex literals (`0x2e0x2e0x2f`, `/0x2e0x2e/`, `..0x2f`), which
  *   some servers and filters decode;
- * - dots behind a byte that is not UTF-8 (`%c0%2e%c0%2e%c0%2f`): a decoder that does not check
- *   continuation bytes reads `%c0%2e` as `.`; strict decoding leaves U+FFFD before each dot.
- * Medium: steps in base64 (`Li4vLi4v` is `../../`, `Li4vZXRj` `../etc`), for an app that decodes
- * a parameter before opening the file it names (the text is lower case here, as the rules see it).
+ * - dots and separators behind a byte that is not UTF-8 (`%c0%2e%c0%2e%c0%2f`, `..%c0%2f`): a
+ *   decoder that does not check continuation bytes reads `%c0%2e` as `.`; strict decoding leaves
+ *   U+FFFD before each.
+ * Medium: steps or `/etc/` in base64 (`Li4vLi4v` is `../../`, `Li4vZXRj` `../etc`, `L2V0Yy9` `/etc/`),
+ * for an app that decodes a parameter before opening the file it names (the text is lower case
+ * here, as the rules see it).
  * Sources: fuzzdb's path-traversal lists (attack/path-traversal, attack/lfi).
  */
 function respelled(text: string, isPath: boolean, anomalies: number): Finding | undefined {
@@ -189,7 +194,10 @@ function respelled(text: string, isPath: boolean, anomalies: number): Finding | 
     const found = findTraversal(spelled, isPath, true)
     if (found !== undefined) return { ...found, fragment: text.slice(0, 64) }
   }
-  if ((anomalies & ANOMALY_INVALID_UTF8) !== 0 && text.indexOf('\ufffd.') !== -1) {
+  if (
+    (anomalies & ANOMALY_INVALID_UTF8) !== 0 &&
+    (text.indexOf('\ufffd.') !== -1 || text.indexOf('.\ufffd') !== -1)
+  ) {
     const found = findTraversal(text.replaceAll('\ufffd', ''), isPath, true)
     if (found !== undefined) return { ...found, fragment: text.slice(0, 64) }
   }
@@ -211,9 +219,12 @@ function systemPath(text: string): Finding | undefined {
 }
 
 function isSeparator(c: number): boolean {
-  // `/`, `\`, and the look-alikes that %u and UTF-8 decoding turn into them for lenient servers.
+  // `/`, `\`, and the look-alikes that %u and UTF-8 decoding turn into them for lenient servers:
+  // the division and set-minus signs, the full-width solidus and reverse solidus, and the two
+  // private-use characters IIS's `%u` decoding took for separators (`..%uEFC8`, `..%uF025` in
+  // fuzzdb's path-traversal lists).
   if (c < 0x2215) return c === 0x2f || c === 0x5c
-  return c === 0x2215 || c === 0x2216 || c === 0xff0f || c === 0xff3c
+  return c === 0x2215 || c === 0x2216 || c === 0xff0f || c === 0xff3c || c === 0xefc8 || c === 0xf025
 }
 
 function isDot(c: number): boolean {
@@ -266,7 +277,8 @@ interface Chain {
  * followed by a separator, the end, `;` (`..;/`), `%` or NUL (a separator's broken or truncated
  * escape), or `2f` / `5c` (one whose `%` a filter stripped). The first chain that lands on a
  * sensitive file is reported at once; else the longest one, if it is long or odd enough for the
- * kind of input (`tricky`: spelled by an encoding trick, High at any length).
+ * kind of input (`tricky`: spelled by an encoding trick, or with a step of `MANY_DOTS` dots or a
+ * `%`-less hex separator, High at any length).
  */
 function findTraversal(text: string, isPath: boolean, tricky: boolean): Finding | undefined {
   const n = text.length
@@ -284,6 +296,9 @@ function findTraversal(text: string, isPath: boolean, tricky: boolean): Finding 
     const leftOk =
       i === 0 || continues || isSeparator(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 0x3d
     if (e - i >= 2 && leftOk && stepEnds(text, e)) {
+      // Spelled so that only a lenient server walks it: a separator whose `%` a filter stripped
+      // (`..2f`), or a run of dots Windows trims to two (`..../`, `/........../`).
+      if (e - i >= MANY_DOTS || hexSeparatorAt(text, e) > 0) tricky = true
       const end = skipGap(text, e)
       if (continues && chain !== undefined) {
         chain.steps++
@@ -310,6 +325,9 @@ function findTraversal(text: string, isPath: boolean, tricky: boolean): Finding 
   if (confidence === undefined) return undefined
   return finding('path_traversal.dot-dot', text.slice(best.start, best.start + 48), confidence)
 }
+
+/** Dots in one step that no client writes (Windows trims a name's trailing dots: `..../` is `../`). */
+const MANY_DOTS = 4
 
 /** What may follow the dots of a step. */
 function stepEnds(text: string, e: number): boolean {
