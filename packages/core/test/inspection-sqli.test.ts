@@ -58,6 +58,13 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   ["select 1 into outfile '/var/www/x.php'", 'sqli.file-access', 'into outfile'],
   ["exec xp_cmdshell 'whoami'", 'sqli.file-access', 'xp_cmdshell'],
   ['select table_name from information_schema.tables', 'sqli.schema-probe', 'information_schema'],
+  // Third round on fuzzdb's lists.
+  ["admin' or '", 'sqli.quote-break', "' or '"],
+  ['1)) or ((1=1', 'sqli.tautology', 'or ((1=1'],
+  ['1or1=1', 'sqli.tautology', '1or1=1'],
+  ["'||UTL_HTTP.REQUEST", 'sqli.error-based', 'utl_http.'],
+  ["x'||dbms_pipe.receive_message", 'sqli.error-based', 'dbms_pipe.'],
+  ["\\'; desc users; --", 'sqli.stacked-query', '; desc users;'],
   ['1 and @@version', 'sqli.schema-probe', '@@version'],
   ['select @version', 'sqli.schema-probe', 'select @version'],
   ['char(73)+char(78)+char(74)', 'sqli.char-concat', 'char(73)'],
@@ -125,6 +132,13 @@ const BENIGN: readonly string[] = [
   'x and y=z',
   'name=name',
   "it's; -- signed",
+  // Near the third round's shapes.
+  'sort=price; desc',
+  "O'Brien or 'Smith",
+  "rock 'n' roll or '",
+  'version 2or3=ok',
+  "'a'||'b'",
+  'utl_http.request is an Oracle package',
 ]
 
 describe('sqli rule ids', () => {

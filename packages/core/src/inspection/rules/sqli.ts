@@ -8,18 +8,20 @@
  *   (`unionselect`, which no word of any language contains).
  * - `sqli.tautology`: a quote that breaks out of the string, then `or`/`and`/`xor`/`||`/`&&` and a
  *   condition (`' or '1'='1`, `") or ("a"="a`, `' or ''*'`, `') or true--`, `' and 1=2`), or in a
- *   numeric context a logic operator and a comparison of literals (`1 or 1=1`) or of a name with
- *   itself (`or a=a`).
+ *   numeric context a logic operator and a comparison of literals (`1 or 1=1`, `1)) or ((1=1`,
+ *   `1or1=1`) or of a name with itself (`or a=a`).
  * - `sqli.quote-break`: a quote followed by an operator and a string the app's own quote closes
- *   (`'-'`, `aa'!='1`, `' regexp '0`), a comparison keyword (`'glob 1;`), a clause (`' order by 3--`).
+ *   (`'-'`, `aa'!='1`, `' regexp '0`, `admin' or '`), a comparison keyword (`'glob 1;`), a clause
+ *   (`' order by 3--`).
  * - `sqli.comment-after-quote`: a quote then a comment that swallows the rest of the query
  *   (`admin'--`, `admin'#`, `"/*`, `'; --`).
  * - `sqli.stacked-query`: `;` then a statement in its SQL shape (`drop table x`, `delete from`,
- *   `insert into`, `exec xp_`, `shutdown`, `declare @`, `waitfor delay`).
+ *   `insert into`, `exec xp_`, `shutdown`, `declare @`, `waitfor delay`, `desc users;`).
  * - `sqli.time-based`: `sleep(5)`, `benchmark(1000000,`, `pg_sleep(`, `waitfor delay '0:0:5'`,
  *   `dbms_lock.sleep(`, SQLite's `randomblob(500000000)`.
  * - `sqli.error-based`: `extractvalue(`, `updatexml(`, `convert(int,`, `exp(~(`, a Postgres cast of
- *   a function's result (`)::int`), Oracle's `utl_inaddr`/`ctxsys` error leaks.
+ *   a function's result (`)::int`), Oracle's `utl_inaddr`/`ctxsys` error leaks, and a string
+ *   concatenated with a call into an Oracle package that reaches out (`'||utl_http.request`).
  * - `sqli.file-access`: `load_file(`, `into outfile`, `load data infile`, `xp_cmdshell`,
  *   `openrowset(`, Postgres `pg_read_file(` and large-object functions (`lo_get(`).
  * - `sqli.schema-probe`: `information_schema`, `@@version`, `sysobjects`, `sqlite_master`, `select @v`.
@@ -74,7 +76,9 @@ const SPLIT_KEYWORD = new RegExp(
 
 /** A logic operator and a comparison of literals outside any quote (`1 or 1=1`, `/or 1=1/*`). */
 const NUMERIC_LOGIC =
-  /(?:^|[\s()/'"])(?:or|and|xor|\|\||&&)\s{0,8}\(?\s{0,8}(?:\d{1,12}|true|false|'\w{0,16}'|"\w{0,16}")\s{0,8}(?:<=>|<>|!=|>=|<=|=|>|<)\s{0,8}\(?\s{0,8}(?:\d|true\b|false\b|['"]|[a-z_]\w{0,30}\s{0,4}\()/
+  /(?:^|[\s()/'"])(?:or|and|xor|\|\||&&)\s{0,8}\({0,4}\s{0,8}(?:\d{1,12}|true|false|'\w{0,16}'|"\w{0,16}")\s{0,8}(?:<=>|<>|!=|>=|<=|=|>|<)\s{0,8}\({0,4}\s{0,8}(?:\d|true\b|false\b|['"]|[a-z_]\w{0,30}\s{0,4}\()/
+/** The same with no space at all: `1or1=1` (no word of any language). */
+const GLUED_LOGIC = /\d(?:or|and|xor)\d{1,12}(?:<>|!=|>=|<=|=|>|<)\d/
 /** `or`/`and` and a name compared with a name (the caller checks they are the same). */
 const SELF_COMPARE =
   /(?:^|[\s()])(?:or|and)\s{1,8}\(?\s{0,8}([a-z_]\w{0,15})\s{0,8}=\s{0,8}([a-z_]\w{0,15})(?![\w(])/g
@@ -96,7 +100,13 @@ const STATEMENT_SHAPES = new Map<string, RegExp>([
   ['waitfor', /\s{1,8}(?:delay|time)\s/y],
   ['set', /\s{1,8}@\w/y],
   ['grant', /\s{1,8}\w/y],
+  // A table described, then the statement ended: `; desc users; --` (not `; desc` in a sort order).
+  ['desc', /\s{1,8}[\w`"[.]{1,64}\s{0,8}(?:;|--|#)/y],
+  ['describe', /\s{1,8}[\w`"[.]{1,64}\s{0,8}(?:;|--|#|$)/y],
 ])
+
+/** A string closed and concatenated with a call into an Oracle package that reaches out or waits. */
+const ORACLE_CONCAT = /['"]\s{0,4}\|\|\s{0,4}(?:sys\.)?(?:utl_http|utl_inaddr|utl_tcp|utl_smtp|dbms_pipe|dbms_lock|dbms_ldap|ctxsys)\./
 
 const WAITFOR = /waitfor\s{1,8}(?:delay|time)\s{0,8}['"]\s{0,4}\d/
 const PG_SLEEP = /(?:select|\|\||;|,|\()\s{0,8}pg_sleep(?![a-z_])/
@@ -160,6 +170,8 @@ export const PATTERNS: readonly RegExp[] = [
   GLUED,
   SPLIT_KEYWORD,
   NUMERIC_LOGIC,
+  GLUED_LOGIC,
+  ORACLE_CONCAT,
   ...STATEMENT_SHAPES.values(),
   WAITFOR,
   PG_SLEEP,
@@ -512,6 +524,8 @@ function afterQuote(text: string, p: number, quote: number): Finding | undefined
   while (fp.charCodeAt(i) === 0x29) i++
   const rest = i === 0 ? fp : fp.slice(i)
   if (FP_LOGIC.test(rest)) return finding('sqli.tautology', text, p, 'high')
+  // `admin' or '`: a logic operator, then a string the app's own quote closes.
+  if (rest === '&S') return finding('sqli.quote-break', text, p, 'medium')
   if (FP_OPERATOR.test(rest) || FP_KEYWORD_OPERATOR.test(rest) || FP_CLAUSE.test(rest))
     return finding('sqli.quote-break', text, p, 'medium')
   if (stickyAt(COMMENT_TAIL, text, p + 1)) return finding('sqli.comment-after-quote', text, p, 'medium')
@@ -738,7 +752,7 @@ function stackedQuery(text: string): Finding | undefined {
 }
 
 function numericLogic(text: string): Finding | undefined {
-  const m = NUMERIC_LOGIC.exec(text)
+  const m = NUMERIC_LOGIC.exec(text) ?? GLUED_LOGIC.exec(text)
   if (m !== null) return finding('sqli.tautology', text, m.index, 'medium')
   // A column compared with itself (`or a=a`, `) or (x=x`): true on every row.
   SELF_COMPARE.lastIndex = 0
@@ -752,6 +766,10 @@ function numericLogic(text: string): Finding | undefined {
 
 /** The checks on words: each gated on a character or substring it needs. */
 function words(text: string, quote: boolean, anomalies: number): Finding | undefined {
+  if (quote && text.includes('||')) {
+    const m = ORACLE_CONCAT.exec(text)
+    if (m !== null) return finding('sqli.error-based', text, m.index, 'high')
+  }
   if (quote && text.includes('waitfor')) {
     const m = WAITFOR.exec(text)
     if (m !== null) return finding('sqli.time-based', text, m.index, 'high')
