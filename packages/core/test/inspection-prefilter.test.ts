@@ -53,6 +53,9 @@ describe('the prefilter', () => {
       'which nc',
       'WHOAMI',
       '10.0.0.1',
+      // In base64, without padding: `<svg onload=alert(1)>`, `/etc/passwd`.
+      'PHN2ZyBvbmxvYWQ9YWxlcnQoMSk',
+      'L2V0Yy9wYXNzd2Q',
     ])
       assert.equal(suspect(value, false), true, value)
     assert.equal(suspect('apps.logo', false), false, 'a word that only starts like one')

@@ -61,6 +61,11 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   [`<IMG STYLE="xss:expr/*XSS*/ession(alert('XSS'))">`, 'xss.css-expression', 'expression'],
   ['<SCRIPT>a=/XSS/', 'xss.script-tag', '<script>'],
   ['<script>MsgBox+1', 'xss.script-tag', '<script>', 'query'],
+  // References hidden behind `&amp;`, Netscape's `mocha:`, markup in base64 (fuzzdb, third round).
+  [`<IMG SRC="jav&amp;#x09;ascript:alert('XSS');">`, 'xss.js-uri', 'ascript:alert', 'query'],
+  ['<IMG SRC="mocha:[code]">', 'xss.js-uri', 'mocha:'],
+  ['PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', 'xss.base64', 'phnjcmlwd', 'query'],
+  ['PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+', 'xss.base64', 'phn2zy', 'query'],
 ]
 
 /** HTML-looking text, markdown and prose close to one of the rules. */
@@ -104,6 +109,12 @@ const BENIGN: readonly [string, InputKind?][] = [
   ['the <script>x == y</script> check'],
   ['width: calc(100% /* half */ - 2px)'],
   ['a%00b', 'query'],
+  // Near the third round's checks.
+  ['AT&amp;amp;T', 'query'],
+  ['&amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt;', 'body'],
+  ['phnom penh', 'query'],
+  ['mocha: the coffee', 'body'],
+  ['x-PHNjcmlwdD5', 'query'],
 ]
 
 describe('xss rule ids', () => {

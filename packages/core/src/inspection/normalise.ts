@@ -2,8 +2,8 @@
  * An input decoded the ways the app, or a component behind it, might decode it, before the rules
  * look at it: `+` as a space (query strings and forms), percent escapes as UTF-8 — twice, for a value
  * encoded twice —, `%uXXXX` (IIS), overlong UTF-8 sequences as the character they spell
- * (`%c0%ae` is `.` to a lenient decoder), HTML character references (`&lt;`, `&#x3c;`), then lower
- * case. What was odd on the way is noted as anomaly bits: a benign client never sends an overlong
+ * (`%c0%ae` is `.` to a lenient decoder), HTML character references (`&lt;`, `&#x3c;`; twice when
+ * `&amp;` hid them: `&amp;#x3c;`), then lower case. What was odd on the way is noted as anomaly bits: a benign client never sends an overlong
  * sequence or a `%u` escape.
  *
  * One pass per decoding step, each linear in the input; nothing is decoded that has no `%`, `&` or
@@ -80,7 +80,11 @@ export function normalise(raw: string, plusIsSpace: boolean): Normalised {
         anomalies |= ANOMALY_DOUBLE_ENCODED
     }
   }
-  if (hasAmp || text.includes('&')) text = decodeEntities(text)
+  if (hasAmp || text.includes('&')) {
+    const once = decodeEntities(text)
+    // References written for a page that decodes them once more (`jav&amp;#x09;ascript:`).
+    text = once !== text && once.includes('&') && /&amp;/i.test(text) ? decodeEntities(once) : once
+  }
   if (text !== raw) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)

@@ -6,7 +6,7 @@
  * (quotes, markup, shell and template metacharacters, `%` escapes, `&` references, brackets,
  * separators, control characters), `..`, `--`, or a word an attack can be made of on its own (SQL's
  * `union`/`select`/`sleep`, `__proto__`/`constructor`, `localhost`, sensitive file names such as
- * `passwd` or `/proc/`, `window.`/`document.`, a few commands, `../` and `/etc/` in base64, a dotted IPv4
+ * `passwd` or `/proc/`, `window.`/`document.`, a few commands, `../`, `/etc/` and tags in base64, a dotted IPv4
  * address).
  * A path is judged without its `/` separators (`//` still counts).
  *
@@ -51,6 +51,11 @@ const WORD_LIST = [
   'li5c',
   'l2v0yy9',
   'zxrjl',
+  // `<script`, `<svg`, `<img`, `<iframe` in base64 (xss.ts)
+  'phnjcmlwd',
+  'phn2zy',
+  'pgltzy',
+  'pglmcmftz',
 ]
 
 /** `WORD_LIST` as one alternation grouped by each word's first character (or escape). */

@@ -7,7 +7,7 @@
  *   to ASCII) with inline code, or a `src` on another host (`//host`, `http:`, `data:`).
  * - `xss.event-handler`: an `on<event>=` attribute inside a tag (`<img src=x onerror=…>`,
  *   `<svg/onload=…>`, `<x onxxx=1`), or after a broken attribute without a tag (` onerror=alert(1)>`).
- * - `xss.js-uri`: a `javascript:`, `vbscript:` or `livescript:` URL where a URL goes (start of the
+ * - `xss.js-uri`: a `javascript:`, `vbscript:`, `livescript:` or `mocha:` URL where a URL goes (start of the
  *   input, after `=`, a quote or `url(`), followed by code; split by tabs or line breaks (which
  *   browsers drop) it is reported wherever it is. `data:text/html`, `data:image/svg+xml` and
  *   script `data:` URLs where a URL goes.
@@ -29,6 +29,7 @@
  *   JavaScript comments (`document /*x*\/ . cookie`) dropped first; not after an arrow function
  *   (`() => alert('saved')`) or inside a block (`{ window.location.href = … }`), as posts quote them.
  * - `xss.tag-in-name`: markup in a parameter or JSON key name, where no client puts `<`.
+ * - `xss.base64`: a value that starts with `<script`, `<svg`, `<img` or `<iframe` in base64.
  *
  * Shaped so that forum posts quoting HTML do not fire: a `<script>` whose only content is prose
  * and whose `src` is a path on the same site (`<script src="/app.js" defer></script>` in a code
@@ -48,6 +49,11 @@ import type { Confidence, Finding, Rule } from '../types.js'
 
 /** What every check needs one of: a plain word or number costs this one scan. */
 const ANY = /[<:=(`[.$\uff1c]/
+/**
+ * A value starting with `<script`, `<svg`, `<img` or `<iframe` in base64 (lower case, as the rules
+ * see it: `PHNjcmlwdD5…`), for an app that decodes a parameter and writes it into a page.
+ */
+const BASE64_MARKUP = /^(?:phnjcmlwd|phn2zy|pgltzy|pglmcmftz)/
 /** A JavaScript comment, dropped before the checks on script (`document /*x*\/ . cookie`). */
 const JS_COMMENT = /\/\*[^*]{0,64}\*\//g
 /** A tag name after `<`, with an optional namespace prefix (`x:script`). */
@@ -117,6 +123,7 @@ const MARKUP_IN_NAME = /<[a-z!?/]/
 
 export const PATTERNS: readonly RegExp[] = [
   ANY,
+  BASE64_MARKUP,
   JS_COMMENT,
   TAG_NAME,
   HANDLER,
@@ -162,7 +169,7 @@ export const crossSiteScripting: Rule = {
     // Old Internet Explorer skipped NUL inside tag and scheme names (`<scr%00ipt>`,
     // `java%00script:`); the value is already a protocol violation, and here it is markup too.
     const text = input.includes('\u0000') ? input.replaceAll('\u0000', '') : input
-    if (!ANY.test(text)) return undefined
+    if (!ANY.test(text)) return base64Markup(text)
     const wide = text.includes('\uff1c')
     const found =
       (wide || text.includes('<') ? tags(wide ? fold(text) : text, kind) : undefined) ??
@@ -171,7 +178,7 @@ export const crossSiteScripting: Rule = {
     if (found !== undefined) return found
     // Script and CSS both skip comments (`alert/**/(1)`, `expr/**/ession(`): removed once for both.
     const plain = text.includes('/*') ? text.replace(JS_COMMENT, '') : text
-    return code(plain) ?? css(text, plain)
+    return code(plain) ?? css(text, plain) ?? base64Markup(text)
   },
 }
 
@@ -338,7 +345,14 @@ function insideTag(text: string, at: number): boolean {
 
 // --- URL schemes --------------------------------------------------------------------------------
 
-const SCRIPT_SCHEMES = new Set(['javascript', 'vbscript', 'livescript'])
+const SCRIPT_SCHEMES = new Set(['javascript', 'vbscript', 'livescript', 'mocha'])
+
+
+function base64Markup(text: string): Finding | undefined {
+  return text.charCodeAt(0) === 0x70 && BASE64_MARKUP.test(text)
+    ? finding('xss.base64', text, 0, 'medium')
+    : undefined
+}
 
 /** Each `:`: the letters before it (tabs and line breaks dropped, as browsers do) name the scheme. */
 function schemes(text: string): Finding | undefined {
