@@ -193,9 +193,8 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
       ),
     )
     // Each User-Agent's verdict (`null`: no tool), by the whole string.
-    const agents = new BoundedMemo<string, ToolFinding | null>(AGENTS_REMEMBERED)
+    const agents = new BoundedMemo<string, ToolFinding | null>(AGENTS_REMEMBERED, AGENT_REMEMBERED_LENGTH)
     const inAgent = (agent: string): ToolFinding | undefined => {
-      if (agent.length > AGENT_REMEMBERED_LENGTH) return toolInAgent(tools, agent)
       const known = agents.get(agent)
       if (known !== undefined) return known ?? undefined
       const found = toolInAgent(tools, agent)

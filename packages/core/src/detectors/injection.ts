@@ -158,10 +158,8 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
     // (in-process, median of 9 rounds on the 2-core CI machine with other work on it), on every
     // request. Bounded; when full the memory starts over, so a flood of distinct values costs the
     // rules, never memory.
-    const clean = new BoundedMemo<string, true>(CLEAN_VALUES)
-    const remember = (value: string) => {
-      if (value.length <= CLEAN_VALUE_LENGTH) clean.set(value, true)
-    }
+    const clean = new BoundedMemo<string, true>(CLEAN_VALUES, CLEAN_VALUE_LENGTH)
+    const remember = (value: string) => clean.set(value, true)
     // The same few User-Agents and Referers come back request after request.
     const seenClean = (kind: InputKind, raw: string) => kind === 'header' && clean.get(raw) === true
     // The prefilter, remembering the short values it passed over (a JSON API's keys and enumerations).

@@ -34,7 +34,7 @@ export const scannerProbeDetector: DetectorDefinition<'scannerProbe', Options> =
     // The app's own paths come back request after request; a lookup costs a fraction of the matcher
     // (≈ 480 instructions on `/hello`, test/bench/instructions.mjs). A 404 is always matched: the
     // list of paths that count only then is not in this memory's answer.
-    const unmatched = new BoundedMemo<string, true>(UNMATCHED_PATHS)
+    const unmatched = new BoundedMemo<string, true>(UNMATCHED_PATHS, UNMATCHED_PATH_LENGTH)
     // One cap per source for both events: a scan is a scan, whatever the app answered.
     const capped = capPerSource((held) =>
       events(undefined).malicious.scannerProbe(
@@ -45,7 +45,7 @@ export const scannerProbeDetector: DetectorDefinition<'scannerProbe', Options> =
     return {
       responseFinish(ctx, status) {
         const path = pathOf(ctx.url)
-        const remembered = status !== 404 && path.length <= UNMATCHED_PATH_LENGTH
+        const remembered = status !== 404
         if (remembered && unmatched.get(path) === true) {
           mark(ctx, FLAG_PATH_JUDGED)
           return

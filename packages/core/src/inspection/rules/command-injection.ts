@@ -248,7 +248,8 @@ export const commandInjection: Rule = {
   match(text, kind) {
     if (text.length < 2) return undefined
     const chained = findChained(text)
-    if (chained !== undefined) return chained
+    if (typeof chained !== 'number') return chained
+    const seen = chained
     const shape = findShellShape(text, seen)
     if (shape !== undefined) return shape
     if ((seen & SEEN_PAREN) !== 0) {
@@ -266,9 +267,9 @@ export const commandInjection: Rule = {
 /**
  * A command after a separator: `;`, `|`, `&`, a line break near the start (also a literal `\n`), a
  * backtick not preceded by a space, `$(`. One pass over the text; each separator costs a bounded
- * look at what follows.
+ * look at what follows. Finding none, what it saw on the way (SEEN_* bits) for the checks after it.
  */
-function findChained(text: string): Finding | undefined {
+function findChained(text: string): Finding | number {
   const n = text.length
   let bits = 0
   for (let i = 0; i < n; i++) {
@@ -309,12 +310,8 @@ function findChained(text: string): Finding | undefined {
     if (hit !== undefined && !isWordList(text, c))
       return finding('command_injection.chained-command', text, i, hit.end, hit.confidence)
   }
-  seen = bits
-  return undefined
+  return bits
 }
-
-/** What the last `findChained` that found nothing saw (SEEN_* bits); read right after it. */
-let seen = 0
 
 /**
  * `name|email|id`, `title;dir`: plain words joined by one separator, three or more, is a field

@@ -106,7 +106,8 @@ const STATEMENT_SHAPES = new Map<string, RegExp>([
 ])
 
 /** A string closed and concatenated with a call into an Oracle package that reaches out or waits. */
-const ORACLE_CONCAT = /['"]\s{0,4}\|\|\s{0,4}(?:sys\.)?(?:utl_http|utl_inaddr|utl_tcp|utl_smtp|dbms_pipe|dbms_lock|dbms_ldap|ctxsys)\./
+const ORACLE_CONCAT =
+  /['"]\s{0,4}\|\|\s{0,4}(?:sys\.)?(?:utl_http|utl_inaddr|utl_tcp|utl_smtp|dbms_pipe|dbms_lock|dbms_ldap|ctxsys)\./
 
 const WAITFOR = /waitfor\s{1,8}(?:delay|time)\s{0,8}['"]\s{0,4}\d/
 const PG_SLEEP = /(?:select|\|\||;|,|\()\s{0,8}pg_sleep(?![a-z_])/

@@ -347,7 +347,6 @@ function insideTag(text: string, at: number): boolean {
 
 const SCRIPT_SCHEMES = new Set(['javascript', 'vbscript', 'livescript', 'mocha'])
 
-
 function base64Markup(text: string): Finding | undefined {
   return text.charCodeAt(0) === 0x70 && BASE64_MARKUP.test(text)
     ? finding('xss.base64', text, 0, 'medium')
