@@ -66,6 +66,10 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   ['<IMG SRC="mocha:[code]">', 'xss.js-uri', 'mocha:'],
   ['PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', 'xss.base64', 'phnjcmlwd', 'query'],
   ['PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+', 'xss.base64', 'phn2zy', 'query'],
+  // CSS escapes resolved as a style sheet reads them.
+  [`<STYLE>@im\\port'\\ja\\vasc\\ript:alert("XSS")';</STYLE>`, 'xss.css-expression', '@import'],
+  ['<div style="width: exp\\72 ession(alert(1))">', 'xss.css-expression', 'expression('],
+  ['<a style="background:url(\\6a avascript:alert(1))">', 'xss.js-uri', 'javascript:alert'],
 ]
 
 /** HTML-looking text, markdown and prose close to one of the rules. */
@@ -115,6 +119,9 @@ const BENIGN: readonly [string, InputKind?][] = [
   ['phnom penh', 'query'],
   ['mocha: the coffee', 'body'],
   ['x-PHNjcmlwdD5', 'query'],
+  ['<style>p::before { content: "\\2014"; }</style>'],
+  ['@media print { .a\\:b { color: red } }'],
+  ['C:\\styles\\site.css'],
 ]
 
 describe('xss rule ids', () => {

@@ -17,7 +17,8 @@
  * - `xss.attribute-break`: a quote that closes an attribute the app opened before a new tag (`"><svg`,
  *   `'><img`, or `"<xss>` whose quote never closes); not a quote inside a tag the input itself
  *   opened (`<a href="x"><b>`).
- * - `xss.css-expression`: `expression(`, `-moz-binding`, `behavior:url(`, `@import` in a `<style>`.
+ * - `xss.css-expression`: `expression(`, `-moz-binding`, `behavior:url(`, `@import` in a `<style>`,
+ *   also written with CSS escapes (`@im\port`, `exp\72 ession(`).
  * - `xss.xml-namespace`: a tag declaring XML namespaces other than SVG's, XLink's and MathML's
  *   (`<x:script xmlns:x="http://www.w3.org/1999/xhtml">`, injected XML with schema locations).
  * - `xss.js-code`: breaking out of a JavaScript string or expression into a sink (`';alert(1)//`,
@@ -178,7 +179,7 @@ export const crossSiteScripting: Rule = {
     if (found !== undefined) return found
     // Script and CSS both skip comments (`alert/**/(1)`, `expr/**/ession(`): removed once for both.
     const plain = text.includes('/*') ? text.replace(JS_COMMENT, '') : text
-    return code(plain) ?? css(text, plain) ?? base64Markup(text)
+    return code(plain) ?? css(text, plain) ?? cssEscaped(text) ?? base64Markup(text)
   },
 }
 
@@ -490,6 +491,55 @@ function css(input: string, text: string): Finding | undefined {
   )
     return undefined
   return first(text, CSS, 'xss.css-expression', 'high')
+}
+
+/**
+ * CSS read with its escapes resolved (`@im\port`, `\ja\vasc\ript:`, `exp\72 ession(`), as a style
+ * sheet or a `style` attribute reads them: then the CSS checks and the script schemes.
+ */
+function cssEscaped(text: string): Finding | undefined {
+  if (!text.includes('\\') || !(text.includes('style') || text.includes('@'))) return undefined
+  const plain = cssUnescape(text)
+  return plain === text ? undefined : (css(plain, plain) ?? schemes(plain))
+}
+
+/**
+ * CSS escapes resolved (CSS Syntax Level 3, 4.3.7): a backslash and one to six hex digits (and one
+ * whitespace after them) are that code point; a backslash before a line break is removed; before
+ * any other character, that character. One pass.
+ */
+function cssUnescape(text: string): string {
+  let out = ''
+  let last = 0
+  for (let i = text.indexOf('\\'); i !== -1 && i < text.length - 1; i = text.indexOf('\\', last)) {
+    out += text.slice(last, i)
+    let j = i + 1
+    let cp = 0
+    let digits = 0
+    for (let d = hexDigit(text.charCodeAt(j)); digits < 6 && d !== -1; d = hexDigit(text.charCodeAt(j))) {
+      cp = cp * 16 + d
+      digits++
+      j++
+    }
+    if (digits > 0) {
+      if (isSpace(text.charCodeAt(j))) j++
+      out += cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp)
+    } else if (text.charCodeAt(j) === 0x0a) {
+      j++
+    } else {
+      out += text[j]
+      j++
+    }
+    last = j
+  }
+  return out + text.slice(last)
+}
+
+/** The value of a lower-case hex digit, or -1 (NaN past the end included). */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  if (c >= 0x61 && c <= 0x66) return c - 0x57
+  return -1
 }
 
 function bareHandler(text: string): Finding | undefined {
