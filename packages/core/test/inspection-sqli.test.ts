@@ -65,6 +65,9 @@ const ATTACKS: readonly [string, string, string, InputKind?][] = [
   ["'||UTL_HTTP.REQUEST", 'sqli.error-based', 'utl_http.'],
   ["x'||dbms_pipe.receive_message", 'sqli.error-based', 'dbms_pipe.'],
   ["\\'; desc users; --", 'sqli.stacked-query', '; desc users;'],
+  ['PRINT @@variable', 'sqli.schema-probe', 'print @@variable'],
+  ["BACKUP database master to disks='\\\\host\\b.dat'", 'sqli.file-access', 'backup database master'],
+  ["copy myfile from '/etc/passwd';", 'sqli.file-access', 'copy myfile from'],
   ['1 and @@version', 'sqli.schema-probe', '@@version'],
   ['select @version', 'sqli.schema-probe', 'select @version'],
   ['char(73)+char(78)+char(74)', 'sqli.char-concat', 'char(73)'],
@@ -139,6 +142,9 @@ const BENIGN: readonly string[] = [
   'version 2or3=ok',
   "'a'||'b'",
   'utl_http.request is an Oracle package',
+  "please print @john's report",
+  "copy photos from 'my album'",
+  'backup database nightly',
 ]
 
 describe('sqli rule ids', () => {

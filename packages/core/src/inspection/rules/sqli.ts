@@ -23,8 +23,10 @@
  *   a function's result (`)::int`), Oracle's `utl_inaddr`/`ctxsys` error leaks, and a string
  *   concatenated with a call into an Oracle package that reaches out (`'||utl_http.request`).
  * - `sqli.file-access`: `load_file(`, `into outfile`, `load data infile`, `xp_cmdshell`,
- *   `openrowset(`, Postgres `pg_read_file(` and large-object functions (`lo_get(`).
- * - `sqli.schema-probe`: `information_schema`, `@@version`, `sysobjects`, `sqlite_master`, `select @v`.
+ *   `openrowset(`, Postgres `pg_read_file(` and large-object functions (`lo_get(`), `copy t from
+ *   '/path'`, `backup database … to disk`.
+ * - `sqli.schema-probe`: `information_schema`, `@@version`, `sysobjects`, `sqlite_master`, `select @v`,
+ *   `print @@version`.
  * - `sqli.char-concat`: `char(73)+char(78)` chains and `concat(0x3a,…)`-style string building.
  * - `sqli.subquery`: a logic operator or `=` then `(select` with a select list (`and (select count(`).
  * - `sqli.order-by`: column-count probes (`order by 5--`, `' order by 3`, `having 1=1`).
@@ -120,14 +122,14 @@ const ORDER_BY =
   /['")\d]\s{0,8}order\s{1,8}by\s{1,8}\d{1,3}\b|order\s{1,8}by\s{1,8}\d{1,3}[\d\s,]{0,128}(?:--|#|\/\*|;)|having\s{1,8}\d{1,9}\s{0,8}(?:=|<>|>|<)\s{0,8}\d/
 
 const SCHEMA =
-  /information_schema|@@(?:version|datadir|hostname|servername|basedir|tmpdir|language|spid|identity)|\b(?:sysobjects|syscolumns|sysdatabases|sysusers|sysprocesses|msysobjects|sqlite_master|sqlite_schema|pg_shadow|pg_catalog|all_tab_columns|all_tables|user_tables|dba_users)\b|\bsys\.(?:tables|objects|columns|databases|sql_logins)\b|\bmysql\.user\b|\bv\$version\b|select\s{1,8}@@?[a-z_]|\bsys(?:ibm|cat)\.[a-z]|\bpg_(?:group|user|roles|authid|database|settings)\b|\bmaster\.\.sys/
+  /information_schema|@@(?:version|datadir|hostname|servername|basedir|tmpdir|language|spid|identity)|\b(?:sysobjects|syscolumns|sysdatabases|sysusers|sysprocesses|msysobjects|sqlite_master|sqlite_schema|pg_shadow|pg_catalog|all_tab_columns|all_tables|user_tables|dba_users)\b|\bsys\.(?:tables|objects|columns|databases|sql_logins)\b|\bmysql\.user\b|\bv\$version\b|select\s{1,8}@@?[a-z_]|\bsys(?:ibm|cat)\.[a-z]|\bpg_(?:group|user|roles|authid|database|settings)\b|\bmaster\.\.sys|\bprint\s{1,8}@@[a-z_]/
 
 /** T-SQL and PL/SQL running a string or a system procedure: `exec(@q)`, `exec xp_…`, `declare @q …`. */
 const EXEC =
   /(?:^|[\s;'")])(?:exec(?:ute)?\s{0,8}\(\s{0,4}@[a-z_]|exec(?:ute)?\s{1,8}(?:master\.\.)?(?:xp|sp)_[a-z]|execute\s{1,8}immediate\s{1,8}['"]|declare\s{1,8}@[a-z_]\w{0,30}\s{1,8}(?:n?var)?char\b)/
 
 const FILE_WORDS =
-  /into\s{1,8}(?:out|dump)file\b|load\s{1,8}data\s{1,8}infile\b|load\s{1,8}data\s{1,8}local\s{1,8}infile\b|xp_cmdshell|sp_oacreate|sp_makewebtask|copy\s{1,8}[\w.]{1,64}\s{1,8}(?:from|to)\s{1,8}program\b/
+  /into\s{1,8}(?:out|dump)file\b|load\s{1,8}data\s{1,8}infile\b|load\s{1,8}data\s{1,8}local\s{1,8}infile\b|xp_cmdshell|sp_oacreate|sp_makewebtask|copy\s{1,8}[\w.]{1,64}\s{1,8}(?:from|to)\s{1,8}(?:program\b|'[/\\])|backup\s{1,8}database\s{1,8}[\w[\]"]{1,64}\s{1,8}to\s{1,8}disk/
 
 const VERSIONED_COMMENT = /\/\*!\d{0,5}\s{0,8}[a-z0-9('"@]/
 /** A line comment, a line break, then SQL: the comment hides the rest of the line from a filter. */
@@ -789,7 +791,13 @@ function words(text: string, quote: boolean, anomalies: number): Finding | undef
     const m = ORDER_BY.exec(text)
     if (m !== null) return finding('sqli.order-by', text, m.index, 'medium')
   }
-  if (under || text.includes('file') || text.includes('program')) {
+  if (
+    under ||
+    text.includes('file') ||
+    text.includes('program') ||
+    text.includes('copy') ||
+    text.includes('backup')
+  ) {
     const m = FILE_WORDS.exec(text)
     if (m !== null) return finding('sqli.file-access', text, m.index, 'high')
   }
