@@ -205,7 +205,8 @@ export const injectionDetector: DetectorDefinition<'injection', Options> = {
         seenClean,
         prefilter,
       )
-      const run = (ctx: RequestContext, code: number, body: unknown) => {
+      /** Inspects a request; `true` when inputs past the bounds went uninspected and nothing said so yet. */
+      const run = (ctx: RequestContext, code: number, body: unknown): boolean => {
         current = ctx
         status = code
         found = 0
