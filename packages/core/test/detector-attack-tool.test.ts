@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { loadConfig, validateConfig } from '../src/config/index.js'
 import {
+  type AttackTools,
   callbackHost,
   compileAttackTools,
   findAttackTool,
@@ -17,11 +18,16 @@ import { harness, statusFromQuery } from './support/harness.js'
 
 const tools = compileAttackTools()
 
+/** What the detector finds: the User-Agent first, then the other headers and the target. */
+function detect(t: AttackTools, headers: Record<string, string | undefined>, url: string) {
+  const ua = headers['user-agent']
+  return (ua === undefined ? undefined : toolInAgent(t, ua)) ?? findAttackTool(t, headers, url)
+}
+
 /** The finding for a corpus entry, as the detector sees the request (lower-case header names). */
 function inspect(entry: CorpusEntry, t = tools) {
   if (entry.raw === true) return undefined
-  const headers = headerRecord(entry)
-  return findAttackTool(t, headers, entry.path, headers['user-agent'])
+  return detect(t, headerRecord(entry), entry.path)
 }
 
 const agent = (ua: string) => toolInAgent(tools, ua)?.tool
@@ -101,8 +107,7 @@ describe('attack tools: User-Agent', () => {
 })
 
 describe('attack tools: headers and callback hosts', () => {
-  const find = (headers: Record<string, string>, url = '/', t = tools) =>
-    findAttackTool(t, headers, url, headers['user-agent'])
+  const find = (headers: Record<string, string>, url = '/', t = tools) => detect(t, headers, url)
   const browser = 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0'
 
   test("a scanner's own headers", () => {

@@ -14,9 +14,9 @@
  * User-Agents of up to 512 characters; when full the memory starts over): a browser's next request
  * costs a map lookup, ≈ 0.24 µs (it hashes the new string) against ≈ 0.56 µs for the automaton
  * over a desktop Chrome's User-Agent (in-process, 2-core CI box). A header's name is one map
- * lookup; the values of headers
- * not of a fixed form (not Accept*, Sec-*, Cookie, Content-*, …) and the target are searched for a
- * dot followed by a callback domain, hopping from dot to dot with `indexOf`.
+ * lookup; the values of headers not of a fixed form (not Accept*, Sec-*, Cookie, Content-*, …) and
+ * the target are searched for a dot followed by a callback domain, hopping from dot to dot with
+ * `indexOf`.
  */
 import type { DetectorsConfig } from '../config/index.js'
 import { headerText } from '../context/header-slots.js'
@@ -205,8 +205,7 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
       responseFinish(ctx: RequestContext, status: number) {
         const agent = headerText(ctx, agentSlot)
         const found =
-          (agent === undefined ? undefined : inAgent(agent)) ??
-          findAttackTool(tools, ctx.headers, ctx.url, undefined)
+          (agent === undefined ? undefined : inAgent(agent)) ?? findAttackTool(tools, ctx.headers, ctx.url)
         if (found === undefined || !capped.admit(ctx.clientIp, now())) return
         events(ctx).malicious.attackTool(
           { toolName: found.tool, matchedIn: found.input, fingerprint: found.fingerprint },
@@ -221,19 +220,10 @@ export const attackToolDetector: DetectorDefinition<'attackTool', Options> = {
 type Headers = Readonly<Record<string, string | string[] | undefined>>
 
 /**
- * The first fingerprint of an attack tool in a request's headers (lower-case names; `agent` is the
- * User-Agent among them) and target.
+ * The first fingerprint of an attack tool in a request's headers (lower-case names) and target, the
+ * User-Agent's aside: the caller looks at it first (`toolInAgent`, remembered by the detector).
  */
-export function findAttackTool(
-  tools: AttackTools,
-  headers: Headers,
-  url: string,
-  agent: string | undefined,
-): ToolFinding | undefined {
-  if (agent !== undefined) {
-    const found = toolInAgent(tools, agent)
-    if (found !== undefined) return found
-  }
+export function findAttackTool(tools: AttackTools, headers: Headers, url: string): ToolFinding | undefined {
   for (const name in headers) {
     const value = headers[name]
     const found = toolInHeader(tools, name, typeof value === 'string' ? value : value?.join(', '))

@@ -135,9 +135,10 @@ const HEX_LITERAL = /0x(?:2e|2f|5c)/g
 const hexLiteral = (m: string) => (m === '0x2e' ? '.' : m === '0x2f' ? '/' : '\\')
 /**
  * A value starting, in base64 (lower case), with `../` or `..\` then another step or `etc`, or with
- * `/etc/` or `etc/`.
+ * `/etc/` or `etc/`; `BASE64_WORDS` holds what each match starts with, for the prefilter.
  */
 const BASE64_STEPS = /(?:li4v|li5c)(?:li4v|li5c|zxrj)|l2v0yy9|zxrjl/y
+export const BASE64_WORDS: readonly string[] = ['li4v', 'li5c', 'l2v0yy9', 'zxrjl']
 
 export const PATTERNS: readonly RegExp[] = [
   STRONG_FILE,

@@ -7,8 +7,8 @@
  *   to ASCII) with inline code, or a `src` on another host (`//host`, `http:`, `data:`).
  * - `xss.event-handler`: an `on<event>=` attribute inside a tag (`<img src=x onerror=…>`,
  *   `<svg/onload=…>`, `<x onxxx=1`), or after a broken attribute without a tag (` onerror=alert(1)>`).
- * - `xss.js-uri`: a `javascript:`, `vbscript:`, `livescript:` or `mocha:` URL where a URL goes (start of the
- *   input, after `=`, a quote or `url(`), followed by code; split by tabs or line breaks (which
+ * - `xss.js-uri`: a `javascript:`, `vbscript:`, `livescript:` or `mocha:` URL where a URL goes (start
+ *   of the input, after `=`, a quote or `url(`), followed by code; split by tabs or line breaks (which
  *   browsers drop) it is reported wherever it is. `data:text/html`, `data:image/svg+xml` and
  *   script `data:` URLs where a URL goes.
  * - `xss.dangerous-tag`: `<iframe>`, `<frame>`, `<object>`, `<embed>`, `<applet>`, `<isindex>`,
@@ -45,16 +45,20 @@
  * there is a `=`; calls are looked at through the name before each `(` or backtick (a table lookup),
  * DOM access only where a `.` and an object name are. Regular expressions are bounded.
  */
+
 import type { InputKind } from '../inputs.js'
+import { hexValue } from '../normalise.js'
 import type { Confidence, Finding, Rule } from '../types.js'
 
 /** What every check needs one of: a plain word or number costs this one scan. */
 const ANY = /[<:=(`[.$\uff1c]/
 /**
- * A value starting with `<script`, `<svg`, `<img` or `<iframe` in base64 (lower case, as the rules
- * see it: `PHNjcmlwdD5…`), for an app that decodes a parameter and writes it into a page.
+ * `<script`, `<svg`, `<img` and `<iframe` in base64 (lower case, as the rules see it: `PHNjcmlwdD5…`):
+ * a value starting with one, for an app that decodes a parameter and writes it into a page. The
+ * prefilter lets values holding one through.
  */
-const BASE64_MARKUP = /^(?:phnjcmlwd|phn2zy|pgltzy|pglmcmftz)/
+export const BASE64_WORDS: readonly string[] = ['phnjcmlwd', 'phn2zy', 'pgltzy', 'pglmcmftz']
+const BASE64_MARKUP = new RegExp(`^(?:${BASE64_WORDS.join('|')})`)
 /** A JavaScript comment, dropped before the checks on script (`document /*x*\/ . cookie`). */
 const JS_COMMENT = /\/\*[^*]{0,64}\*\//g
 /** A tag name after `<`, with an optional namespace prefix (`x:script`). */
@@ -516,7 +520,7 @@ function cssUnescape(text: string): string {
     let j = i + 1
     let cp = 0
     let digits = 0
-    for (let d = hexDigit(text.charCodeAt(j)); digits < 6 && d !== -1; d = hexDigit(text.charCodeAt(j))) {
+    for (let d = hexValue(text.charCodeAt(j)); digits < 6 && d !== -1; d = hexValue(text.charCodeAt(j))) {
       cp = cp * 16 + d
       digits++
       j++
@@ -533,13 +537,6 @@ function cssUnescape(text: string): string {
     last = j
   }
   return out + text.slice(last)
-}
-
-/** The value of a lower-case hex digit, or -1 (NaN past the end included). */
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30
-  if (c >= 0x61 && c <= 0x66) return c - 0x57
-  return -1
 }
 
 function bareHandler(text: string): Finding | undefined {
